@@ -1,0 +1,163 @@
+import type { Capabilities } from "./capabilities.js";
+import type { ListPage, ObjectInfo, SignedRequest } from "./storage-types.js";
+
+/**
+ * A body as a driver receives it. `Storage` has already checked a
+ * `Uint8Array` against `size` and `sha256`. A stream is checked while it is
+ * read: it errors (with a `StorageError`) instead of ending when the body is
+ * too long, too short, has the wrong digest, or the put was aborted.
+ */
+export type DriverPutBody = Uint8Array | ReadableStream<Uint8Array>;
+
+export interface DriverPutOptions {
+  contentType: string;
+  cacheControl?: string;
+  contentDisposition?: string;
+  contentEncoding?: string;
+  metadata: Record<string, string>;
+  ifNotExists?: boolean;
+  /** Unquoted. */
+  ifMatch?: string;
+  /** Exact length, when known (from the caller, or from a Uint8Array or Blob). */
+  size?: number;
+  /** Lowercase hex; already verified by `Storage` for a Uint8Array. */
+  sha256?: string;
+  signal?: AbortSignal;
+}
+
+export type DriverRange = { offset: number; length?: number } | { suffix: number };
+
+export interface DriverGetOptions {
+  range?: DriverRange;
+  /** Unquoted. */
+  ifMatch?: string;
+  /** Unquoted. */
+  ifNoneMatch?: string;
+  signal?: AbortSignal;
+}
+
+export interface DriverGetResult {
+  info: ObjectInfo;
+  /** A Uint8Array must be a copy the caller may own and change. */
+  body: ReadableStream<Uint8Array> | Uint8Array;
+  /** Required when a range was requested: the bytes actually returned. */
+  range?: { offset: number; length: number };
+}
+
+export interface DriverListOptions {
+  prefix: string;
+  delimiter?: string;
+  cursor?: string;
+  /** 1..1000. */
+  limit: number;
+}
+
+export interface DriverSignPutOptions {
+  expiresIn: number;
+  /** The instant the signature is made (from the Storage clock). */
+  now: Date;
+  expiresAt: Date;
+  contentType?: string;
+  size?: number;
+  maxSize?: number;
+  oneTime?: boolean;
+  ifNotExists?: boolean;
+}
+
+export interface DriverSignGetOptions {
+  expiresIn: number;
+  now: Date;
+  expiresAt: Date;
+  downloadFilename?: string;
+  responseContentType?: string;
+}
+
+/**
+ * The contract every driver implements. `Storage` validates keys and options,
+ * fills defaults and checks capabilities before a driver method runs, so a
+ * driver only does I/O and maps its native errors to `StorageError` codes.
+ *
+ * The conformance suite (`@stowage/conformance`) checks every MUST below.
+ */
+export interface StorageDriver {
+  /** A short name for error messages, such as `"memory"` or `"s3"`. */
+  readonly name: string;
+  /** What this driver supports. MUST NOT change after construction. */
+  readonly capabilities: Capabilities;
+  /** The native client, for what Stowage does not cover. */
+  readonly raw?: unknown;
+
+  /**
+   * Stores `body` under `key`, replacing data and metadata together.
+   *
+   * - MUST make the new object visible only after the whole body was read
+   *   without error: when the body stream errors, or `signal` aborts, the
+   *   previous object (or its absence) MUST stay as it was, with no partial
+   *   object visible. It MUST reject with the stream's error (a
+   *   `StorageError` from `Storage`'s checks passes through unchanged).
+   * - With `ifNotExists`, MUST reject with `AlreadyExists` when the key
+   *   exists, atomically: of concurrent create-only puts exactly one wins.
+   * - With `ifMatch`, MUST reject with `PreconditionFailed` unless the
+   *   current etag equals it (a missing object also fails), atomically.
+   * - MUST store `contentType`, the content-* fields and `metadata`, and
+   *   return the new `ObjectInfo` with its size and etag.
+   * - MUST change the etag whenever the content changes.
+   */
+  put(key: string, body: DriverPutBody, options: DriverPutOptions): Promise<ObjectInfo>;
+
+  /**
+   * Reads an object. MUST return `null` when the key does not exist.
+   *
+   * - With `range`, MUST return only those bytes and set `range`. A length
+   *   past the end MUST be clamped; an offset at or past the size (including
+   *   any range of an empty object) MUST reject with `RangeNotSatisfiable`. A
+   *   suffix longer than the object returns the whole object.
+   * - With `ifNoneMatch` equal to the current etag, MUST reject with
+   *   `NotModified`; with `ifMatch` unequal, MUST reject with `PreconditionFailed`.
+   * - The returned bytes MUST be the caller's own: changing them never
+   *   changes what is stored.
+   */
+  get(key: string, options: DriverGetOptions): Promise<DriverGetResult | null>;
+
+  /** MUST return `null` when the key does not exist, else the same info as `get`. */
+  head(key: string): Promise<ObjectInfo | null>;
+
+  /**
+   * Lists keys starting with `prefix`, ascending by UTF-8 bytes.
+   *
+   * - MUST return at most `limit` entries (objects and common prefixes
+   *   together) and a `cursor` exactly when more entries follow.
+   * - With `delimiter`, MUST roll keys that contain the delimiter after the
+   *   prefix into one common prefix (up to and including the delimiter),
+   *   listed in `prefixes` in sort order with the objects.
+   * - A cursor MUST resume after the last entry returned: a key that existed
+   *   throughout is never repeated or skipped, even when other keys were
+   *   inserted or deleted between pages.
+   */
+  list(options: DriverListOptions): Promise<ListPage>;
+
+  /** Deletes up to 1000 keys. MUST succeed for keys that do not exist. */
+  delete(keys: string[]): Promise<void>;
+
+  /**
+   * Mints a URL an unauthenticated client can PUT (or POST) to. Called only
+   * when `capabilities.signPut` is on. MUST enforce every constraint it is
+   * given (`Storage` only passes those the capabilities claim); the URL MUST
+   * stop working at `expiresAt` and MUST NOT work for another method or key.
+   */
+  signPut?(key: string, options: DriverSignPutOptions): Promise<SignedRequest>;
+
+  /** Mints a URL an unauthenticated client can GET. Called only when `capabilities.signGet` is on. */
+  signGet?(key: string, options: DriverSignGetOptions): Promise<SignedRequest>;
+}
+
+/**
+ * Signs URLs for a driver that has no native presigning (memory, fs). The
+ * URLs are served by a handler that enforces every signed constraint.
+ */
+export interface UrlSigner {
+  signPut(key: string, options: DriverSignPutOptions): Promise<SignedRequest>;
+  signGet(key: string, options: DriverSignGetOptions): Promise<SignedRequest>;
+  /** The signing capabilities this signer enforces (signGet, signPut, signPutMaxSize, ...). */
+  readonly capabilities: Partial<Capabilities>;
+}

@@ -1,0 +1,111 @@
+/** Anything `Storage.put` accepts as a body. A string is stored as UTF-8. */
+export type PutBody = ReadableStream<Uint8Array> | Uint8Array | ArrayBuffer | Blob | string;
+
+export interface PutOptions {
+  /** Defaults to `application/octet-stream`. */
+  contentType?: string;
+  cacheControl?: string;
+  contentDisposition?: string;
+  contentEncoding?: string;
+  /** Keys: lowercase ASCII letters, digits and `-`. Values: printable ASCII. At most 2 KiB in all. */
+  metadata?: Record<string, string>;
+  /** Create-only: fail with `AlreadyExists` when the key exists. */
+  ifNotExists?: boolean;
+  /** Compare-and-swap: fail with `PreconditionFailed` unless the current etag equals this. */
+  ifMatch?: string;
+  /** The exact body length in bytes. A body of another length fails with `InvalidArgument`. */
+  size?: number;
+  /** The hex SHA-256 of the body. A body with another digest fails with `ChecksumMismatch`. */
+  sha256?: string;
+  /** Aborting fails the put with `Aborted` and leaves the previous object intact. */
+  signal?: AbortSignal;
+}
+
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  /** Identifies the content; unquoted; changes whenever the content changes. */
+  etag: string;
+  lastModified: Date;
+  contentType: string;
+  cacheControl?: string;
+  contentDisposition?: string;
+  contentEncoding?: string;
+  metadata: Record<string, string>;
+}
+
+export interface StoredObject extends ObjectInfo {
+  body: ReadableStream<Uint8Array>;
+  bytes(): Promise<Uint8Array>;
+  text(): Promise<string>;
+  json<T = unknown>(): Promise<T>;
+  /** Present when a range was requested: the bytes actually returned. */
+  range?: { offset: number; length: number };
+}
+
+export type ByteRange = { offset: number; length?: number } | { suffix: number };
+
+export interface GetOptions {
+  range?: ByteRange;
+  /** Fail with `PreconditionFailed` unless the current etag equals this. */
+  ifMatch?: string;
+  /** Fail with `NotModified` when the current etag equals this. */
+  ifNoneMatch?: string;
+  signal?: AbortSignal;
+}
+
+export interface ListOptions {
+  prefix?: string;
+  delimiter?: string;
+  cursor?: string;
+  /** 1..1000, default 1000. Objects and common prefixes both count. */
+  limit?: number;
+}
+
+export interface ListPage {
+  objects: ObjectInfo[];
+  prefixes: string[];
+  /** Absent on the last page. */
+  cursor?: string;
+}
+
+export interface SignPutOptions {
+  /** Seconds; default 300, at most 604800 (7 days). */
+  expiresIn?: number;
+  /** The upload must send exactly this Content-Type. */
+  contentType?: string;
+  /** The upload must be exactly this many bytes. */
+  size?: number;
+  /** The upload must be at most this many bytes. */
+  maxSize?: number;
+  /** The URL can be used once. */
+  oneTime?: boolean;
+  /** The upload fails with 409 when the key exists. */
+  ifNotExists?: boolean;
+}
+
+export interface SignGetOptions {
+  /** Seconds; default 300, at most 604800 (7 days). */
+  expiresIn?: number;
+  /** Served as an attachment with this file name (RFC 6266 / RFC 5987). */
+  downloadFilename?: string;
+  /** Served with this Content-Type instead of the stored one. */
+  responseContentType?: string;
+}
+
+export interface SignedRequest {
+  url: string;
+  method: "PUT" | "GET" | "POST";
+  /** Exactly the headers the client must send. */
+  headers: Record<string, string>;
+  /** For `method: "POST"`: the form fields to send before the file field. */
+  fields?: Record<string, string>;
+  expiresAt: Date;
+}
+
+export interface StorageOptions {
+  /** Milliseconds since the epoch; injected for tests. Defaults to `Date.now`. */
+  clock?: () => number;
+  /** Default `expiresIn` for signed URLs, in seconds. Default 300. */
+  defaultExpiresIn?: number;
+}

@@ -1,0 +1,355 @@
+import type { Capabilities, CapabilityName } from "./capabilities.js";
+import type {
+  DriverGetOptions,
+  DriverPutBody,
+  DriverPutOptions,
+  DriverSignGetOptions,
+  DriverSignPutOptions,
+  StorageDriver,
+} from "./storage-driver.js";
+import type {
+  GetOptions,
+  ListOptions,
+  ListPage,
+  ObjectInfo,
+  PutBody,
+  PutOptions,
+  SignedRequest,
+  SignGetOptions,
+  SignPutOptions,
+  StorageOptions,
+  StoredObject,
+} from "./storage-types.js";
+import { StorageError, isStorageError } from "./storage-error.js";
+import { assertValidKey } from "./validate-key.js";
+import {
+  defaultExpiresIn,
+  invalid,
+  normalizeEtag,
+  validateContentType,
+  validateExpiresIn,
+  validateHeaderValue,
+  validateListText,
+  validateMetadata,
+  validateNonNegativeInteger,
+  validateSha256,
+} from "./validate-options.js";
+import { CheckedStream } from "./checked-stream.js";
+import { sha256Hex } from "./sha256.js";
+import { createStoredObject } from "./stored-object.js";
+
+const textEncoder = new TextEncoder();
+const deleteBatchSize = 1000;
+
+/**
+ * The portable API. It validates keys and options, fills defaults, refuses
+ * options the driver's capabilities do not claim (`Unsupported`), and wraps
+ * every error exactly once into a `StorageError`.
+ */
+export class Storage {
+  readonly driver: StorageDriver;
+  readonly capabilities: Capabilities;
+  private readonly clock: () => number;
+  private readonly defaultExpiresIn: number;
+
+  constructor(driver: StorageDriver, options: StorageOptions = {}) {
+    if (driver === null || typeof driver !== "object" || typeof driver.put !== "function") {
+      throw new StorageError("InvalidArgument", "createStorage needs a StorageDriver");
+    }
+    this.driver = driver;
+    this.capabilities = Object.freeze({ ...driver.capabilities });
+    this.clock = options.clock ?? Date.now;
+    this.defaultExpiresIn = validateExpiresIn(options.defaultExpiresIn, defaultExpiresIn);
+  }
+
+  /** Stores `body` under `key`. */
+  async put(key: string, body: PutBody, options: PutOptions = {}): Promise<ObjectInfo> {
+    let checked: CheckedStream | undefined;
+    try {
+      assertValidKey(key, "put");
+      const driverOptions = this.putOptions(options);
+      if (options.signal?.aborted) throw new StorageError("Aborted", "The put was aborted", { cause: options.signal.reason });
+      let driverBody: DriverPutBody;
+      if (typeof body === "string") {
+        driverBody = textEncoder.encode(body);
+      } else if (body instanceof Uint8Array) {
+        driverBody = body;
+      } else if (body instanceof ArrayBuffer) {
+        driverBody = new Uint8Array(body);
+      } else if (typeof Blob !== "undefined" && body instanceof Blob) {
+        if (driverOptions.size !== undefined && driverOptions.size !== body.size) {
+          throw invalid(`The body has ${body.size} bytes but size says ${driverOptions.size}`);
+        }
+        driverOptions.size = body.size;
+        checked = new CheckedStream(body.stream() as ReadableStream<Uint8Array>, driverOptions);
+        driverBody = checked.stream;
+      } else if (body instanceof ReadableStream) {
+        checked = new CheckedStream(body, driverOptions);
+        driverBody = checked.stream;
+      } else {
+        throw invalid("body must be a ReadableStream, Uint8Array, ArrayBuffer, Blob or string");
+      }
+      if (driverBody instanceof Uint8Array) {
+        if (driverOptions.size !== undefined && driverOptions.size !== driverBody.byteLength) {
+          throw invalid(`The body has ${driverBody.byteLength} bytes but size says ${driverOptions.size}`);
+        }
+        driverOptions.size = driverBody.byteLength;
+        if (driverOptions.sha256 !== undefined) {
+          const actual = await sha256Hex(driverBody);
+          if (actual !== driverOptions.sha256) {
+            throw new StorageError("ChecksumMismatch", `The body's SHA-256 is ${actual}, not ${driverOptions.sha256}`);
+          }
+        }
+      }
+      const info = await this.driver.put(key, driverBody, driverOptions);
+      if (checked?.failure !== undefined) throw checked.failure;
+      return info;
+    } catch (error) {
+      throw this.wrap(checked?.failure ?? error, "put", key);
+    }
+  }
+
+  /** Reads an object, or `null` when the key does not exist. */
+  async get(key: string, options: GetOptions = {}): Promise<StoredObject | null> {
+    try {
+      assertValidKey(key, "get");
+      const driverOptions: DriverGetOptions = {};
+      if (options.range !== undefined) {
+        this.require("rangeRead", "range");
+        driverOptions.range = validateRange(options.range);
+      }
+      if (options.ifMatch !== undefined) {
+        this.require("conditionalGet", "ifMatch");
+        driverOptions.ifMatch = normalizeEtag(options.ifMatch, "ifMatch");
+      }
+      if (options.ifNoneMatch !== undefined) {
+        this.require("conditionalGet", "ifNoneMatch");
+        driverOptions.ifNoneMatch = normalizeEtag(options.ifNoneMatch, "ifNoneMatch");
+      }
+      if (options.signal !== undefined) {
+        if (options.signal.aborted) throw new StorageError("Aborted", "The get was aborted", { cause: options.signal.reason });
+        driverOptions.signal = options.signal;
+      }
+      const result = await this.driver.get(key, driverOptions);
+      if (result === null) return null;
+      return createStoredObject(result, (error) => this.wrap(error, "get", key));
+    } catch (error) {
+      throw this.wrap(error, "get", key);
+    }
+  }
+
+  /** Reads an object's info, or `null` when the key does not exist. */
+  async head(key: string): Promise<ObjectInfo | null> {
+    try {
+      assertValidKey(key, "head");
+      return await this.driver.head(key);
+    } catch (error) {
+      throw this.wrap(error, "head", key);
+    }
+  }
+
+  /** Lists one page of keys, ascending by UTF-8 bytes. */
+  async list(options: ListOptions = {}): Promise<ListPage> {
+    try {
+      const prefix = options.prefix === undefined ? "" : validateListText(options.prefix, "prefix", true);
+      const limit = options.limit === undefined ? 1000 : options.limit;
+      if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > 1000) {
+        throw invalid(`limit must be an integer from 1 to 1000 (got ${String(limit)})`);
+      }
+      const driverOptions: { prefix: string; limit: number; delimiter?: string; cursor?: string } = { prefix, limit };
+      if (options.delimiter !== undefined) {
+        this.require("listDelimiter", "delimiter");
+        driverOptions.delimiter = validateListText(options.delimiter, "delimiter", false);
+      }
+      if (options.cursor !== undefined) {
+        if (typeof options.cursor !== "string" || options.cursor.length === 0) throw invalid("cursor must be a non-empty string");
+        driverOptions.cursor = options.cursor;
+      }
+      const page = await this.driver.list(driverOptions);
+      const result: ListPage = { objects: page.objects, prefixes: page.prefixes };
+      if (page.cursor !== undefined) result.cursor = page.cursor;
+      return result;
+    } catch (error) {
+      throw this.wrap(error, "list");
+    }
+  }
+
+  /** Every object under the options' prefix, page by page. */
+  async *listAll(options: Omit<ListOptions, "cursor"> = {}): AsyncIterable<ObjectInfo> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.list(cursor === undefined ? options : { ...options, cursor });
+      for (const object of page.objects) yield object;
+      cursor = page.cursor;
+    } while (cursor !== undefined);
+  }
+
+  /** Deletes one key or many. Deleting a missing key succeeds. */
+  async delete(keyOrKeys: string | string[]): Promise<void> {
+    const keys = Array.isArray(keyOrKeys) ? keyOrKeys : [keyOrKeys];
+    try {
+      for (const key of keys) assertValidKey(key, "delete");
+      const unique = [...new Set(keys)];
+      for (let start = 0; start < unique.length; start += deleteBatchSize) {
+        await this.driver.delete(unique.slice(start, start + deleteBatchSize));
+      }
+    } catch (error) {
+      throw this.wrap(error, "delete", typeof keyOrKeys === "string" ? keyOrKeys : undefined);
+    }
+  }
+
+  /** Mints a URL an unauthenticated client can upload `key` to. */
+  async signPut(key: string, options: SignPutOptions = {}): Promise<SignedRequest> {
+    try {
+      assertValidKey(key, "signPut");
+      this.require("signPut", "signPut");
+      const signPut = this.driver.signPut;
+      if (signPut === undefined) throw new StorageError("Unsupported", `The ${this.driver.name} driver cannot sign uploads`);
+      const expiresIn = validateExpiresIn(options.expiresIn, this.defaultExpiresIn);
+      const nowMs = this.clock();
+      const driverOptions: DriverSignPutOptions = {
+        expiresIn,
+        now: new Date(nowMs),
+        expiresAt: new Date(nowMs + expiresIn * 1000),
+      };
+      if (options.contentType !== undefined) {
+        this.require("signPutContentType", "contentType");
+        driverOptions.contentType = validateContentType(options.contentType);
+      }
+      if (options.size !== undefined) {
+        this.require("signPutSize", "size");
+        driverOptions.size = validateNonNegativeInteger(options.size, "size");
+      }
+      if (options.maxSize !== undefined) {
+        this.require("signPutMaxSize", "maxSize");
+        driverOptions.maxSize = validateNonNegativeInteger(options.maxSize, "maxSize");
+      }
+      if (driverOptions.size !== undefined && driverOptions.maxSize !== undefined && driverOptions.size > driverOptions.maxSize) {
+        throw invalid(`size (${driverOptions.size}) is larger than maxSize (${driverOptions.maxSize})`);
+      }
+      if (options.oneTime !== undefined && options.oneTime !== false) {
+        if (options.oneTime !== true) throw invalid("oneTime must be a boolean");
+        this.require("signPutOneTime", "oneTime");
+        driverOptions.oneTime = true;
+      }
+      if (options.ifNotExists !== undefined && options.ifNotExists !== false) {
+        if (options.ifNotExists !== true) throw invalid("ifNotExists must be a boolean");
+        this.require("signPutIfNotExists", "ifNotExists");
+        driverOptions.ifNotExists = true;
+      }
+      return await signPut.call(this.driver, key, driverOptions);
+    } catch (error) {
+      throw this.wrap(error, "signPut", key);
+    }
+  }
+
+  /** Mints a URL an unauthenticated client can download `key` from. */
+  async signGet(key: string, options: SignGetOptions = {}): Promise<SignedRequest> {
+    try {
+      assertValidKey(key, "signGet");
+      this.require("signGet", "signGet");
+      const signGet = this.driver.signGet;
+      if (signGet === undefined) throw new StorageError("Unsupported", `The ${this.driver.name} driver cannot sign downloads`);
+      const expiresIn = validateExpiresIn(options.expiresIn, this.defaultExpiresIn);
+      const nowMs = this.clock();
+      const driverOptions: DriverSignGetOptions = {
+        expiresIn,
+        now: new Date(nowMs),
+        expiresAt: new Date(nowMs + expiresIn * 1000),
+      };
+      if (options.downloadFilename !== undefined) {
+        const name = options.downloadFilename;
+        if (typeof name !== "string" || name.length === 0 || name.length > 1024 || /[\x00-\x1f\x7f]/.test(name)) {
+          throw invalid("downloadFilename must be 1-1024 characters without control characters");
+        }
+        driverOptions.downloadFilename = name;
+      }
+      if (options.responseContentType !== undefined) {
+        driverOptions.responseContentType = validateContentType(options.responseContentType, "responseContentType");
+      }
+      return await signGet.call(this.driver, key, driverOptions);
+    } catch (error) {
+      throw this.wrap(error, "signGet", key);
+    }
+  }
+
+  private putOptions(options: PutOptions): DriverPutOptions {
+    if (options === null || typeof options !== "object") throw invalid("put options must be an object");
+    const out: DriverPutOptions = {
+      contentType: options.contentType === undefined ? "application/octet-stream" : validateContentType(options.contentType),
+      metadata: validateMetadata(options.metadata),
+    };
+    if (options.cacheControl !== undefined) out.cacheControl = validateHeaderValue(options.cacheControl, "cacheControl");
+    if (options.contentDisposition !== undefined) {
+      out.contentDisposition = validateHeaderValue(options.contentDisposition, "contentDisposition");
+    }
+    if (options.contentEncoding !== undefined) out.contentEncoding = validateHeaderValue(options.contentEncoding, "contentEncoding");
+    if (options.size !== undefined) out.size = validateNonNegativeInteger(options.size, "size");
+    if (options.sha256 !== undefined) {
+      this.require("sha256", "sha256");
+      out.sha256 = validateSha256(options.sha256);
+    }
+    if (options.ifNotExists !== undefined && options.ifNotExists !== false) {
+      if (options.ifNotExists !== true) throw invalid("ifNotExists must be a boolean");
+      this.require("putIfNotExists", "ifNotExists");
+      out.ifNotExists = true;
+    }
+    if (options.ifMatch !== undefined) {
+      if (out.ifNotExists) throw invalid("ifNotExists and ifMatch cannot be combined");
+      this.require("putIfMatch", "ifMatch");
+      out.ifMatch = normalizeEtag(options.ifMatch, "ifMatch");
+    }
+    if (options.signal !== undefined) out.signal = options.signal;
+    return out;
+  }
+
+  private require(capability: CapabilityName, option: string): void {
+    if (!this.capabilities[capability]) {
+      throw new StorageError(
+        "Unsupported",
+        `The ${this.driver.name} driver does not support ${option} (capability ${capability} is off)`,
+      );
+    }
+  }
+
+  private wrap(error: unknown, operation: string, key?: string): StorageError {
+    let wrapped: StorageError;
+    if (isStorageError(error)) {
+      wrapped = error;
+    } else if (isAbortError(error)) {
+      wrapped = new StorageError("Aborted", `The ${operation} was aborted`, { cause: error });
+    } else {
+      const detail = error instanceof Error ? error.message : String(error);
+      wrapped = new StorageError("Unknown", `The ${this.driver.name} driver failed in ${operation}: ${detail}`, { cause: error });
+    }
+    if (!wrapped.operation) wrapped.operation = operation;
+    if (wrapped.key === undefined && key !== undefined) wrapped.key = key;
+    if (!wrapped.driver) wrapped.driver = this.driver.name;
+    return wrapped;
+  }
+}
+
+function isAbortError(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { name?: unknown }).name === "AbortError";
+}
+
+function validateRange(range: unknown): DriverGetOptions["range"] {
+  if (typeof range !== "object" || range === null) throw invalid("range must be { offset, length? } or { suffix }");
+  const value = range as { offset?: unknown; length?: unknown; suffix?: unknown };
+  if ("suffix" in value && value.suffix !== undefined) {
+    if (value.offset !== undefined || value.length !== undefined) throw invalid("a suffix range takes no offset or length");
+    const suffix = validateNonNegativeInteger(value.suffix, "range.suffix");
+    if (suffix === 0) throw invalid("range.suffix must be at least 1");
+    return { suffix };
+  }
+  const offset = validateNonNegativeInteger(value.offset, "range.offset");
+  if (value.length === undefined) return { offset };
+  const length = validateNonNegativeInteger(value.length, "range.length");
+  if (length === 0) throw invalid("range.length must be at least 1");
+  return { offset, length };
+}
+
+/** Wraps a driver in the portable API. */
+export function createStorage(driver: StorageDriver, options?: StorageOptions): Storage {
+  return new Storage(driver, options);
+}

@@ -1,0 +1,104 @@
+import { StorageError } from "./storage-error.js";
+import { utf8Length } from "./compare-utf8.js";
+
+/** All user metadata together (keys and values, UTF-8 bytes) is at most this. */
+export const maxMetadataBytes = 2048;
+/** Signed URLs live at least 1 second and at most 7 days (as SigV4 allows). */
+export const maxExpiresIn = 604800;
+export const defaultExpiresIn = 300;
+
+export function invalid(message: string): StorageError {
+  return new StorageError("InvalidArgument", message);
+}
+
+const metadataKeyPattern = /^[a-z0-9-]+$/;
+const printableAscii = /^[\x20-\x7e]*$/;
+const token = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
+const mediaTypePattern = new RegExp(`^${token}/${token}(\\s*;\\s*${token}=(${token}|"[\\x20-\\x7e]*"))*\\s*$`);
+
+/** Checks and copies user metadata. */
+export function validateMetadata(metadata: unknown): Record<string, string> {
+  if (metadata === undefined) return {};
+  if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) {
+    throw invalid("metadata must be an object of string values");
+  }
+  const out: Record<string, string> = {};
+  let bytes = 0;
+  for (const [name, value] of Object.entries(metadata)) {
+    if (!metadataKeyPattern.test(name)) {
+      throw invalid(`metadata key ${JSON.stringify(name)} must be lowercase ASCII letters, digits and "-"`);
+    }
+    if (typeof value !== "string") throw invalid(`metadata value for ${JSON.stringify(name)} must be a string`);
+    if (!printableAscii.test(value)) {
+      throw invalid(`metadata value for ${JSON.stringify(name)} must be printable ASCII (it travels as an HTTP header on S3)`);
+    }
+    bytes += name.length + utf8Length(value);
+    out[name] = value;
+  }
+  if (bytes > maxMetadataBytes) throw invalid(`metadata is ${bytes} bytes; at most ${maxMetadataBytes} are allowed`);
+  return out;
+}
+
+/** Checks a media type such as `image/png` or `text/plain; charset=utf-8`. */
+export function validateContentType(value: unknown, name = "contentType"): string {
+  if (typeof value !== "string" || value.length > 256 || !mediaTypePattern.test(value)) {
+    throw invalid(`${name} must be a media type such as "image/png" (got ${JSON.stringify(value)})`);
+  }
+  return value;
+}
+
+/** Checks a header-like value (printable ASCII, at most 1024 characters). */
+export function validateHeaderValue(value: unknown, name: string): string {
+  if (typeof value !== "string" || value.length === 0 || value.length > 1024 || !printableAscii.test(value)) {
+    throw invalid(`${name} must be 1-1024 printable ASCII characters`);
+  }
+  return value;
+}
+
+export function validateNonNegativeInteger(value: unknown, name: string): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    throw invalid(`${name} must be a non-negative integer (got ${String(value)})`);
+  }
+  return value;
+}
+
+export function validateSha256(value: unknown): string {
+  if (typeof value !== "string" || !/^[0-9a-fA-F]{64}$/.test(value)) {
+    throw invalid("sha256 must be 64 hex characters");
+  }
+  return value.toLowerCase();
+}
+
+/** Accepts an etag quoted or not (and a weak `W/` one) and returns it unquoted. */
+export function normalizeEtag(value: unknown, name: string): string {
+  if (typeof value !== "string" || value.length === 0 || value.length > 1024 || !printableAscii.test(value)) {
+    throw invalid(`${name} must be an etag string`);
+  }
+  let etag = value.startsWith("W/") ? value.slice(2) : value;
+  if (etag.length >= 2 && etag.startsWith('"') && etag.endsWith('"')) etag = etag.slice(1, -1);
+  if (etag.length === 0) throw invalid(`${name} must be an etag string`);
+  return etag;
+}
+
+export function validateExpiresIn(value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > maxExpiresIn) {
+    throw invalid(`expiresIn must be an integer number of seconds from 1 to ${maxExpiresIn} (7 days)`);
+  }
+  return value;
+}
+
+/** Checks a list prefix or delimiter: any text without control characters, at most 1024 bytes. */
+export function validateListText(value: unknown, name: string, allowEmpty: boolean): string {
+  if (typeof value !== "string" || (!allowEmpty && value.length === 0) || utf8Length(value) > 1024 || /[\x00-\x1f\x7f]/.test(value)) {
+    throw invalid(`${name} must be text without control characters, at most 1024 bytes`);
+  }
+  if (!isWellFormed(value)) {
+    throw invalid(`${name} must be well-formed UTF-16`);
+  }
+  return value;
+}
+
+function isWellFormed(value: string): boolean {
+  return !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value);
+}

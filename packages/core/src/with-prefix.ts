@@ -1,0 +1,66 @@
+import type { StorageDriver } from "./storage-driver.js";
+import type { ObjectInfo } from "./storage-types.js";
+import { StorageError } from "./storage-error.js";
+import { keyProblem, maxKeyBytes } from "./validate-key.js";
+import { utf8Length } from "./compare-utf8.js";
+
+/**
+ * A layer that scopes every key under `prefix` (for example `"tenant-1/"`):
+ * object keys, list prefixes and their results, cursors and signed keys.
+ * Keys come back without the prefix, so the wrapped driver looks like a
+ * bucket of its own.
+ */
+export function withPrefix(driver: StorageDriver, prefix: string): StorageDriver {
+  const problem = keyProblem(`${prefix}x`);
+  if (typeof prefix !== "string" || prefix.length === 0 || problem !== undefined) {
+    throw new StorageError("InvalidArgument", `withPrefix needs a prefix that can start a key${problem ? `: ${problem}` : ""}`);
+  }
+  const prefixBytes = utf8Length(prefix);
+  const scope = (key: string): string => {
+    if (prefixBytes + utf8Length(key) > maxKeyBytes) {
+      throw new StorageError("InvalidKey", `The key is longer than ${maxKeyBytes} bytes once the prefix is added`, { key });
+    }
+    return prefix + key;
+  };
+  const unscope = (key: string): string => (key.startsWith(prefix) ? key.slice(prefix.length) : key);
+  const unscopeInfo = <T extends ObjectInfo>(info: T): T => ({ ...info, key: unscope(info.key) });
+
+  const layered: StorageDriver = {
+    name: driver.name,
+    capabilities: driver.capabilities,
+    raw: driver.raw,
+    async put(key, body, options) {
+      return unscopeInfo(await driver.put(scope(key), body, options));
+    },
+    async get(key, options) {
+      const result = await driver.get(scope(key), options);
+      if (result === null) return null;
+      return { ...result, info: unscopeInfo(result.info) };
+    },
+    async head(key) {
+      const info = await driver.head(scope(key));
+      return info === null ? null : unscopeInfo(info);
+    },
+    async list(options) {
+      const page = await driver.list({ ...options, prefix: prefix + options.prefix });
+      const result: Awaited<ReturnType<StorageDriver["list"]>> = {
+        objects: page.objects.map(unscopeInfo),
+        prefixes: page.prefixes.map(unscope),
+      };
+      if (page.cursor !== undefined) result.cursor = page.cursor;
+      return result;
+    },
+    async delete(keys) {
+      await driver.delete(keys.map(scope));
+    },
+  };
+  if (driver.signPut !== undefined) {
+    const signPut = driver.signPut.bind(driver);
+    layered.signPut = (key, options) => signPut(scope(key), options);
+  }
+  if (driver.signGet !== undefined) {
+    const signGet = driver.signGet.bind(driver);
+    layered.signGet = (key, options) => signGet(scope(key), options);
+  }
+  return layered;
+}

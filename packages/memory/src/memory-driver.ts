@@ -1,0 +1,204 @@
+import {
+  StorageError,
+  noCapabilities,
+  readAll,
+  type Capabilities,
+  type DriverGetOptions,
+  type DriverGetResult,
+  type DriverListOptions,
+  type DriverPutBody,
+  type DriverPutOptions,
+  type DriverSignGetOptions,
+  type DriverSignPutOptions,
+  type ListPage,
+  type ObjectInfo,
+  type SignedRequest,
+  type StorageDriver,
+  type UrlSigner,
+} from "@stowage/core";
+import { SortedKeys } from "./sorted-keys.js";
+
+interface Entry {
+  bytes: Uint8Array;
+  info: ObjectInfo;
+}
+
+export interface MemoryDriverOptions {
+  /** Signs URLs (for example `createHmacSigner` from `@stowage/http`); adds signPut and signGet. */
+  signing?: UrlSigner;
+}
+
+export const memoryCapabilities: Capabilities = {
+  ...noCapabilities,
+  rangeRead: true,
+  conditionalGet: true,
+  putIfNotExists: true,
+  putIfMatch: true,
+  sha256: true,
+  listDelimiter: true,
+};
+
+/** The memory driver's native state, exposed as `driver.raw`. */
+export interface MemoryStore {
+  readonly entries: Map<string, Entry>;
+  readonly size: number;
+}
+
+let instanceCounter = 0;
+
+/**
+ * The reference driver: everything in a Map plus a sorted key index. Bytes
+ * are copied on the way in and on the way out.
+ */
+export class MemoryDriver implements StorageDriver {
+  readonly name = "memory";
+  readonly capabilities: Capabilities;
+  private readonly entries = new Map<string, Entry>();
+  private readonly index = new SortedKeys();
+  private readonly etagPrefix = `${(instanceCounter++).toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  private version = 0;
+  private readonly signer: UrlSigner | undefined;
+
+  constructor(options: MemoryDriverOptions = {}) {
+    this.signer = options.signing;
+    this.capabilities = Object.freeze({
+      ...memoryCapabilities,
+      ...(this.signer ? { signGet: true, signPut: true, ...this.signer.capabilities } : {}),
+    });
+  }
+
+  get raw(): MemoryStore {
+    const entries = this.entries;
+    return { entries, get size() { return entries.size; } };
+  }
+
+  async put(key: string, body: DriverPutBody, options: DriverPutOptions): Promise<ObjectInfo> {
+    // Read the whole body before looking at the current value, so the
+    // condition and the swap happen in one synchronous step.
+    const bytes = body instanceof Uint8Array ? body.slice() : await readAll(body);
+    const current = this.entries.get(key);
+    if (options.ifNotExists && current !== undefined) {
+      throw new StorageError("AlreadyExists", `${key} already exists`);
+    }
+    if (options.ifMatch !== undefined && (current === undefined || current.info.etag !== options.ifMatch)) {
+      throw new StorageError("PreconditionFailed", `${key} does not have etag ${options.ifMatch}`);
+    }
+    if (options.signal?.aborted) throw new StorageError("Aborted", "The put was aborted", { cause: options.signal.reason });
+    const info: ObjectInfo = {
+      key,
+      size: bytes.byteLength,
+      etag: `${this.etagPrefix}-${(++this.version).toString(36)}`,
+      lastModified: new Date(),
+      contentType: options.contentType,
+      metadata: { ...options.metadata },
+    };
+    if (options.cacheControl !== undefined) info.cacheControl = options.cacheControl;
+    if (options.contentDisposition !== undefined) info.contentDisposition = options.contentDisposition;
+    if (options.contentEncoding !== undefined) info.contentEncoding = options.contentEncoding;
+    if (current === undefined) this.index.insert(key);
+    this.entries.set(key, { bytes, info });
+    return copyInfo(info);
+  }
+
+  async get(key: string, options: DriverGetOptions): Promise<DriverGetResult | null> {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return null;
+    const etag = entry.info.etag;
+    if (options.ifMatch !== undefined && options.ifMatch !== etag) {
+      throw new StorageError("PreconditionFailed", `${key} does not have etag ${options.ifMatch}`);
+    }
+    if (options.ifNoneMatch !== undefined && options.ifNoneMatch === etag) {
+      throw new StorageError("NotModified", `${key} still has etag ${etag}`);
+    }
+    const size = entry.bytes.byteLength;
+    if (options.range === undefined) return { info: copyInfo(entry.info), body: entry.bytes.slice() };
+    let offset: number;
+    let end: number;
+    if ("suffix" in options.range) {
+      if (size === 0) throw new StorageError("RangeNotSatisfiable", `${key} is empty`);
+      offset = Math.max(0, size - options.range.suffix);
+      end = size;
+    } else {
+      offset = options.range.offset;
+      if (offset >= size) throw new StorageError("RangeNotSatisfiable", `offset ${offset} is not below the size ${size}`);
+      end = options.range.length === undefined ? size : Math.min(size, offset + options.range.length);
+    }
+    return {
+      info: copyInfo(entry.info),
+      body: entry.bytes.slice(offset, end),
+      range: { offset, length: end - offset },
+    };
+  }
+
+  async head(key: string): Promise<ObjectInfo | null> {
+    const entry = this.entries.get(key);
+    return entry === undefined ? null : copyInfo(entry.info);
+  }
+
+  async list(options: DriverListOptions): Promise<ListPage> {
+    const { prefix, delimiter, limit } = options;
+    let position = this.index.lowerBound(prefix);
+    if (options.cursor !== undefined) {
+      const cursor = decodeCursor(options.cursor);
+      position = Math.max(
+        position,
+        cursor.prefix ? this.index.afterPrefix(cursor.after) : this.index.lowerBound(cursor.after + "\u0000"),
+      );
+    }
+    const objects: ObjectInfo[] = [];
+    const prefixes: string[] = [];
+    let last: { after: string; prefix: boolean } | undefined;
+    for (;;) {
+      const key = this.index.at(position);
+      if (key === undefined || !key.startsWith(prefix)) return { objects, prefixes };
+      if (objects.length + prefixes.length === limit) break;
+      const cut = delimiter === undefined ? -1 : key.indexOf(delimiter, prefix.length);
+      if (cut >= 0) {
+        const common = key.slice(0, cut + delimiter!.length);
+        prefixes.push(common);
+        last = { after: common, prefix: true };
+        position = this.index.afterPrefix(common);
+      } else {
+        objects.push(copyInfo(this.entries.get(key)!.info));
+        last = { after: key, prefix: false };
+        position++;
+      }
+    }
+    return { objects, prefixes, cursor: encodeCursor(last!) };
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    for (const key of keys) {
+      if (this.entries.delete(key)) this.index.remove(key);
+    }
+  }
+
+  signPut(key: string, options: DriverSignPutOptions): Promise<SignedRequest> {
+    if (!this.signer) throw new StorageError("Unsupported", "This memory driver has no signing configured");
+    return this.signer.signPut(key, options);
+  }
+
+  signGet(key: string, options: DriverSignGetOptions): Promise<SignedRequest> {
+    if (!this.signer) throw new StorageError("Unsupported", "This memory driver has no signing configured");
+    return this.signer.signGet(key, options);
+  }
+}
+
+function copyInfo(info: ObjectInfo): ObjectInfo {
+  return { ...info, lastModified: new Date(info.lastModified.getTime()), metadata: { ...info.metadata } };
+}
+
+function encodeCursor(position: { after: string; prefix: boolean }): string {
+  return (position.prefix ? "p:" : "k:") + position.after;
+}
+
+function decodeCursor(cursor: string): { after: string; prefix: boolean } {
+  if (cursor.startsWith("p:")) return { after: cursor.slice(2), prefix: true };
+  if (cursor.startsWith("k:")) return { after: cursor.slice(2), prefix: false };
+  throw new StorageError("InvalidArgument", "The cursor was not made by the memory driver");
+}
+
+/** Creates the in-memory driver. */
+export function memoryDriver(options?: MemoryDriverOptions): MemoryDriver {
+  return new MemoryDriver(options);
+}

