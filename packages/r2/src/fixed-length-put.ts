@@ -1,0 +1,76 @@
+import type { R2Bucket, R2Object, R2PutOptions } from "@cloudflare/workers-types/2023-07-01";
+
+declare const FixedLengthStream: {
+  new (expectedLength: number): { readable: ReadableStream<Uint8Array>; writable: WritableStream<Uint8Array> };
+};
+
+/**
+ * Puts a stream of a known length through a `FixedLengthStream`.
+ *
+ * workerd commits the object as soon as it has received `size` bytes, even
+ * when the writer is aborted afterwards (the put then rejects, but the object
+ * is stored). A body that errors at its end (wrong digest, too long) must not
+ * be committed, so this holds the last chunk back until the source has ended
+ * cleanly: the binding never sees the final bytes of a body that fails.
+ */
+export async function fixedLengthPut(
+  bucket: R2Bucket,
+  key: string,
+  source: ReadableStream<Uint8Array>,
+  size: number,
+  options: R2PutOptions,
+): Promise<R2Object | null> {
+  const pipe = new FixedLengthStream(size);
+  const writer = pipe.writable.getWriter();
+  const reader = source.getReader();
+  let settled = false;
+  let sourceError: unknown;
+  let sourceFailed = false;
+
+  const pump = async () => {
+    let pending: Uint8Array | undefined;
+    try {
+      for (;;) {
+        const result = await reader.read();
+        if (settled) return;
+        if (result.done) break;
+        const chunk = result.value;
+        if (chunk.byteLength === 0) continue;
+        if (pending !== undefined) await writer.write(pending);
+        pending = chunk;
+      }
+      if (pending !== undefined) await writer.write(pending);
+      await writer.close();
+    } catch (error) {
+      if (settled) return;
+      sourceFailed = true;
+      sourceError = error;
+      reader.cancel(error).catch(() => {});
+      await writer.abort(error).catch(() => {});
+    }
+  };
+
+  const pumping = pump();
+  let object: R2Object | null;
+  try {
+    object = (await (bucket.put(key, pipe.readable as never, options) as Promise<R2Object | null>)) ?? null;
+  } catch (error) {
+    settled = true;
+    await stop(reader, writer, error);
+    await pumping;
+    throw sourceFailed ? sourceError : error;
+  }
+  if (object === null) {
+    // A failed condition can settle the put before the body was read.
+    settled = true;
+    await stop(reader, writer, undefined);
+  }
+  await pumping;
+  if (sourceFailed) throw sourceError;
+  return object;
+}
+
+async function stop(reader: ReadableStreamDefaultReader<Uint8Array>, writer: WritableStreamDefaultWriter<Uint8Array>, reason: unknown) {
+  reader.cancel(reason).catch(() => {});
+  await writer.abort(reason).catch(() => {});
+}

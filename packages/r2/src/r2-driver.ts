@@ -1,0 +1,246 @@
+import {
+  StorageError,
+  noCapabilities,
+  type Capabilities,
+  type DriverGetOptions,
+  type DriverGetResult,
+  type DriverListOptions,
+  type DriverPutBody,
+  type DriverPutOptions,
+  type DriverRange,
+  type DriverSignGetOptions,
+  type DriverSignPutOptions,
+  type ListPage,
+  type ObjectInfo,
+  type SignedRequest,
+  type StorageDriver,
+  type UrlSigner,
+} from "@stowage/core";
+import type {
+  R2Bucket,
+  R2Conditional,
+  R2HTTPMetadata,
+  R2Object,
+  R2ObjectBody,
+  R2PutOptions,
+} from "@cloudflare/workers-types/2023-07-01";
+import { toStorageError } from "./r2-errors.js";
+import { toObjectInfo } from "./r2-object-info.js";
+import { fixedLengthPut } from "./fixed-length-put.js";
+import { minPartSize, unknownLengthPut } from "./unknown-length-put.js";
+
+export interface R2DriverOptions {
+  /** The R2 binding from the Worker's `env` (for example `env.BUCKET`). */
+  bucket: R2Bucket;
+  /**
+   * Signs URLs: `r2PresignSigner(...)` presigns against R2's S3 endpoint
+   * (native mode), or an HMAC signer served by `@stowage/http`'s handler in
+   * a Worker route (gateway mode). Adds the signGet and signPut capabilities.
+   */
+  signing?: UrlSigner;
+  /**
+   * Part size in bytes for streams of unknown length (multipart uploads).
+   * At least 5 MiB; default 8 MiB. A stream shorter than one part is put in
+   * one request.
+   */
+  partSize?: number;
+}
+
+/** What the binding supports, before signing. */
+export const r2Capabilities: Capabilities = {
+  ...noCapabilities,
+  rangeRead: true,
+  conditionalGet: true,
+  putIfNotExists: true,
+  putIfMatch: true,
+  sha256: true,
+  listDelimiter: true,
+};
+
+const defaultPartSize = 8 * 1024 * 1024;
+const listInclude: ("httpMetadata" | "customMetadata")[] = ["httpMetadata", "customMetadata"];
+
+/** A Stowage driver over a Workers R2 binding. */
+export class R2Driver implements StorageDriver {
+  readonly name = "r2";
+  readonly capabilities: Capabilities;
+  /** The R2 binding. */
+  readonly raw: R2Bucket;
+  private readonly signer: UrlSigner | undefined;
+  private readonly partSize: number;
+
+  constructor(options: R2DriverOptions) {
+    if (options === null || typeof options !== "object" || options.bucket === null || typeof options.bucket !== "object") {
+      throw new StorageError("InvalidArgument", "r2Driver needs { bucket }, the R2 binding from env");
+    }
+    const partSize = options.partSize ?? defaultPartSize;
+    if (!Number.isInteger(partSize) || partSize < minPartSize) {
+      throw new StorageError("InvalidArgument", `partSize must be an integer of at least ${minPartSize} bytes`);
+    }
+    this.raw = options.bucket;
+    this.partSize = partSize;
+    this.signer = options.signing;
+    this.capabilities = Object.freeze({
+      ...r2Capabilities,
+      ...(this.signer ? { signGet: true, signPut: true, ...this.signer.capabilities } : {}),
+    });
+  }
+
+  async put(key: string, body: DriverPutBody, options: DriverPutOptions): Promise<ObjectInfo> {
+    const putOptions: R2PutOptions = {
+      httpMetadata: httpMetadataOf(options),
+      customMetadata: { ...options.metadata },
+    };
+    if (options.sha256 !== undefined) putOptions.sha256 = options.sha256;
+    const onlyIf: R2Conditional | undefined = options.ifNotExists
+      ? { etagDoesNotMatch: "*" }
+      : options.ifMatch !== undefined
+        ? { etagMatches: options.ifMatch }
+        : undefined;
+    if (onlyIf !== undefined) putOptions.onlyIf = onlyIf;
+
+    let object: R2Object | null;
+    try {
+      if (body instanceof Uint8Array) {
+        object = (await (this.raw.put(key, body, putOptions) as Promise<R2Object | null>)) ?? null;
+      } else if (options.size !== undefined && options.size > 0) {
+        object = await fixedLengthPut(this.raw, key, body, options.size, putOptions);
+      } else {
+        object = await unknownLengthPut(this.raw, key, body, {
+          put: putOptions,
+          conditional: onlyIf !== undefined,
+          partSize: this.partSize,
+        });
+      }
+    } catch (error) {
+      throw toStorageError(error, "put");
+    }
+    if (object === null) {
+      if (options.ifNotExists) throw new StorageError("AlreadyExists", `${key} already exists`);
+      throw new StorageError("PreconditionFailed", `${key} does not have etag ${options.ifMatch}`);
+    }
+    const info: ObjectInfo = {
+      key,
+      size: object.size,
+      etag: object.etag,
+      lastModified: new Date(object.uploaded.getTime()),
+      contentType: options.contentType,
+      metadata: { ...options.metadata },
+    };
+    if (options.cacheControl !== undefined) info.cacheControl = options.cacheControl;
+    if (options.contentDisposition !== undefined) info.contentDisposition = options.contentDisposition;
+    if (options.contentEncoding !== undefined) info.contentEncoding = options.contentEncoding;
+    return info;
+  }
+
+  async get(key: string, options: DriverGetOptions): Promise<DriverGetResult | null> {
+    const onlyIf: R2Conditional = {};
+    if (options.ifMatch !== undefined) onlyIf.etagMatches = options.ifMatch;
+    if (options.ifNoneMatch !== undefined) onlyIf.etagDoesNotMatch = options.ifNoneMatch;
+    const conditional = options.ifMatch !== undefined || options.ifNoneMatch !== undefined;
+    let object: R2Object | R2ObjectBody | null;
+    try {
+      object = await this.raw.get(key, {
+        ...(conditional ? { onlyIf } : {}),
+        ...(options.range !== undefined ? { range: options.range } : {}),
+      });
+    } catch (error) {
+      const mapped = toStorageError(error, "get");
+      // A range of an empty object fails with an unspecified error; the
+      // contract says RangeNotSatisfiable.
+      if (mapped.code === "Unknown" && options.range !== undefined) {
+        const head = await this.raw.head(key).catch(() => null);
+        if (head === null) return null;
+        if (head.size === 0) throw new StorageError("RangeNotSatisfiable", `${key} is empty`, { cause: error });
+      }
+      throw mapped;
+    }
+    if (object === null) return null;
+    if (!("body" in object)) {
+      // A failed onlyIf: the binding returns the object without a body.
+      if (options.ifMatch !== undefined && object.etag !== options.ifMatch) {
+        throw new StorageError("PreconditionFailed", `${key} does not have etag ${options.ifMatch}`);
+      }
+      throw new StorageError("NotModified", `${key} still has etag ${object.etag}`);
+    }
+    const result: DriverGetResult = { info: toObjectInfo(object), body: object.body as ReadableStream<Uint8Array> };
+    if (options.range !== undefined) {
+      const range = resolveRange(options.range, object.size);
+      if (range === undefined) {
+        await object.body.cancel().catch(() => {});
+        throw new StorageError("RangeNotSatisfiable", `The range is outside ${key} (${object.size} bytes)`);
+      }
+      result.range = range;
+    }
+    return result;
+  }
+
+  async head(key: string): Promise<ObjectInfo | null> {
+    try {
+      const object = await this.raw.head(key);
+      return object === null ? null : toObjectInfo(object);
+    } catch (error) {
+      throw toStorageError(error, "head");
+    }
+  }
+
+  async list(options: DriverListOptions): Promise<ListPage> {
+    try {
+      const result = await this.raw.list({
+        prefix: options.prefix,
+        limit: options.limit,
+        include: listInclude,
+        ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}),
+        ...(options.cursor !== undefined ? { cursor: options.cursor } : {}),
+      });
+      const page: ListPage = { objects: result.objects.map(toObjectInfo), prefixes: result.delimitedPrefixes };
+      if (result.truncated) page.cursor = result.cursor;
+      return page;
+    } catch (error) {
+      throw toStorageError(error, "list");
+    }
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    try {
+      await this.raw.delete(keys);
+    } catch (error) {
+      throw toStorageError(error, "delete");
+    }
+  }
+
+  signPut(key: string, options: DriverSignPutOptions): Promise<SignedRequest> {
+    if (!this.signer) return Promise.reject(new StorageError("Unsupported", "This r2 driver has no signing configured"));
+    return this.signer.signPut(key, options);
+  }
+
+  signGet(key: string, options: DriverSignGetOptions): Promise<SignedRequest> {
+    if (!this.signer) return Promise.reject(new StorageError("Unsupported", "This r2 driver has no signing configured"));
+    return this.signer.signGet(key, options);
+  }
+}
+
+function httpMetadataOf(options: DriverPutOptions): R2HTTPMetadata {
+  const http: R2HTTPMetadata = { contentType: options.contentType };
+  if (options.cacheControl !== undefined) http.cacheControl = options.cacheControl;
+  if (options.contentDisposition !== undefined) http.contentDisposition = options.contentDisposition;
+  if (options.contentEncoding !== undefined) http.contentEncoding = options.contentEncoding;
+  return http;
+}
+
+/** The bytes a range selects in an object of `size` bytes, or undefined when none. */
+function resolveRange(range: DriverRange, size: number): { offset: number; length: number } | undefined {
+  if (size === 0) return undefined;
+  if ("suffix" in range) {
+    const length = Math.min(range.suffix, size);
+    return { offset: size - length, length };
+  }
+  if (range.offset >= size) return undefined;
+  const available = size - range.offset;
+  return { offset: range.offset, length: range.length === undefined ? available : Math.min(range.length, available) };
+}
+
+/** Creates a driver over a Workers R2 binding: `r2Driver({ bucket: env.BUCKET })`. */
+export function r2Driver(options: R2DriverOptions): R2Driver {
+  return new R2Driver(options);
+}
