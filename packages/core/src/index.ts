@@ -30,6 +30,8 @@ export type {
 } from "./storage-driver.js";
 export { Storage, createStorage } from "./storage.js";
 export { withPrefix } from "./with-prefix.js";
+export { openStorage } from "./open-storage.js";
+export type { OpenStorageConfig, OpenStorageCredentials } from "./open-storage.js";
 export { assertValidKey, isValidKey, keyProblem, maxKeyBytes } from "./validate-key.js";
 export { maxMetadataBytes, maxExpiresIn, defaultExpiresIn } from "./validate-options.js";
 export { compareUtf8, utf8Length } from "./compare-utf8.js";

@@ -1,0 +1,350 @@
+import type { StorageDriver, UrlSigner } from "./storage-driver.js";
+import type { StorageOptions } from "./storage-types.js";
+import { StorageError } from "./storage-error.js";
+import { Storage } from "./storage.js";
+import { withPrefix } from "./with-prefix.js";
+
+/** S3 credentials. Never put them in the URL. */
+export interface OpenStorageCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/**
+ * How `openStorage` opens a store: a URL (or `STORAGE_URL`) plus what a URL
+ * must never carry (credentials, secrets, bindings).
+ */
+export interface OpenStorageConfig {
+  /**
+   * The storage URL: `memory://`, `file:///abs/path`, `file:./relative`,
+   * `s3://bucket[/prefix]?region=…&endpoint=…&forcePathStyle=true&profile=…`
+   * or `r2://`. Defaults to the `STORAGE_URL` environment variable.
+   */
+  url?: string;
+  /**
+   * Signs URLs for drivers without native presigning (memory, fs, and R2
+   * through a gateway): a `UrlSigner`, such as one made with `createHmacSigner`
+   * and `toUrlSigner`. S3 signs natively and ignores it.
+   */
+  signing?: UrlSigner;
+  /**
+   * S3 credentials. Default: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and
+   * `AWS_SESSION_TOKEN` from `env`; when those are absent too, the AWS SDK's
+   * own provider chain.
+   */
+  credentials?: OpenStorageCredentials;
+  /** The R2 bucket binding (`env.BUCKET` in a Worker); required for `r2://`. */
+  binding?: unknown;
+  /** Extra options merged last into the driver factory's options (for example `{ client }` for S3). */
+  driverOptions?: Record<string, unknown>;
+  /** Options for the returned `Storage` (clock, default expiry). */
+  storageOptions?: StorageOptions;
+  /**
+   * The environment to read `STORAGE_URL` and the AWS variables from.
+   * Default: `globalThis.process?.env` where it exists (Node, Bun, Deno with
+   * Node compatibility), else nothing.
+   */
+  env?: Record<string, string | undefined>;
+}
+
+/** A driver package as `openStorage` loads it. */
+type DriverModule = Record<string, unknown>;
+
+/**
+ * The driver packages, each behind its own literal `import()` so a bundler
+ * sees (and can split out) the ones an app installs; a missing one is left to
+ * fail at run time, where it becomes an `Unsupported` error naming the
+ * package. The extra parentheses keep TypeScript from resolving the (optional,
+ * possibly absent) packages while type-checking core.
+ */
+const driverLoaders: Record<string, () => Promise<DriverModule>> = {
+  "@stowage/memory": async () => {
+    try {
+      return await import(("@stowage/memory"));
+    } catch (error) {
+      throw loadFailure("@stowage/memory", error);
+    }
+  },
+  "@stowage/fs": async () => {
+    try {
+      return await import(("@stowage/fs"));
+    } catch (error) {
+      throw loadFailure("@stowage/fs", error);
+    }
+  },
+  "@stowage/s3": async () => {
+    try {
+      return await import(("@stowage/s3"));
+    } catch (error) {
+      throw loadFailure("@stowage/s3", error);
+    }
+  },
+  "@stowage/r2": async () => {
+    try {
+      return await import(("@stowage/r2"));
+    } catch (error) {
+      throw loadFailure("@stowage/r2", error);
+    }
+  },
+};
+
+const supportedSchemes = "memory://, file:///absolute/path, file:./relative/path, s3://bucket?region=… and r2://";
+const s3Parameters = ["region", "endpoint", "forcePathStyle", "profile"];
+
+/**
+ * Opens a `Storage` from configuration, so the provider is swapped by a URL:
+ *
+ * | URL | driver package |
+ * |---|---|
+ * | `memory://` | `@stowage/memory` |
+ * | `file:///abs/path`, `file:./relative` | `@stowage/fs` |
+ * | `s3://bucket[/prefix]?region=…&endpoint=…&forcePathStyle=true&profile=…` | `@stowage/s3` |
+ * | `r2://` with `binding` | `@stowage/r2` |
+ *
+ * With no URL it reads the `STORAGE_URL` environment variable. The driver
+ * package is imported only when its scheme is used; the driver packages are
+ * optional peer dependencies of `@stowage/core`, so install the ones you use.
+ *
+ * S3 credentials come from `config.credentials` or the standard AWS
+ * environment variables, never from the URL. A path after an S3 bucket scopes
+ * every key under it (`withPrefix`). The `endpoint` defaults to
+ * `AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL`, the region to `AWS_REGION`,
+ * `AWS_DEFAULT_REGION`, else `us-east-1`.
+ *
+ * @throws StorageError `InvalidArgument` for a missing, malformed or
+ *   unsupported URL (the message says what is wrong and never echoes
+ *   credentials); `Unsupported` when the scheme's driver package is not
+ *   installed (the message names the package to install).
+ */
+export async function openStorage(config: string | OpenStorageConfig = {}): Promise<Storage> {
+  const options: OpenStorageConfig = typeof config === "string" ? { url: config } : config;
+  if (options === null || typeof options !== "object") {
+    throw invalid("openStorage takes a URL string or an options object");
+  }
+  const env = options.env ?? defaultEnv();
+  const url = options.url ?? env.STORAGE_URL;
+  if (url === undefined || url === "") {
+    throw invalid(`openStorage needs a URL: pass one, or set STORAGE_URL (supported: ${supportedSchemes})`);
+  }
+  if (typeof url !== "string") throw invalid("The storage URL must be a string");
+  const driver = await openDriver(url.trim(), options, env);
+  return new Storage(driver, options.storageOptions);
+}
+
+async function openDriver(url: string, options: OpenStorageConfig, env: Record<string, string | undefined>): Promise<StorageDriver> {
+  const schemeMatch = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(url);
+  if (schemeMatch === null) {
+    throw invalid(`The storage URL ${describe(url)} has no scheme; use one of ${supportedSchemes}`);
+  }
+  const scheme = schemeMatch[1]!.toLowerCase();
+  const extra = options.driverOptions ?? {};
+  switch (scheme) {
+    case "memory": {
+      if (!/^memory:(\/\/)?$/i.test(url)) throw invalid(`A memory URL takes no host, path or query: use "memory://" (got ${describe(url)})`);
+      const module = await driverLoaders["@stowage/memory"]!();
+      return callFactory(module, "memoryDriver", "@stowage/memory", { ...signingOption(options), ...extra });
+    }
+    case "file": {
+      const root = parseFileUrl(url);
+      const module = await driverLoaders["@stowage/fs"]!();
+      return callFactory(module, "fsDriver", "@stowage/fs", { root, ...signingOption(options), ...extra });
+    }
+    case "s3": {
+      const { prefix, ...s3Options } = parseS3Url(url, options, env);
+      const module = await driverLoaders["@stowage/s3"]!();
+      const driver = callFactory(module, "s3Driver", "@stowage/s3", { ...s3Options, ...extra });
+      return prefix === undefined ? driver : withPrefix(driver, prefix);
+    }
+    case "r2": {
+      if (!/^r2:(\/\/)?$/i.test(url)) {
+        throw invalid(`An R2 URL takes no host, path or query: use "r2://" and pass the bucket binding as the binding option (got ${describe(url)})`);
+      }
+      if (options.binding === undefined || options.binding === null) {
+        throw invalid('r2:// needs the bucket binding: openStorage({ url: "r2://", binding: env.BUCKET })');
+      }
+      const module = await driverLoaders["@stowage/r2"]!();
+      return callFactory(module, "r2Driver", "@stowage/r2", { bucket: options.binding, ...signingOption(options), ...extra });
+    }
+    case "http":
+    case "https":
+      throw invalid(
+        `${scheme}:// is not a storage URL; for an S3-compatible server use s3://bucket?endpoint=${scheme}://host:port&forcePathStyle=true`,
+      );
+    default:
+      throw invalid(`Unknown storage scheme "${scheme}:"; use one of ${supportedSchemes}`);
+  }
+}
+
+/** `file:///abs`, `file://localhost/abs`, `file:/abs`, `file:./rel`, `file:rel`: the root as a path (relative ones stay relative to the working directory). */
+function parseFileUrl(url: string): string {
+  let rest = url.slice("file:".length);
+  if (/[?#]/.test(rest)) throw invalid(`A file URL takes no query or fragment (got ${describe(url)})`);
+  if (rest.startsWith("//")) {
+    const slash = rest.indexOf("/", 2);
+    const host = slash === -1 ? rest.slice(2) : rest.slice(2, slash);
+    if (host !== "" && host.toLowerCase() !== "localhost") {
+      throw invalid(
+        `A file URL names a local directory, not host "${host}": use file:///absolute/path or file:./relative/path (got ${describe(url)})`,
+      );
+    }
+    rest = slash === -1 ? "" : rest.slice(slash);
+  }
+  let path: string;
+  try {
+    path = decodeURIComponent(rest);
+  } catch {
+    throw invalid(`The file URL ${describe(url)} has a malformed %-escape`);
+  }
+  if (/^\/[a-zA-Z]:[/\\]/.test(path)) path = path.slice(1); // file:///C:/dir on Windows
+  if (path === "" || path === "/" && rest === "") {
+    throw invalid(`A file URL needs a directory: file:///absolute/path or file:./relative/path (got ${describe(url)})`);
+  }
+  if (path.includes("\0")) throw invalid("A file URL must not contain a NUL character");
+  return path;
+}
+
+interface ParsedS3 {
+  bucket: string;
+  region: string;
+  endpoint?: string;
+  forcePathStyle?: boolean;
+  profile?: string;
+  credentials?: OpenStorageCredentials;
+  prefix?: string;
+}
+
+function parseS3Url(url: string, options: OpenStorageConfig, env: Record<string, string | undefined>): ParsedS3 {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw invalid(`The S3 URL ${describe(url)} is malformed; use s3://bucket?region=…&endpoint=…`);
+  }
+  if (parsed.username !== "" || parsed.password !== "") {
+    throw invalid(
+      "The S3 URL must not carry credentials (user:password@); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass the credentials option",
+    );
+  }
+  if (parsed.port !== "") throw invalid(`An S3 URL names a bucket, not a server; put the server in ?endpoint= (got ${describe(url)})`);
+  if (parsed.hash !== "") throw invalid(`An S3 URL takes no #fragment (got ${describe(url)})`);
+  const bucket = decodeURIComponent(parsed.hostname);
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+    throw invalid(
+      `The S3 URL ${describe(url)} needs a bucket name (3-63 lowercase letters, digits, "." and "-") as its host: s3://my-bucket?region=…`,
+    );
+  }
+  for (const name of parsed.searchParams.keys()) {
+    if (!s3Parameters.includes(name)) {
+      const hint = /key|secret|token|password|credential/i.test(name)
+        ? "; credentials never go in the URL (use AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the credentials option)"
+        : "";
+      throw invalid(`Unknown S3 URL parameter "${name}"; allowed: ${s3Parameters.join(", ")}${hint}`);
+    }
+  }
+  const single = (name: string): string | undefined => {
+    const values = parsed.searchParams.getAll(name);
+    if (values.length > 1) throw invalid(`The S3 URL parameter "${name}" is given ${values.length} times`);
+    return values[0];
+  };
+  const result: ParsedS3 = {
+    bucket,
+    region: single("region") || env.AWS_REGION || env.AWS_DEFAULT_REGION || "us-east-1",
+  };
+  const endpoint = single("endpoint") || env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL;
+  if (endpoint !== undefined) {
+    let endpointUrl: URL | undefined;
+    try {
+      endpointUrl = new URL(endpoint);
+    } catch {
+      endpointUrl = undefined;
+    }
+    if (endpointUrl === undefined || (endpointUrl.protocol !== "http:" && endpointUrl.protocol !== "https:")) {
+      throw invalid(`The S3 endpoint must be an http:// or https:// URL (got ${JSON.stringify(redact(endpoint))})`);
+    }
+    if (endpointUrl.username !== "" || endpointUrl.password !== "") {
+      throw invalid("The S3 endpoint must not carry credentials; use AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the credentials option");
+    }
+    result.endpoint = endpoint;
+  }
+  const forcePathStyle = single("forcePathStyle");
+  if (forcePathStyle !== undefined) {
+    if (forcePathStyle !== "true" && forcePathStyle !== "false") {
+      throw invalid(`forcePathStyle must be "true" or "false" (got ${JSON.stringify(forcePathStyle)})`);
+    }
+    result.forcePathStyle = forcePathStyle === "true";
+  }
+  const profile = single("profile");
+  if (profile !== undefined) result.profile = profile;
+  const credentials = options.credentials ?? credentialsFromEnv(env);
+  if (credentials !== undefined) result.credentials = credentials;
+  const path = decodeURIComponent(parsed.pathname).replace(/^\/+/, "");
+  if (path !== "") result.prefix = path.endsWith("/") ? path : `${path}/`;
+  return result;
+}
+
+function credentialsFromEnv(env: Record<string, string | undefined>): OpenStorageCredentials | undefined {
+  const accessKeyId = env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) return undefined;
+  const credentials: OpenStorageCredentials = { accessKeyId, secretAccessKey };
+  if (env.AWS_SESSION_TOKEN) credentials.sessionToken = env.AWS_SESSION_TOKEN;
+  return credentials;
+}
+
+function signingOption(options: OpenStorageConfig): { signing?: UrlSigner } {
+  if (options.signing === undefined) return {};
+  const signer = options.signing as Partial<UrlSigner> | null;
+  if (signer === null || typeof signer !== "object" || typeof signer.signPut !== "function" || typeof signer.signGet !== "function") {
+    throw invalid("signing must be a UrlSigner (see createHmacSigner and toUrlSigner)");
+  }
+  return { signing: options.signing };
+}
+
+function callFactory(module: DriverModule, factoryName: string, packageName: string, factoryOptions: Record<string, unknown>): StorageDriver {
+  const factory = module[factoryName];
+  if (typeof factory !== "function") {
+    throw new StorageError("Unsupported", `The installed ${packageName} has no ${factoryName}(); install a version that matches @stowage/core`);
+  }
+  return (factory as (options: Record<string, unknown>) => StorageDriver)(factoryOptions);
+}
+
+/**
+ * Turns an import failure into a `StorageError`: `Unsupported` naming the
+ * package to install when the package itself is missing, else `Unknown` with
+ * the loader's error as the cause (the package is there but failed to load,
+ * for example because one of its own dependencies is missing).
+ */
+export function loadFailure(packageName: string, error: unknown): StorageError {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
+  const quoted = [`'${packageName}'`, `"${packageName}"`].some((form) => message.includes(form));
+  const notFound =
+    code === "ERR_MODULE_NOT_FOUND" ||
+    code === "MODULE_NOT_FOUND" ||
+    /cannot find (module|package)|failed to resolve|could not resolve|failed to load url|no such module/i.test(message);
+  if (notFound && (quoted || message.includes(packageName) && !/imported from .*node_modules/.test(message))) {
+    return new StorageError("Unsupported", `This storage URL needs the ${packageName} package: install it with "npm install ${packageName}"`, {
+      cause: error,
+    });
+  }
+  return new StorageError("Unknown", `The ${packageName} package failed to load: ${message}`, { cause: error });
+}
+
+function defaultEnv(): Record<string, string | undefined> {
+  const process = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  return process?.env ?? {};
+}
+
+function invalid(message: string): StorageError {
+  return new StorageError("InvalidArgument", message);
+}
+
+/** The URL for an error message, with any user:password@ part masked. */
+function redact(url: string): string {
+  return url.replace(/^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)[^/@?#]*@/, "$1***@");
+}
+
+function describe(url: string): string {
+  return JSON.stringify(redact(url));
+}

@@ -1,0 +1,163 @@
+/// <reference types="node" />
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { isStorageError, openStorage, type Storage } from "../src/index.js";
+import { loadFailure } from "../src/open-storage.js";
+
+const directories: string[] = [];
+afterAll(async () => {
+  for (const directory of directories) await rm(directory, { recursive: true, force: true });
+});
+
+async function freshDirectory(): Promise<string> {
+  const directory = await mkdtemp(join(tmpdir(), "stowage-open-"));
+  directories.push(directory);
+  return directory;
+}
+
+async function roundTrip(storage: Storage, key: string): Promise<void> {
+  await storage.put(key, "hello", { contentType: "text/plain" });
+  const object = await storage.get(key);
+  expect(await object?.text()).toBe("hello");
+  expect(object?.contentType).toBe("text/plain");
+  await storage.delete(key);
+  expect(await storage.head(key)).toBeNull();
+}
+
+async function expectError(promise: Promise<unknown>, code: string, message: RegExp): Promise<Error> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(isStorageError(error), `expected a StorageError, got ${String(error)}`).toBe(true);
+  expect((error as { code: string }).code).toBe(code);
+  expect((error as Error).message).toMatch(message);
+  return error as Error;
+}
+
+describe("openStorage: schemes", () => {
+  it("memory:// opens the memory driver", async () => {
+    const storage = await openStorage("memory://");
+    expect(storage.driver.name).toBe("memory");
+    await roundTrip(storage, "a/b.txt");
+  });
+
+  it("reads STORAGE_URL when no URL is given", async () => {
+    const storage = await openStorage({ env: { STORAGE_URL: "memory://" } });
+    expect(storage.driver.name).toBe("memory");
+  });
+
+  it("file:///absolute opens the fs driver at that directory", async () => {
+    const directory = await freshDirectory();
+    const storage = await openStorage(`file://${directory}`);
+    expect(storage.driver.name).toBe("fs");
+    await storage.put("dir/file.txt", "hello", { contentType: "text/plain" });
+    const entries = await stat(join(directory, "dir"));
+    expect(entries.isDirectory()).toBe(true);
+    await roundTrip(storage, "x/y.txt");
+  });
+
+  it("file:./relative opens the fs driver relative to the working directory", async () => {
+    const directory = await freshDirectory();
+    const relativePath = relative(process.cwd(), directory);
+    const storage = await openStorage(`file:./${relativePath}`);
+    expect(storage.driver.name).toBe("fs");
+    await storage.put("rel.txt", "hello");
+    expect((await stat(join(directory, "rel.txt"))).isFile()).toBe(true);
+    await roundTrip(storage, "rel.txt");
+  });
+
+  it("s3:// opens the S3 driver with region, endpoint and path style from the URL and credentials from the env", async () => {
+    const endpoint = process.env.S3_ENDPOINT;
+    const bucket = process.env.S3_BUCKET ?? "stowage-test";
+    const url = `s3://${bucket}/open-storage-test/?region=${process.env.S3_REGION ?? "us-east-1"}&endpoint=${encodeURIComponent(
+      endpoint ?? "http://127.0.0.1:9",
+    )}&forcePathStyle=true`;
+    const storage = await openStorage({
+      url,
+      env: { AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? "key", AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? "secret" },
+    });
+    expect(storage.driver.name).toBe("s3");
+    if (endpoint !== undefined) {
+      await roundTrip(storage, `k-${Date.now()}.txt`);
+    } else {
+      // Without a server, the driver still constructs and fails only on I/O.
+      await expectError(storage.head("k"), "Unavailable", /./);
+    }
+  });
+
+  it("r2:// opens the R2 driver over the binding from options", async () => {
+    const binding = { head: async () => null, get: async () => null, put: async () => null, delete: async () => {}, list: async () => ({}) };
+    const storage = await openStorage({ url: "r2://", binding });
+    expect(storage.driver.name).toBe("r2");
+    expect(await storage.head("missing")).toBeNull();
+  });
+});
+
+describe("openStorage: bad URLs give InvalidArgument with a helpful message", () => {
+  const cases: Array<[string, RegExp]> = [
+    ["", /set STORAGE_URL/],
+    ["no-scheme/here", /has no scheme/],
+    ["ftp://host/x", /Unknown storage scheme "ftp:".*memory:\/\//],
+    ["https://s3.amazonaws.com/bucket", /s3:\/\/bucket\?endpoint=https/],
+    ["memory://named", /memory URL takes no host/],
+    ["file://otherhost/dir", /names a local directory, not host "otherhost"/],
+    ["file:", /needs a directory/],
+    ["file:///tmp/x?mode=1", /no query/],
+    ["s3://", /needs a bucket name/],
+    ["s3://Bad_Bucket", /needs a bucket name/],
+    ["s3://bucket?colour=red", /Unknown S3 URL parameter "colour"; allowed: region, endpoint/],
+    ["s3://bucket?secretAccessKey=x", /credentials never go in the URL/],
+    ["s3://bucket?endpoint=ftp://x", /endpoint must be an http/],
+    ["s3://bucket?forcePathStyle=yes", /forcePathStyle must be "true" or "false"/],
+    ["s3://bucket:9000", /put the server in \?endpoint=/],
+    ["r2://bucket", /R2 URL takes no host/],
+    ["r2://", /needs the bucket binding/],
+  ];
+  for (const [url, message] of cases) {
+    it(`${JSON.stringify(url)} is refused`, async () => {
+      await expectError(openStorage({ url, env: {} }), "InvalidArgument", message);
+    });
+  }
+
+  it("a URL with user:password is refused without echoing the secret", async () => {
+    const error = await expectError(openStorage("s3://AKIAEXAMPLE:hunter2@bucket?region=us-east-1"), "InvalidArgument", /must not carry credentials.*AWS_ACCESS_KEY_ID/);
+    expect(error.message).not.toContain("hunter2");
+    expect(error.message).not.toContain("AKIAEXAMPLE");
+  });
+
+  it("no URL and no STORAGE_URL is refused", async () => {
+    await expectError(openStorage({ env: {} }), "InvalidArgument", /STORAGE_URL/);
+  });
+
+  it("a signing option that is not a UrlSigner is refused", async () => {
+    await expectError(openStorage({ url: "memory://", signing: { secrets: ["x"] } as never }), "InvalidArgument", /UrlSigner/);
+  });
+});
+
+describe("openStorage: a missing driver package", () => {
+  it("names the package to install (ESM and CJS loader errors)", () => {
+    const esm = Object.assign(new Error("Cannot find package '@stowage/s3' imported from /app/node_modules/@stowage/core/dist/index.js"), {
+      code: "ERR_MODULE_NOT_FOUND",
+    });
+    const cjs = Object.assign(new Error("Cannot find module '@stowage/fs'\nRequire stack:\n- /app/x.cjs"), { code: "MODULE_NOT_FOUND" });
+    for (const [name, error] of [["@stowage/s3", esm], ["@stowage/fs", cjs]] as const) {
+      const failure = loadFailure(name, error);
+      expect(failure.code).toBe("Unsupported");
+      expect(failure.message).toContain(`npm install ${name}`);
+      expect(failure.cause).toBe(error);
+    }
+  });
+
+  it("tells a broken driver (its own dependency missing) from a missing one", () => {
+    const nested = Object.assign(
+      new Error("Cannot find package '@aws-sdk/client-s3' imported from /app/node_modules/@stowage/s3/dist/index.js"),
+      { code: "ERR_MODULE_NOT_FOUND" },
+    );
+    const failure = loadFailure("@stowage/s3", nested);
+    expect(failure.code).toBe("Unknown");
+    expect(failure.message).toContain("@aws-sdk/client-s3");
+  });
+});
