@@ -15,6 +15,8 @@ import {
   type SignedRequest,
   type StorageDriver,
   type UrlSigner,
+  type HmacSignerOptions,
+  toUrlSigner,
 } from "@stowage/core";
 import { SortedKeys } from "./sorted-keys.js";
 
@@ -24,8 +26,11 @@ interface Entry {
 }
 
 export interface MemoryDriverOptions {
-  /** Signs URLs (for example `createHmacSigner` from `@stowage/http`); adds signPut and signGet. */
-  signing?: UrlSigner;
+  /**
+   * Signs URLs: `{ secrets, baseUrl }` (HMAC, served by `@stowage/http`) or
+   * any `UrlSigner`. Adds signPut, signGet and the constraints the signer enforces.
+   */
+  signing?: UrlSigner | HmacSignerOptions;
 }
 
 export const memoryCapabilities: Capabilities = {
@@ -60,7 +65,7 @@ export class MemoryDriver implements StorageDriver {
   private readonly signer: UrlSigner | undefined;
 
   constructor(options: MemoryDriverOptions = {}) {
-    this.signer = options.signing;
+    this.signer = options.signing === undefined ? undefined : toUrlSigner(options.signing);
     this.capabilities = Object.freeze({
       ...memoryCapabilities,
       ...(this.signer ? { signGet: true, signPut: true, ...this.signer.capabilities } : {}),
