@@ -1,2 +1,4 @@
 export { R2Driver, r2Driver, r2Capabilities } from "./r2-driver.js";
 export type { R2DriverOptions } from "./r2-driver.js";
+export { r2Presigner, r2PresignerCapabilities } from "./r2-presigner.js";
+export type { R2PresignerOptions } from "./r2-presigner.js";
