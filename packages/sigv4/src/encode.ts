@@ -1,0 +1,27 @@
+const hexTable: string[] = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+
+/** Lowercase hex of `bytes`. */
+export function toHex(bytes: Uint8Array): string {
+  let out = "";
+  for (let i = 0; i < bytes.length; i++) out += hexTable[bytes[i]];
+  return out;
+}
+
+const reservedByUriEncode = /[!'()*]/g;
+const percentEncodeReserved = (character: string): string => `%${character.charCodeAt(0).toString(16).toUpperCase()}`;
+
+/**
+ * Percent-encodes a string as SigV4 wants (RFC 3986): every byte except
+ * `A-Z a-z 0-9 - _ . ~` becomes `%XX`. The same as the AWS SDK's `escapeUri`.
+ */
+export function encodeRfc3986(value: string): string {
+  return encodeURIComponent(value).replace(reservedByUriEncode, percentEncodeReserved);
+}
+
+/**
+ * Encodes an object key for an S3 URL path: each `/`-separated segment with
+ * {@link encodeRfc3986}, the slashes kept. The same as the AWS SDK's S3 serializer.
+ */
+export function encodeKeyPath(key: string): string {
+  return key.split("/").map(encodeRfc3986).join("/");
+}
