@@ -148,7 +148,7 @@ describe("uploadToSignedUrl in Chromium", () => {
     expect(outcome.ok).toBe(true);
     const got = received.get("/post/bucket")!;
     expect(got.headers["content-type"]).toMatch(/^multipart\/form-data; boundary=/);
-    const form = await new Response(got.body, { headers: { "content-type": got.headers["content-type"]! } }).formData();
+    const form = await new Response(new Uint8Array(got.body), { headers: { "content-type": got.headers["content-type"]! } }).formData();
     expect([...form.keys()]).toEqual(["key", "Content-Type", "policy", "x-amz-signature", "file"]);
     expect(form.get("key")).toBe("avatars/u1/x.png");
     const file = form.get("file") as File;
