@@ -3,6 +3,8 @@ import type { StorageOptions } from "./storage-types.js";
 import { StorageError } from "./storage-error.js";
 import { Storage } from "./storage.js";
 import { withPrefix } from "./with-prefix.js";
+import { toUrlSigner, type HmacSignerOptions } from "./hmac-signer.js";
+import type { HmacSecret } from "./hmac-keyring.js";
 
 /** S3 credentials. Never put them in the URL. */
 export interface OpenStorageCredentials {
@@ -24,10 +26,13 @@ export interface OpenStorageConfig {
   url?: string;
   /**
    * Signs URLs for drivers without native presigning (memory, fs, and R2
-   * through a gateway): a `UrlSigner`, such as one made with `createHmacSigner`
-   * and `toUrlSigner`. S3 signs natively and ignores it.
+   * through a gateway): `{ secrets, baseUrl }` for the HMAC signer (served by
+   * `createSignedUrlHandler` from `@stowage/http` mounted at `baseUrl`), or a
+   * ready `UrlSigner`. Default: from `STORAGE_SIGNING_SECRETS` and
+   * `STORAGE_SIGNING_BASE_URL` in `env` when both are set. S3 signs natively
+   * and ignores it.
    */
-  signing?: UrlSigner;
+  signing?: UrlSigner | HmacSignerOptions;
   /**
    * S3 credentials. Default: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and
    * `AWS_SESSION_TOKEN` from `env`; when those are absent too, the AWS SDK's
@@ -102,7 +107,9 @@ const s3Parameters = ["region", "endpoint", "forcePathStyle", "profile"];
  * | `s3://bucket[/prefix]?region=…&endpoint=…&forcePathStyle=true&profile=…` | `@stowage/s3` |
  * | `r2://` with `binding` | `@stowage/r2` |
  *
- * With no URL it reads the `STORAGE_URL` environment variable. The driver
+ * With no URL it reads the `STORAGE_URL` environment variable; signing
+ * secrets come from `config.signing` (or `STORAGE_SIGNING_SECRETS` with
+ * `STORAGE_SIGNING_BASE_URL`), never from the URL. The driver
  * package is imported only when its scheme is used; the driver packages are
  * optional peer dependencies of `@stowage/core`, so install the ones you use.
  *
@@ -143,12 +150,12 @@ async function openDriver(url: string, options: OpenStorageConfig, env: Record<s
     case "memory": {
       if (!/^memory:(\/\/)?$/i.test(url)) throw invalid(`A memory URL takes no host, path or query: use "memory://" (got ${describe(url)})`);
       const module = await driverLoaders["@stowage/memory"]!();
-      return callFactory(module, "memoryDriver", "@stowage/memory", { ...signingOption(options), ...extra });
+      return callFactory(module, "memoryDriver", "@stowage/memory", { ...signingOption(options, env), ...extra });
     }
     case "file": {
       const root = parseFileUrl(url);
       const module = await driverLoaders["@stowage/fs"]!();
-      return callFactory(module, "fsDriver", "@stowage/fs", { root, ...signingOption(options), ...extra });
+      return callFactory(module, "fsDriver", "@stowage/fs", { root, ...signingOption(options, env), ...extra });
     }
     case "s3": {
       const { prefix, ...s3Options } = parseS3Url(url, options, env);
@@ -164,7 +171,7 @@ async function openDriver(url: string, options: OpenStorageConfig, env: Record<s
         throw invalid('r2:// needs the bucket binding: openStorage({ url: "r2://", binding: env.BUCKET })');
       }
       const module = await driverLoaders["@stowage/r2"]!();
-      return callFactory(module, "r2Driver", "@stowage/r2", { bucket: options.binding, ...signingOption(options), ...extra });
+      return callFactory(module, "r2Driver", "@stowage/r2", { bucket: options.binding, ...signingOption(options, env), ...extra });
     }
     case "http":
     case "https":
@@ -292,13 +299,21 @@ function credentialsFromEnv(env: Record<string, string | undefined>): OpenStorag
   return credentials;
 }
 
-function signingOption(options: OpenStorageConfig): { signing?: UrlSigner } {
-  if (options.signing === undefined) return {};
-  const signer = options.signing as Partial<UrlSigner> | null;
-  if (signer === null || typeof signer !== "object" || typeof signer.signPut !== "function" || typeof signer.signGet !== "function") {
-    throw invalid("signing must be a UrlSigner (see createHmacSigner and toUrlSigner)");
-  }
-  return { signing: options.signing };
+function signingOption(options: OpenStorageConfig, env: Record<string, string | undefined>): { signing?: UrlSigner } {
+  if (options.signing !== undefined) return { signing: toUrlSigner(options.signing) };
+  const secrets = env.STORAGE_SIGNING_SECRETS;
+  const baseUrl = env.STORAGE_SIGNING_BASE_URL;
+  if (!secrets || !baseUrl) return {};
+  return { signing: toUrlSigner({ secrets: parseSecrets(secrets), baseUrl }) };
+}
+
+/** `STORAGE_SIGNING_SECRETS`: comma-separated `id:secret` pairs, newest first (the first signs, all verify). */
+function parseSecrets(text: string): HmacSecret[] {
+  return text.split(",").map((entry) => {
+    const colon = entry.indexOf(":");
+    if (colon <= 0) throw invalid('STORAGE_SIGNING_SECRETS must be comma-separated "id:secret" pairs, newest first');
+    return { id: entry.slice(0, colon).trim(), secret: entry.slice(colon + 1).trim() };
+  });
 }
 
 function callFactory(module: DriverModule, factoryName: string, packageName: string, factoryOptions: Record<string, unknown>): StorageDriver {

@@ -44,6 +44,20 @@ describe("openStorage: schemes", () => {
     await roundTrip(storage, "a/b.txt");
   });
 
+  it("signing secrets come from config: the driver gains signPut and signGet under baseUrl", async () => {
+    const secret = "0123456789abcdef0123456789abcdef";
+    const fromOptions = await openStorage({ url: "memory://", signing: { secrets: [{ id: "k1", secret }], baseUrl: "http://localhost:3000/__storage" } });
+    const put = await fromOptions.signPut("a/b.png", { contentType: "image/png", maxSize: 10 });
+    expect(put.url.startsWith("http://localhost:3000/__storage/a/b.png?")).toBe(true);
+    expect(put.headers["content-type"]).toBe("image/png");
+    const fromEnv = await openStorage({
+      env: { STORAGE_URL: "memory://", STORAGE_SIGNING_SECRETS: `k2:${secret},k1:${secret}`, STORAGE_SIGNING_BASE_URL: "https://files.example.com/s" },
+    });
+    expect((await fromEnv.signGet("x")).url.startsWith("https://files.example.com/s/x?")).toBe(true);
+    const unsigned = await openStorage("memory://");
+    expect(unsigned.capabilities.signPut).toBe(false);
+  });
+
   it("reads STORAGE_URL when no URL is given", async () => {
     const storage = await openStorage({ env: { STORAGE_URL: "memory://" } });
     expect(storage.driver.name).toBe("memory");
@@ -132,8 +146,13 @@ describe("openStorage: bad URLs give InvalidArgument with a helpful message", ()
     await expectError(openStorage({ env: {} }), "InvalidArgument", /STORAGE_URL/);
   });
 
-  it("a signing option that is not a UrlSigner is refused", async () => {
-    await expectError(openStorage({ url: "memory://", signing: { secrets: ["x"] } as never }), "InvalidArgument", /UrlSigner/);
+  it("a signing option that is neither a UrlSigner nor { secrets, baseUrl } is refused", async () => {
+    await expectError(openStorage({ url: "memory://", signing: { nope: 1 } as never }), "InvalidArgument", /UrlSigner or \{ secrets, baseUrl \}/);
+  });
+
+  it("malformed STORAGE_SIGNING_SECRETS is refused", async () => {
+    const env = { STORAGE_URL: "memory://", STORAGE_SIGNING_SECRETS: "no-colon", STORAGE_SIGNING_BASE_URL: "http://localhost/s" };
+    await expectError(openStorage({ env }), "InvalidArgument", /"id:secret" pairs/);
   });
 });
 
