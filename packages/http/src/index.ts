@@ -1,0 +1,8 @@
+export { createSignedUrlHandler } from "./signed-url-handler.js";
+export type { CorsOptions, SignedUrlHandler, SignedUrlHandlerOptions } from "./signed-url-handler.js";
+export type { NonceStore } from "./nonce-store.js";
+export { memoryNonceStore } from "./memory-nonce-store.js";
+export type { MemoryNonceStore, MemoryNonceStoreOptions } from "./memory-nonce-store.js";
+export { storageNonceStore } from "./storage-nonce-store.js";
+export type { StorageNonceStore, StorageNonceStoreOptions } from "./storage-nonce-store.js";
+export { attachmentDisposition } from "./content-disposition.js";

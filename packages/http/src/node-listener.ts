@@ -1,0 +1,181 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+/** A web-standard handler, such as `createSignedUrlHandler`'s. */
+export type FetchHandler = (request: Request) => Promise<Response>;
+
+/** A `node:http` request listener. */
+export type NodeListener = (request: IncomingMessage, response: ServerResponse) => void;
+
+const bodyHighWaterMark = 64 * 1024;
+
+/**
+ * Mounts a web-standard handler on `node:http` (or anything with the same
+ * request listener, such as Express). Request bodies stream with backpressure,
+ * never buffered; a client that disconnects aborts the request's body and
+ * signal, and cancels a response body being sent.
+ */
+export function toNodeListener(handler: FetchHandler): NodeListener {
+  return (incoming, outgoing) => {
+    respond(handler, incoming, outgoing).catch(() => {
+      if (!outgoing.headersSent) {
+        outgoing.statusCode = 500;
+        outgoing.end();
+      } else {
+        outgoing.destroy();
+      }
+    });
+  };
+}
+
+async function respond(handler: FetchHandler, incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
+  const aborter = new AbortController();
+  outgoing.once("close", () => {
+    if (!outgoing.writableFinished) aborter.abort(abortError("The client disconnected"));
+  });
+  const request = toRequest(incoming, aborter.signal);
+  if (request === undefined) {
+    outgoing.statusCode = 400;
+    outgoing.setHeader("content-type", "application/json; charset=utf-8");
+    outgoing.end(JSON.stringify({ error: { code: "InvalidRequest", message: "The request line is malformed" } }));
+    return;
+  }
+  let response: Response;
+  try {
+    response = await handler(request);
+  } catch {
+    response = new Response(JSON.stringify({ error: { code: "Internal", message: "The request failed" } }), {
+      status: 500,
+      headers: { "content-type": "application/json; charset=utf-8" },
+    });
+  }
+  await writeResponse(response, incoming, outgoing);
+}
+
+function toRequest(incoming: IncomingMessage, signal: AbortSignal): Request | undefined {
+  const path = incoming.url ?? "/";
+  if (!path.startsWith("/")) return undefined;
+  const hostHeader = incoming.headers.host;
+  let url: URL;
+  try {
+    url = new URL(`http://${hostHeader && /^[A-Za-z0-9.:[\]-]+$/.test(hostHeader) ? hostHeader : "localhost"}${path}`);
+  } catch {
+    return undefined;
+  }
+  const headers = new Headers();
+  const raw = incoming.rawHeaders;
+  for (let index = 0; index + 1 < raw.length; index += 2) {
+    const name = raw[index]!;
+    if (name.startsWith(":")) continue;
+    try {
+      headers.append(name, raw[index + 1]!);
+    } catch {
+      // A header value fetch's Headers refuses; drop it.
+    }
+  }
+  const method = incoming.method ?? "GET";
+  const init: RequestInit & { duplex?: "half" } = { method, headers, signal };
+  if (method !== "GET" && method !== "HEAD") {
+    init.body = requestBody(incoming);
+    init.duplex = "half";
+  }
+  try {
+    return new Request(url, init);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The request body as a web stream that pulls from Node with backpressure. */
+function requestBody(incoming: IncomingMessage): ReadableStream<Uint8Array> {
+  let settled = false;
+  let cancelled = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        incoming.on("data", (chunk: Uint8Array) => {
+          if (cancelled || settled) return;
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if ((controller.desiredSize ?? 0) <= 0) incoming.pause();
+        });
+        incoming.once("end", () => {
+          if (settled || cancelled) return;
+          settled = true;
+          controller.close();
+        });
+        const fail = (error?: Error) => {
+          if (settled || cancelled) return;
+          settled = true;
+          controller.error(error ?? abortError("The client aborted the upload"));
+        };
+        incoming.once("error", (error) => fail(error));
+        incoming.once("close", () => {
+          if (!incoming.complete) fail(abortError("The client aborted the upload"));
+        });
+        incoming.pause();
+      },
+      pull() {
+        incoming.resume();
+      },
+      cancel() {
+        // Discard the rest without closing the connection, so the client can
+        // still read the response (for example a 413).
+        cancelled = true;
+        incoming.resume();
+      },
+    },
+    new ByteLengthQueuingStrategy({ highWaterMark: bodyHighWaterMark }),
+  );
+}
+
+async function writeResponse(response: Response, incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
+  outgoing.statusCode = response.status;
+  for (const [name, value] of response.headers) {
+    if (name === "set-cookie") continue;
+    outgoing.setHeader(name, value);
+  }
+  const cookies = response.headers.getSetCookie?.() ?? [];
+  if (cookies.length > 0) outgoing.setHeader("set-cookie", cookies);
+  const body = response.body;
+  if (body === null || incoming.method === "HEAD") {
+    if (body !== null) body.cancel().catch(() => {});
+    outgoing.end();
+    return;
+  }
+  const reader = body.getReader();
+  let closed = false;
+  const onClose = () => {
+    closed = true;
+    reader.cancel(abortError("The client disconnected")).catch(() => {});
+  };
+  outgoing.once("close", onClose);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (closed) return;
+      if (!outgoing.write(value)) {
+        await new Promise<void>((resolve) => {
+          const resume = () => {
+            outgoing.off("drain", resume);
+            outgoing.off("close", resume);
+            resolve();
+          };
+          outgoing.on("drain", resume);
+          outgoing.on("close", resume);
+        });
+        if (closed) return;
+      }
+    }
+    outgoing.end();
+  } catch {
+    if (!closed) outgoing.destroy();
+  } finally {
+    outgoing.off("close", onClose);
+  }
+}
+
+function abortError(message: string): Error {
+  const error = new Error(message);
+  error.name = "AbortError";
+  return error;
+}
