@@ -1,5 +1,27 @@
 import type { ConformanceCase } from "./conformance-case.js";
 import { keyCases } from "./cases/key-cases.js";
+import { putCases } from "./cases/put-cases.js";
+import { failedPutCases } from "./cases/failed-put-cases.js";
+import { conditionalCases } from "./cases/conditional-cases.js";
+import { getCases } from "./cases/get-cases.js";
+import { rangeCases } from "./cases/range-cases.js";
+import { headCases } from "./cases/head-cases.js";
+import { listCases } from "./cases/list-cases.js";
+import { deleteCases } from "./cases/delete-cases.js";
+import { errorCases } from "./cases/error-cases.js";
+import { capabilityCases } from "./cases/capability-cases.js";
 
 /** Every case of the specification, in a stable order. */
-export const conformanceCases: readonly ConformanceCase[] = [...keyCases];
+export const conformanceCases: readonly ConformanceCase[] = [
+  ...keyCases,
+  ...putCases,
+  ...failedPutCases,
+  ...conditionalCases,
+  ...getCases,
+  ...rangeCases,
+  ...headCases,
+  ...listCases,
+  ...deleteCases,
+  ...errorCases,
+  ...capabilityCases,
+];

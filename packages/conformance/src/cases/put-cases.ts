@@ -1,0 +1,326 @@
+import { createStorage } from "@stowage/core";
+import { defineCase } from "../conformance-case.js";
+import { assertBytesEqual, assertDeepEqual, assertEqual, assertRejectsWith, assertTrue, fail } from "../assert.js";
+import { assertAbsent, assertStored, chunked, patternBytes, sha256Of, streamOf, utf8 } from "../case-tools.js";
+import { wrapDriver } from "../wrap-driver.js";
+
+const mebibyte = 1024 * 1024;
+
+export const putCases = [
+  defineCase({
+    name: "put: returns ObjectInfo with key, size, etag and lastModified",
+    requires: [],
+    async run({ storage, key }) {
+      const before = Date.now();
+      const info = await storage.put(key("info"), utf8("hello, world"));
+      assertEqual(info.key, key("info"), "key");
+      assertEqual(info.size, 12, "size");
+      assertTrue(typeof info.etag === "string" && info.etag.length > 0, "etag is a non-empty string");
+      assertTrue(!info.etag.startsWith('"') && !info.etag.startsWith("W/"), `etag is unquoted (got ${info.etag})`);
+      assertTrue(info.lastModified instanceof Date && !Number.isNaN(info.lastModified.getTime()), "lastModified is a Date");
+      // Allow clock skew with a real server, but not nonsense such as the epoch.
+      assertTrue(Math.abs(info.lastModified.getTime() - before) < 15 * 60_000, "lastModified is about now");
+      assertDeepEqual(info.metadata, {}, "metadata defaults to {}");
+      const head = await storage.head(key("info"));
+      assertEqual(head?.etag, info.etag, "head has the etag put returned");
+      assertEqual(head?.size, 12, "head has the size");
+    },
+  }),
+  defineCase({
+    name: "put: contentType defaults to application/octet-stream",
+    requires: [],
+    async run({ storage, key }) {
+      const info = await storage.put(key("untyped"), utf8("x"));
+      assertEqual(info.contentType, "application/octet-stream", "put's info");
+      assertEqual((await storage.head(key("untyped")))?.contentType, "application/octet-stream", "head");
+      assertEqual((await storage.get(key("untyped")))?.contentType, "application/octet-stream", "get");
+      await storage.put(key("string"), "text is not typed either");
+      assertEqual((await storage.head(key("string")))?.contentType, "application/octet-stream", "a string body gets no type");
+    },
+  }),
+  defineCase({
+    name: "put: contentType and content-* headers round-trip",
+    requires: [],
+    async run({ storage, key }) {
+      const options = {
+        contentType: "text/plain; charset=utf-8",
+        cacheControl: "public, max-age=3600",
+        contentDisposition: 'attachment; filename="report.txt"',
+        contentEncoding: "identity",
+      };
+      const info = await storage.put(key("typed"), utf8("typed"), options);
+      const head = await storage.head(key("typed"));
+      const object = await storage.get(key("typed"));
+      for (const [label, value] of [["put", info], ["head", head], ["get", object]] as const) {
+        assertTrue(value !== null, `${label} returns info`);
+        assertEqual(value.contentType, options.contentType, `${label} contentType`);
+        assertEqual(value.cacheControl, options.cacheControl, `${label} cacheControl`);
+        assertEqual(value.contentDisposition, options.contentDisposition, `${label} contentDisposition`);
+        assertEqual(value.contentEncoding, options.contentEncoding, `${label} contentEncoding`);
+      }
+      await storage.put(key("image"), patternBytes(10), { contentType: "image/png" });
+      assertEqual((await storage.head(key("image")))?.contentType, "image/png", "image/png");
+    },
+  }),
+  defineCase({
+    name: "put: metadata round-trips on put, head and get",
+    requires: [],
+    async run({ storage, key }) {
+      const metadata = { author: "ada", "x-trace-id": "abc-123", "2fa": "on", spaces: "a b c", symbols: "!#$%&'()*+,-./:;<=>?@[]^_`{|}~" };
+      const info = await storage.put(key("meta"), utf8("m"), { metadata });
+      assertDeepEqual(info.metadata, metadata, "put's info");
+      assertDeepEqual((await storage.head(key("meta")))?.metadata, metadata, "head");
+      assertDeepEqual((await storage.get(key("meta")))?.metadata, metadata, "get");
+    },
+  }),
+  defineCase({
+    name: "put: invalid metadata keys and values give InvalidArgument before the driver runs",
+    requires: [],
+    async run({ fixture, key }) {
+      const calls: string[] = [];
+      const storage = createStorage(wrapDriver(fixture.driver, { onCall: (method) => calls.push(method) }));
+      const bad: Record<string, string>[] = [
+        { Upper: "x" },
+        { under_score: "x" },
+        { "with space": "x" },
+        { "": "x" },
+        { "dot.ted": "x" },
+        { "ümlaut": "x" },
+        { fine: "new\nline" },
+        { fine: "non-ascii é" },
+      ];
+      for (const metadata of bad) {
+        await assertRejectsWith(storage.put(key("bad"), "x", { metadata }), "InvalidArgument", `metadata ${JSON.stringify(metadata)}`);
+      }
+      await assertRejectsWith(
+        storage.put(key("bad"), "x", { metadata: { count: 1 } as unknown as Record<string, string> }),
+        "InvalidArgument",
+        "a number value",
+      );
+      assertDeepEqual(calls, [], "no driver method ran");
+    },
+  }),
+  defineCase({
+    name: "put: metadata up to 2 KiB is accepted and more is InvalidArgument",
+    requires: [],
+    async run({ storage, key }) {
+      // Keys plus values, in bytes: "k0" (2) + 1022 + "k1" (2) + 1022 = 2048.
+      const exact = { k0: "a".repeat(1022), k1: "b".repeat(1022) };
+      await storage.put(key("exact"), "x", { metadata: exact });
+      assertDeepEqual((await storage.head(key("exact")))?.metadata, exact, "2048 bytes of metadata round-trip");
+      const over = { k0: "a".repeat(1022), k1: "b".repeat(1023) };
+      await assertRejectsWith(storage.put(key("over"), "x", { metadata: over }), "InvalidArgument", "2049 bytes of metadata");
+      const many: Record<string, string> = {};
+      for (let index = 0; index < 300; index++) many[`key-${index}`] = "v";
+      await assertRejectsWith(storage.put(key("many"), "x", { metadata: many }), "InvalidArgument", "many small entries");
+      await assertAbsent(storage, key("over"), "a refused put creates nothing");
+    },
+  }),
+  defineCase({
+    name: "put: invalid contentType and header values give InvalidArgument",
+    requires: [],
+    async run({ storage, key }) {
+      await assertRejectsWith(storage.put(key("t"), "x", { contentType: "not a type" }), "InvalidArgument", "contentType without a slash");
+      await assertRejectsWith(storage.put(key("t"), "x", { contentType: "text/plain\r\nx: y" }), "InvalidArgument", "contentType with CRLF");
+      await assertRejectsWith(storage.put(key("t"), "x", { cacheControl: "a\nb" }), "InvalidArgument", "cacheControl with a newline");
+      await assertRejectsWith(storage.put(key("t"), "x", { contentDisposition: "" }), "InvalidArgument", "empty contentDisposition");
+      await assertRejectsWith(storage.put(key("t"), "x", { size: -1 }), "InvalidArgument", "negative size");
+      await assertRejectsWith(storage.put(key("t"), "x", { size: 1.5 }), "InvalidArgument", "fractional size");
+      await assertRejectsWith(storage.put(key("t"), 42 as unknown as string), "InvalidArgument", "a number body");
+      await assertAbsent(storage, key("t"), "nothing was created");
+    },
+  }),
+  defineCase({
+    name: "put: an empty body round-trips",
+    requires: [],
+    async run({ storage, key }) {
+      const info = await storage.put(key("empty"), new Uint8Array(0));
+      assertEqual(info.size, 0, "put's size");
+      await assertStored(storage, key("empty"), new Uint8Array(0), "empty bytes");
+      await storage.put(key("empty-string"), "");
+      await assertStored(storage, key("empty-string"), new Uint8Array(0), "empty string");
+      await storage.put(key("empty-stream"), streamOf([]));
+      await assertStored(storage, key("empty-stream"), new Uint8Array(0), "empty stream");
+      assertEqual((await storage.head(key("empty-stream")))?.size, 0, "head size of the empty stream");
+    },
+  }),
+  defineCase({
+    name: "put: all 256 byte values round-trip",
+    requires: [],
+    async run({ storage, key }) {
+      const bytes = new Uint8Array(512);
+      for (let index = 0; index < 512; index++) bytes[index] = index < 256 ? index : 511 - index;
+      const info = await storage.put(key("bytes"), bytes);
+      assertEqual(info.size, 512, "size");
+      await assertStored(storage, key("bytes"), bytes, "all byte values (bytes body)");
+      await storage.put(key("stream"), streamOf(chunked(bytes, 7)));
+      await assertStored(storage, key("stream"), bytes, "all byte values (stream body)");
+    },
+  }),
+  defineCase({
+    name: "put: a 16 MiB stream of unknown length round-trips",
+    requires: [],
+    timeout: 180_000,
+    async run({ storage, key }) {
+      const size = 16 * mebibyte;
+      const block = patternBytes(mebibyte, 7);
+      // 16 blocks, each made different by its first byte, sent in 256 KiB chunks.
+      const blocks = Array.from({ length: 16 }, (_, index) => {
+        const copy = block.slice();
+        copy[0] = index;
+        return copy;
+      });
+      const chunks = blocks.flatMap((each) => chunked(each, 256 * 1024));
+      const info = await storage.put(key("big"), streamOf(chunks));
+      assertEqual(info.size, size, "put's size");
+      assertEqual((await storage.head(key("big")))?.size, size, "head size");
+      const object = await storage.get(key("big"));
+      assertTrue(object !== null, "get finds the object");
+      const read = await object.bytes();
+      assertEqual(read.byteLength, size, "bytes read");
+      for (let index = 0; index < 16; index++) {
+        const expected = blocks[index]!;
+        const actual = read.subarray(index * mebibyte, (index + 1) * mebibyte);
+        assertBytesEqual(actual, expected, `block ${index}`);
+      }
+    },
+  }),
+  defineCase({
+    name: "put: a stream with a declared size round-trips",
+    requires: [],
+    async run({ storage, key }) {
+      const bytes = patternBytes(300_000, 3);
+      const info = await storage.put(key("sized"), streamOf(chunked(bytes, 65_536)), { size: bytes.byteLength });
+      assertEqual(info.size, bytes.byteLength, "put's size");
+      await assertStored(storage, key("sized"), bytes, "sized stream");
+    },
+  }),
+  defineCase({
+    name: "put: a Blob body round-trips",
+    requires: [],
+    async run({ storage, key }) {
+      const bytes = patternBytes(100_000, 5);
+      const blob = new Blob([bytes.slice(0, 40_000), bytes.slice(40_000)], { type: "image/webp" });
+      const info = await storage.put(key("blob"), blob);
+      assertEqual(info.size, bytes.byteLength, "size");
+      await assertStored(storage, key("blob"), bytes, "blob");
+      await storage.put(key("empty-blob"), new Blob([]));
+      await assertStored(storage, key("empty-blob"), new Uint8Array(0), "empty blob");
+      await storage.put(key("sized-blob"), new Blob([bytes]), { size: bytes.byteLength });
+      await assertStored(storage, key("sized-blob"), bytes, "blob with a matching size");
+    },
+  }),
+  defineCase({
+    name: "put: a string body is stored as UTF-8",
+    requires: [],
+    async run({ storage, key }) {
+      const text = "héllo wörld · 漢字 · 😀 · \u0000 · \r\n";
+      const info = await storage.put(key("text"), text);
+      const expected = utf8(text);
+      assertEqual(info.size, expected.byteLength, "size counts UTF-8 bytes");
+      await assertStored(storage, key("text"), expected, "UTF-8 bytes");
+      const object = await storage.get(key("text"));
+      assertEqual(await object?.text(), text, "text() decodes it back");
+    },
+  }),
+  defineCase({
+    name: "put: an ArrayBuffer body round-trips",
+    requires: [],
+    async run({ storage, key }) {
+      const bytes = patternBytes(1000, 9);
+      const buffer = bytes.slice().buffer;
+      const info = await storage.put(key("buffer"), buffer);
+      assertEqual(info.size, 1000, "size");
+      await assertStored(storage, key("buffer"), bytes, "ArrayBuffer");
+    },
+  }),
+  defineCase({
+    name: "put: a Uint8Array view stores only the viewed bytes",
+    requires: [],
+    async run({ storage, key }) {
+      const backing = patternBytes(1000, 11);
+      const view = backing.subarray(100, 300);
+      const info = await storage.put(key("view"), view);
+      assertEqual(info.size, 200, "size is the view's length");
+      await assertStored(storage, key("view"), backing.slice(100, 300), "the view's bytes");
+      const offsetStream = streamOf([backing.subarray(10, 20), backing.subarray(500, 505)]);
+      await storage.put(key("view-stream"), offsetStream);
+      const expected = new Uint8Array([...backing.subarray(10, 20), ...backing.subarray(500, 505)]);
+      await assertStored(storage, key("view-stream"), expected, "stream chunks that are views");
+    },
+  }),
+  defineCase({
+    name: "put: changing the caller's bytes afterwards does not change what is stored",
+    requires: [],
+    async run({ storage, key }) {
+      const bytes = patternBytes(64, 13);
+      const original = bytes.slice();
+      await storage.put(key("copied"), bytes);
+      bytes.fill(0);
+      await assertStored(storage, key("copied"), original, "stored bytes after the caller changed its array");
+    },
+  }),
+  defineCase({
+    name: "put: a matching sha256 is accepted for bytes and streams",
+    requires: ["sha256"],
+    async run({ storage, key }) {
+      const bytes = patternBytes(5000, 17);
+      const digest = await sha256Of(bytes);
+      await storage.put(key("bytes"), bytes, { sha256: digest });
+      await assertStored(storage, key("bytes"), bytes, "bytes with sha256");
+      await storage.put(key("stream"), streamOf(chunked(bytes, 999)), { sha256: digest.toUpperCase() });
+      await assertStored(storage, key("stream"), bytes, "stream with an uppercase sha256");
+      await storage.put(key("empty"), "", { sha256: await sha256Of(new Uint8Array(0)) });
+      await assertStored(storage, key("empty"), new Uint8Array(0), "empty body with sha256");
+    },
+  }),
+  defineCase({
+    name: "put: the etag changes on overwrite",
+    requires: [],
+    async run({ storage, key }) {
+      const first = await storage.put(key("e"), "version one");
+      const second = await storage.put(key("e"), "version two");
+      assertTrue(first.etag !== second.etag, `etag changed (${first.etag} -> ${second.etag})`);
+      const third = await storage.put(key("e"), "version three, longer");
+      assertTrue(third.etag !== second.etag && third.etag !== first.etag, "etag changed again");
+      assertEqual((await storage.head(key("e")))?.etag, third.etag, "head has the latest etag");
+      assertEqual((await storage.get(key("e")))?.etag, third.etag, "get has the latest etag");
+      const other = await storage.put(key("other"), "version one");
+      assertTrue(typeof other.etag === "string" && other.etag.length > 0, "another key has an etag");
+    },
+  }),
+  defineCase({
+    name: "put: an overwrite replaces data, content type and metadata together",
+    requires: [],
+    async run({ storage, key }) {
+      await storage.put(key("o"), "first body, longer", {
+        contentType: "text/plain",
+        cacheControl: "no-store",
+        contentDisposition: "inline",
+        metadata: { old: "1", shared: "old" },
+      });
+      const info = await storage.put(key("o"), "second", { metadata: { shared: "new" } });
+      assertEqual(info.size, 6, "new size");
+      const head = await storage.head(key("o"));
+      assertTrue(head !== null, "head finds the object");
+      assertEqual(head.size, 6, "head size");
+      assertEqual(head.contentType, "application/octet-stream", "content type is reset to the default");
+      assertEqual(head.cacheControl, undefined, "cacheControl is gone");
+      assertEqual(head.contentDisposition, undefined, "contentDisposition is gone");
+      assertDeepEqual(head.metadata, { shared: "new" }, "metadata is replaced, not merged");
+      await assertStored(storage, key("o"), utf8("second"), "body is replaced");
+    },
+  }),
+  defineCase({
+    name: "put: an explicit size equal to the body is accepted",
+    requires: [],
+    async run({ storage, key }) {
+      await storage.put(key("bytes"), patternBytes(10), { size: 10 });
+      await storage.put(key("string"), "héllo", { size: 6 });
+      await storage.put(key("empty"), new Uint8Array(0), { size: 0 });
+      assertEqual((await storage.head(key("string")))?.size, 6, "string size in bytes");
+      assertEqual((await storage.head(key("empty")))?.size, 0, "empty");
+      if ((await storage.head(key("bytes")))?.size !== 10) fail("bytes size");
+    },
+  }),
+];

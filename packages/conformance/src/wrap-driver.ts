@@ -1,0 +1,39 @@
+import type { Capabilities, StorageDriver } from "@stowage/core";
+
+type DriverMethod = "put" | "get" | "head" | "list" | "delete" | "signPut" | "signGet";
+
+export interface WrapDriverOptions {
+  /** Capabilities to switch on or off, over the wrapped driver's own. */
+  capabilities?: Partial<Capabilities>;
+  /** Called with the method name before each call reaches the wrapped driver. */
+  onCall?: (method: DriverMethod, args: unknown[]) => void;
+  /** Replacements for methods (they may call `inner`). */
+  methods?: Partial<Pick<StorageDriver, DriverMethod>>;
+}
+
+const methodNames: DriverMethod[] = ["put", "get", "head", "list", "delete", "signPut", "signGet"];
+
+/**
+ * A driver that delegates to `inner`, optionally with other capabilities,
+ * recorded calls or replaced methods. Cases use it to check what `Storage`
+ * does around any driver (capability gating, validation before I/O) on every
+ * backend, including a shared real bucket.
+ */
+export function wrapDriver(inner: StorageDriver, options: WrapDriverOptions = {}): StorageDriver {
+  const wrapped: Record<string, unknown> = {
+    name: inner.name,
+    capabilities: Object.freeze({ ...inner.capabilities, ...options.capabilities }),
+    raw: inner.raw,
+  };
+  for (const name of methodNames) {
+    const replacement = options.methods?.[name];
+    const original = inner[name];
+    const target = replacement ?? (typeof original === "function" ? original.bind(inner) : undefined);
+    if (target === undefined) continue;
+    wrapped[name] = (...args: unknown[]) => {
+      options.onCall?.(name, args);
+      return (target as (...inner: unknown[]) => unknown)(...args);
+    };
+  }
+  return wrapped as unknown as StorageDriver;
+}
