@@ -2,49 +2,78 @@ import type { DriverGetResult } from "./storage-driver.js";
 import type { StoredObject } from "./storage-types.js";
 import { StorageError, isStorageError } from "./storage-error.js";
 
-/** Turns a driver's get result into the `StoredObject` users see. */
+/**
+ * Turns a driver's get result into the `StoredObject` users see. The body can
+ * be read once, as `body`, `bytes()`, `text()` or `json()`; like a fetch
+ * `Response`, the methods live on the prototype (call them on the object).
+ */
 export function createStoredObject(
   result: DriverGetResult,
   wrapError: (error: unknown) => StorageError,
 ): StoredObject {
-  let source: ReadableStream<Uint8Array> | Uint8Array | undefined = result.body;
-  let stream: ReadableStream<Uint8Array> | undefined;
-  const take = (): ReadableStream<Uint8Array> | Uint8Array => {
-    if (source === undefined) throw new StorageError("InvalidArgument", "The body was already read");
-    const taken = source;
-    source = undefined;
+  return new StoredObjectResult(result, wrapError);
+}
+
+const textDecoder = new TextDecoder();
+
+class StoredObjectResult implements StoredObject {
+  key: string;
+  size: number;
+  etag: string;
+  lastModified: Date;
+  contentType: string;
+  declare cacheControl?: string;
+  declare contentDisposition?: string;
+  declare contentEncoding?: string;
+  metadata: Record<string, string>;
+  declare range?: { offset: number; length: number };
+  #source: ReadableStream<Uint8Array> | Uint8Array | undefined;
+  #stream: ReadableStream<Uint8Array> | undefined;
+  readonly #wrapError: (error: unknown) => StorageError;
+
+  constructor(result: DriverGetResult, wrapError: (error: unknown) => StorageError) {
+    const info = result.info;
+    this.key = info.key;
+    this.size = info.size;
+    this.etag = info.etag;
+    this.lastModified = info.lastModified;
+    this.contentType = info.contentType;
+    this.metadata = info.metadata;
+    if (info.cacheControl !== undefined) this.cacheControl = info.cacheControl;
+    if (info.contentDisposition !== undefined) this.contentDisposition = info.contentDisposition;
+    if (info.contentEncoding !== undefined) this.contentEncoding = info.contentEncoding;
+    if (result.range !== undefined) this.range = { offset: result.range.offset, length: result.range.length };
+    this.#source = result.body;
+    this.#stream = undefined;
+    this.#wrapError = wrapError;
+  }
+
+  get body(): ReadableStream<Uint8Array> {
+    if (this.#stream !== undefined) return this.#stream;
+    const taken = this.#take();
+    this.#stream = taken instanceof Uint8Array ? bytesToStream(taken) : guardStream(taken, this.#wrapError);
+    return this.#stream;
+  }
+
+  async bytes(): Promise<Uint8Array> {
+    if (this.#stream === undefined && this.#source instanceof Uint8Array) return this.#take() as Uint8Array;
+    return readAll(this.body);
+  }
+
+  async text(): Promise<string> {
+    return textDecoder.decode(await this.bytes());
+  }
+
+  async json<T = unknown>(): Promise<T> {
+    return JSON.parse(await this.text()) as T;
+  }
+
+  #take(): ReadableStream<Uint8Array> | Uint8Array {
+    const taken = this.#source;
+    if (taken === undefined) throw new StorageError("InvalidArgument", "The body was already read");
+    this.#source = undefined;
     return taken;
-  };
-  const bodyStream = (): ReadableStream<Uint8Array> => {
-    if (stream !== undefined) return stream;
-    const taken = take();
-    stream = taken instanceof Uint8Array ? bytesToStream(taken) : guardStream(taken, wrapError);
-    return stream;
-  };
-  const bytes = async (): Promise<Uint8Array> => {
-    if (stream === undefined && source instanceof Uint8Array) return take() as Uint8Array;
-    return readAll(bodyStream());
-  };
-  const info = result.info;
-  const object: StoredObject = {
-    key: info.key,
-    size: info.size,
-    etag: info.etag,
-    lastModified: info.lastModified,
-    contentType: info.contentType,
-    metadata: info.metadata,
-    get body() {
-      return bodyStream();
-    },
-    bytes,
-    text: async () => new TextDecoder().decode(await bytes()),
-    json: async <T>() => JSON.parse(new TextDecoder().decode(await bytes())) as T,
-  };
-  if (info.cacheControl !== undefined) object.cacheControl = info.cacheControl;
-  if (info.contentDisposition !== undefined) object.contentDisposition = info.contentDisposition;
-  if (info.contentEncoding !== undefined) object.contentEncoding = info.contentEncoding;
-  if (result.range !== undefined) object.range = { offset: result.range.offset, length: result.range.length };
-  return object;
+  }
 }
 
 /** A one-chunk stream over some bytes. */

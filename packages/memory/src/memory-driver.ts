@@ -18,7 +18,7 @@ import {
   type HmacSignerOptions,
   toUrlSigner,
 } from "@stowage/core";
-import { SortedKeys } from "./sorted-keys.js";
+import { SortedKeys, comparePositions } from "./sorted-keys.js";
 
 interface Entry {
   bytes: Uint8Array;
@@ -145,10 +145,8 @@ export class MemoryDriver implements StorageDriver {
     let position = this.index.lowerBound(prefix);
     if (options.cursor !== undefined) {
       const cursor = decodeCursor(options.cursor);
-      position = Math.max(
-        position,
-        cursor.prefix ? this.index.afterPrefix(cursor.after) : this.index.lowerBound(cursor.after + "\u0000"),
-      );
+      const resume = cursor.prefix ? this.index.afterPrefix(cursor.after) : this.index.upperBound(cursor.after);
+      if (comparePositions(resume, position) > 0) position = resume;
     }
     const objects: ObjectInfo[] = [];
     const prefixes: string[] = [];
@@ -166,7 +164,7 @@ export class MemoryDriver implements StorageDriver {
       } else {
         objects.push(copyInfo(this.entries.get(key)!.info));
         last = { after: key, prefix: false };
-        position++;
+        this.index.advance(position);
       }
     }
     return { objects, prefixes, cursor: encodeCursor(last!) };
