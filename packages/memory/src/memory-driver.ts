@@ -95,7 +95,7 @@ export class MemoryDriver implements StorageDriver {
       etag: `${this.etagPrefix}-${(++this.version).toString(36)}`,
       lastModified: new Date(),
       contentType: options.contentType,
-      metadata: { ...options.metadata },
+      metadata: copyMetadata(options.metadata),
     };
     if (options.cacheControl !== undefined) info.cacheControl = options.cacheControl;
     if (options.contentDisposition !== undefined) info.contentDisposition = options.contentDisposition;
@@ -150,7 +150,8 @@ export class MemoryDriver implements StorageDriver {
     }
     const objects: ObjectInfo[] = [];
     const prefixes: string[] = [];
-    let last: { after: string; prefix: boolean } | undefined;
+    let lastKey = "";
+    let lastIsPrefix = false;
     for (;;) {
       const key = this.index.at(position);
       if (key === undefined || !key.startsWith(prefix)) return { objects, prefixes };
@@ -159,15 +160,17 @@ export class MemoryDriver implements StorageDriver {
       if (cut >= 0) {
         const common = key.slice(0, cut + delimiter!.length);
         prefixes.push(common);
-        last = { after: common, prefix: true };
+        lastKey = common;
+        lastIsPrefix = true;
         position = this.index.afterPrefix(common);
       } else {
         objects.push(copyInfo(this.entries.get(key)!.info));
-        last = { after: key, prefix: false };
+        lastKey = key;
+        lastIsPrefix = false;
         this.index.advance(position);
       }
     }
-    return { objects, prefixes, cursor: encodeCursor(last!) };
+    return { objects, prefixes, cursor: encodeCursor(lastKey, lastIsPrefix) };
   }
 
   async delete(keys: string[]): Promise<void> {
@@ -188,11 +191,28 @@ export class MemoryDriver implements StorageDriver {
 }
 
 function copyInfo(info: ObjectInfo): ObjectInfo {
-  return { ...info, lastModified: new Date(info.lastModified.getTime()), metadata: { ...info.metadata } };
+  const copy: ObjectInfo = {
+    key: info.key,
+    size: info.size,
+    etag: info.etag,
+    lastModified: new Date(info.lastModified.getTime()),
+    contentType: info.contentType,
+    metadata: copyMetadata(info.metadata),
+  };
+  if (info.cacheControl !== undefined) copy.cacheControl = info.cacheControl;
+  if (info.contentDisposition !== undefined) copy.contentDisposition = info.contentDisposition;
+  if (info.contentEncoding !== undefined) copy.contentEncoding = info.contentEncoding;
+  return copy;
 }
 
-function encodeCursor(position: { after: string; prefix: boolean }): string {
-  return (position.prefix ? "p:" : "k:") + position.after;
+function copyMetadata(metadata: Record<string, string>): Record<string, string> {
+  const copy: Record<string, string> = {};
+  for (const name in metadata) copy[name] = metadata[name]!;
+  return copy;
+}
+
+function encodeCursor(after: string, isPrefix: boolean): string {
+  return (isPrefix ? "p:" : "k:") + after;
 }
 
 function decodeCursor(cursor: string): { after: string; prefix: boolean } {
