@@ -1,0 +1,763 @@
+import { createHash } from "node:crypto";
+import { constants } from "node:fs";
+import { link, lstat, mkdir, open, readdir, realpath, rename, rmdir, unlink, type FileHandle } from "node:fs/promises";
+import { resolve, sep } from "node:path";
+import {
+  StorageError,
+  noCapabilities,
+  type Capabilities,
+  type DriverGetOptions,
+  type DriverGetResult,
+  type DriverListOptions,
+  type DriverPutBody,
+  type DriverPutOptions,
+  type DriverSignGetOptions,
+  type DriverSignPutOptions,
+  type ListPage,
+  type ObjectInfo,
+  type SignedRequest,
+  type StorageDriver,
+  type UrlSigner,
+} from "@stowage/core";
+import { fileBodyStream } from "./file-body-stream.js";
+import { acquireKeyLock, breakIfStale } from "./key-lock.js";
+import { errorCode, mapFsError } from "./map-fs-error.js";
+import { buildHeader, headerLength, parseHeader, sealFields, sealHeader, sealOffset, type ParsedHeader } from "./object-header.js";
+import { hostTag, isLockName, isTemporaryName, lockPrefix, processAlive, temporaryName, temporaryOwner } from "./owner-tag.js";
+import { directoryName, encodeSegment, parseName } from "./segment-name.js";
+import { sortedWalk, type WalkItem } from "./sorted-walk.js";
+
+export interface FsDriverOptions {
+  /** The directory that holds the objects; created when missing. */
+  root: string;
+  /**
+   * When true, a put or delete resolves only after the file and its directory
+   * were fsynced, so it survives a power loss or kernel crash. Default false:
+   * puts are still atomic and survive a crash of the process.
+   */
+  durable?: boolean;
+  /** Signs URLs (for example `createHmacSigner` from `@stowage/core`); adds signPut and signGet. */
+  signing?: UrlSigner;
+  /**
+   * Removes temporary files and locks abandoned by crashed processes (and
+   * empty directories) in the background when the driver starts. Default true.
+   */
+  cleanupOnStart?: boolean;
+}
+
+/** What {@link FsDriver.cleanup} removed. */
+export interface CleanupReport {
+  temporaryFiles: number;
+  locks: number;
+  directories: number;
+}
+
+/** The fs driver's capabilities without signing. */
+export const fsCapabilities: Capabilities = {
+  ...noCapabilities,
+  rangeRead: true,
+  conditionalGet: true,
+  putIfNotExists: true,
+  putIfMatch: true,
+  sha256: true,
+  listDelimiter: true,
+};
+
+/** The fs driver's native state, exposed as `driver.raw`. */
+export interface FsStore {
+  /** The absolute root directory. */
+  readonly root: string;
+  readonly durable: boolean;
+}
+
+const noFollow = constants.O_NOFOLLOW ?? 0;
+const readFlags = constants.O_RDONLY | noFollow;
+const createFlags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | noFollow;
+/** Bytes read first: the header, and the whole body of a small object. */
+const firstReadBytes = 64 * 1024;
+const headReadBytes = 4096;
+/** Bodies up to this size are returned as bytes; larger ones stream. */
+const wholeReadLimit = 1024 * 1024;
+/** Stream puts are written in batches of about this size. */
+const writeBatchBytes = 1024 * 1024;
+/** A temporary file older than this is abandoned, whoever made it. */
+const abandonedTemporaryMs = 24 * 60 * 60 * 1000;
+const listConcurrency = 32;
+const deleteConcurrency = 16;
+
+/** Temporary files being written by any driver in this process; cleanup leaves them alone. */
+const activeTemporaries = new Set<string>();
+
+interface Location {
+  /** Absolute directory path. */
+  directory: string;
+  /** The directory names from root down, each ending in "%". */
+  directoryNames: string[];
+  fileName: string;
+  file: string;
+}
+
+/**
+ * Stores each object as one file (a header with its metadata, then the
+ * body) under `root`, one directory per key segment. Puts are atomic
+ * (temporary file plus rename), conditional puts hold across processes,
+ * bodies stream in both directions, and listing walks the tree in key
+ * order, reading only the directories a page needs. See the README for the
+ * layout on disk.
+ */
+export class FsDriver implements StorageDriver {
+  readonly name = "fs";
+  readonly capabilities: Capabilities;
+  /** The absolute root directory. */
+  readonly root: string;
+  readonly durable: boolean;
+  /** Settles when the root exists. Every operation waits for it. */
+  readonly ready: Promise<void>;
+  /** The start-up cleanup (resolved at once when `cleanupOnStart` is false). */
+  readonly startupCleanup: Promise<CleanupReport | undefined>;
+  private realRoot = "";
+  private readonly signer: UrlSigner | undefined;
+
+  constructor(options: FsDriverOptions) {
+    if (options === null || typeof options !== "object" || typeof options.root !== "string" || options.root.length === 0) {
+      throw new StorageError("InvalidArgument", "fsDriver needs { root: string }");
+    }
+    this.root = resolve(options.root);
+    this.durable = options.durable === true;
+    this.signer = options.signing;
+    this.capabilities = Object.freeze({
+      ...fsCapabilities,
+      ...(this.signer ? { signGet: true, signPut: true, ...this.signer.capabilities } : {}),
+    });
+    this.ready = this.initialize();
+    this.ready.catch(() => {});
+    this.startupCleanup =
+      options.cleanupOnStart === false
+        ? Promise.resolve(undefined)
+        : this.ready.then(
+            () => this.cleanup(),
+            () => undefined,
+          ).catch(() => undefined);
+  }
+
+  get raw(): FsStore {
+    return { root: this.root, durable: this.durable };
+  }
+
+  private async initialize(): Promise<void> {
+    try {
+      await mkdir(this.root, { recursive: true });
+      this.realRoot = await realpath(this.root);
+    } catch (error) {
+      throw mapFsError(error, `opening the root ${this.root}`);
+    }
+  }
+
+  async put(key: string, body: DriverPutBody, options: DriverPutOptions): Promise<ObjectInfo> {
+    await this.ready;
+    const location = this.locate(key);
+    let temporary: string | undefined;
+    let handle: FileHandle | undefined;
+    try {
+      // Fail early, before the body is read; the check is repeated atomically at commit.
+      if (options.ifNotExists && (await this.exists(location))) {
+        throw new StorageError("AlreadyExists", `${key} already exists`);
+      }
+      if (options.ifMatch !== undefined) {
+        const current = await this.readInfo(location);
+        if (current === null || current.info.etag !== options.ifMatch) {
+          throw new StorageError("PreconditionFailed", `${key} does not have etag ${options.ifMatch}`);
+        }
+      }
+      const header = buildHeader({
+        key,
+        contentType: options.contentType,
+        cacheControl: options.cacheControl,
+        contentDisposition: options.contentDisposition,
+        contentEncoding: options.contentEncoding,
+        metadata: options.metadata,
+      });
+      ({ path: temporary, handle } = await this.createTemporary(location));
+      let size: number;
+      let digest: Buffer;
+      let lastModified: number;
+      if (body instanceof Uint8Array) {
+        digest = createHash("sha256").update(body).digest();
+        size = body.byteLength;
+        lastModified = Date.now();
+        sealHeader(header, size, lastModified, digest);
+        await writeAll(handle, [header, body], 0);
+      } else {
+        ({ size, digest } = await writeStream(handle, header, body));
+        lastModified = Date.now();
+        await writeAll(handle, [sealFields(size, lastModified, digest)], sealOffset);
+      }
+      if (this.durable) await handle.sync();
+      await handle.close();
+      handle = undefined;
+      if (options.signal?.aborted) throw new StorageError("Aborted", "The put was aborted", { cause: options.signal.reason });
+      await this.commit(location, temporary, key, options);
+      temporary = undefined;
+      const info: ObjectInfo = {
+        key,
+        size,
+        etag: digest.toString("hex", 0, 16),
+        lastModified: new Date(lastModified),
+        contentType: options.contentType,
+        metadata: { ...options.metadata },
+      };
+      if (options.cacheControl !== undefined) info.cacheControl = options.cacheControl;
+      if (options.contentDisposition !== undefined) info.contentDisposition = options.contentDisposition;
+      if (options.contentEncoding !== undefined) info.contentEncoding = options.contentEncoding;
+      return info;
+    } catch (error) {
+      throw mapFsError(error, `put ${key}`);
+    } finally {
+      if (handle !== undefined) await handle.close().catch(() => {});
+      if (temporary !== undefined) {
+        await unlink(temporary).catch(() => {});
+        activeTemporaries.delete(temporary);
+      }
+    }
+  }
+
+  /** Publishes a written temporary file under the key, honouring the put's condition. */
+  private async commit(location: Location, temporary: string, key: string, options: DriverPutOptions): Promise<void> {
+    try {
+      if (options.ifNotExists) {
+        try {
+          await link(temporary, location.file);
+        } catch (error) {
+          if (errorCode(error) === "EEXIST") throw new StorageError("AlreadyExists", `${key} already exists`);
+          throw error;
+        }
+        await unlink(temporary);
+      } else if (options.ifMatch !== undefined) {
+        const release = await acquireKeyLock(this.lockPath(location), options.signal);
+        try {
+          const current = await this.readInfo(location);
+          if (current === null || current.info.etag !== options.ifMatch) {
+            throw new StorageError("PreconditionFailed", `${key} does not have etag ${options.ifMatch}`);
+          }
+          await rename(temporary, location.file);
+        } finally {
+          await release();
+        }
+      } else {
+        await rename(temporary, location.file);
+      }
+    } finally {
+      activeTemporaries.delete(temporary);
+    }
+    if (this.durable) await syncDirectory(location.directory);
+  }
+
+  async get(key: string, options: DriverGetOptions): Promise<DriverGetResult | null> {
+    await this.ready;
+    const location = this.locate(key);
+    let handle: FileHandle | null = null;
+    let handedOver = false;
+    try {
+      handle = await this.openObject(location);
+      if (handle === null) return null;
+      const first = await readObjectStart(handle, firstReadBytes);
+      if (first === null) return null;
+      const { parsed, buffer, bytesRead } = first;
+      const info = parsed.info;
+      info.key = key;
+      if (options.ifMatch !== undefined && options.ifMatch !== info.etag) {
+        throw new StorageError("PreconditionFailed", `${key} does not have etag ${options.ifMatch}`);
+      }
+      if (options.ifNoneMatch !== undefined && options.ifNoneMatch === info.etag) {
+        throw new StorageError("NotModified", `${key} still has etag ${info.etag}`);
+      }
+      const size = info.size;
+      let start = 0;
+      let end = size;
+      if (options.range !== undefined) {
+        if ("suffix" in options.range) {
+          if (size === 0) throw new StorageError("RangeNotSatisfiable", `${key} is empty`);
+          start = Math.max(0, size - options.range.suffix);
+        } else {
+          start = options.range.offset;
+          if (start >= size) throw new StorageError("RangeNotSatisfiable", `offset ${start} is not below the size ${size}`);
+          if (options.range.length !== undefined) end = Math.min(size, start + options.range.length);
+        }
+      }
+      const length = end - start;
+      const filePosition = parsed.dataOffset + start;
+      // The part of the wanted bytes that the first read already holds.
+      const haveFrom = Math.min(filePosition, bytesRead);
+      const haveTo = Math.min(filePosition + length, bytesRead);
+      const initial = buffer.subarray(haveFrom, haveTo);
+      let body: ReadableStream<Uint8Array> | Uint8Array;
+      if (length <= wholeReadLimit) {
+        const bytes = new Uint8Array(length);
+        bytes.set(initial, 0);
+        let filled = initial.byteLength;
+        while (filled < length) {
+          const { bytesRead: got } = await handle.read(bytes, filled, length - filled, filePosition + filled);
+          if (got === 0) throw new StorageError("Unavailable", `fs: the file of ${key} is shorter than its header says`);
+          filled += got;
+        }
+        body = bytes;
+      } else {
+        body = fileBodyStream(handle, filePosition, length, initial.byteLength > 0 ? initial.slice() : undefined, options.signal);
+        handedOver = true;
+      }
+      const result: DriverGetResult = { info, body };
+      if (options.range !== undefined) result.range = { offset: start, length };
+      return result;
+    } catch (error) {
+      throw mapFsError(error, `get ${key}`);
+    } finally {
+      if (handle !== null && !handedOver) await handle.close().catch(() => {});
+    }
+  }
+
+  async head(key: string): Promise<ObjectInfo | null> {
+    await this.ready;
+    try {
+      const current = await this.readInfo(this.locate(key));
+      if (current === null) return null;
+      current.info.key = key;
+      return current.info;
+    } catch (error) {
+      throw mapFsError(error, `head ${key}`);
+    }
+  }
+
+  async list(options: DriverListOptions): Promise<ListPage> {
+    await this.ready;
+    const { prefix, delimiter, limit } = options;
+    let after: string | undefined;
+    let skipPrefix: string | undefined;
+    if (options.cursor !== undefined) {
+      const kind = options.cursor.slice(0, 2);
+      if (kind !== "k:" && kind !== "p:") throw new StorageError("InvalidArgument", "The cursor was not made by the fs driver");
+      after = options.cursor.slice(2);
+      if (kind === "p:") skipPrefix = after;
+    }
+    try {
+      const slash = prefix.lastIndexOf("/");
+      const directorySegments = slash < 0 ? [] : prefix.slice(0, slash).split("/");
+      // A prefix whose directory part cannot occur in a legal key lists nothing.
+      if (!directorySegments.every(isLegalSegment)) return { objects: [], prefixes: [] };
+      const relative = directorySegments.map(directoryName);
+      const directory = relative.length === 0 ? this.root : this.root + sep + relative.join(sep);
+      if (relative.length > 0 && !(await this.verifyDirectory(directory, relative))) return { objects: [], prefixes: [] };
+      const walk = sortedWalk({
+        directory,
+        keyPrefix: slash < 0 ? "" : prefix.slice(0, slash + 1),
+        namePrefix: prefix.slice(slash + 1),
+        delimiter,
+        after,
+        skipPrefix,
+      });
+      const items: WalkItem[] = [];
+      let more = false;
+      for await (const item of walk) {
+        if (items.length === limit) {
+          more = true;
+          break;
+        }
+        items.push(item);
+      }
+      const infos = await mapLimit(items, listConcurrency, async (item) =>
+        item.kind === "object" ? await readInfoAt(item.path, item.key) : null,
+      );
+      const objects: ObjectInfo[] = [];
+      const prefixes: string[] = [];
+      items.forEach((item, index) => {
+        if (item.kind === "prefix") prefixes.push(item.prefix);
+        else if (infos[index] !== null) objects.push(infos[index]!);
+      });
+      const page: ListPage = { objects, prefixes };
+      if (more) {
+        const last = items[items.length - 1]!;
+        page.cursor = last.kind === "prefix" ? `p:${last.prefix}` : `k:${last.key}`;
+      }
+      return page;
+    } catch (error) {
+      throw mapFsError(error, `list ${prefix}`);
+    }
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    await this.ready;
+    await mapLimit(keys, deleteConcurrency, async (key) => {
+      try {
+        await this.deleteOne(key);
+      } catch (error) {
+        throw mapFsError(error, `delete ${key}`);
+      }
+    });
+  }
+
+  private async deleteOne(key: string): Promise<void> {
+    const location = this.locate(key);
+    if (!(await this.exists(location))) return;
+    // The lock keeps a delete from slipping between a compare-and-swap's check and its rename.
+    let release: () => Promise<void>;
+    try {
+      release = await acquireKeyLock(this.lockPath(location));
+    } catch (error) {
+      if (errorCode(error) === "ENOENT") return;
+      throw error;
+    }
+    try {
+      await unlink(location.file);
+    } catch (error) {
+      if (errorCode(error) !== "ENOENT") throw error;
+    } finally {
+      await release();
+    }
+    if (this.durable) await syncDirectory(location.directory);
+    await this.pruneDirectories(location.directoryNames);
+  }
+
+  /** Removes the key's directories that are now empty, deepest first, up to root. */
+  private async pruneDirectories(names: string[]): Promise<void> {
+    for (let depth = names.length; depth > 0; depth--) {
+      try {
+        await rmdir(this.root + sep + names.slice(0, depth).join(sep));
+      } catch {
+        return;
+      }
+      if (this.durable) await syncDirectory(this.root + (depth > 1 ? sep + names.slice(0, depth - 1).join(sep) : "")).catch(() => {});
+    }
+  }
+
+  signPut(key: string, options: DriverSignPutOptions): Promise<SignedRequest> {
+    if (!this.signer) throw new StorageError("Unsupported", "This fs driver has no signing configured");
+    return this.signer.signPut(key, options);
+  }
+
+  signGet(key: string, options: DriverSignGetOptions): Promise<SignedRequest> {
+    if (!this.signer) throw new StorageError("Unsupported", "This fs driver has no signing configured");
+    return this.signer.signGet(key, options);
+  }
+
+  /**
+   * Removes what crashed writers left behind: temporary files whose process
+   * is gone (or that are older than a day), abandoned locks, and empty
+   * directories. Files of live writers, in this process or another, are
+   * kept. Runs at start-up unless `cleanupOnStart` is false.
+   */
+  async cleanup(): Promise<CleanupReport> {
+    await this.ready;
+    const report: CleanupReport = { temporaryFiles: 0, locks: 0, directories: 0 };
+    const visit = async (directory: string): Promise<boolean> => {
+      let dirents;
+      try {
+        dirents = await readdir(directory, { withFileTypes: true });
+      } catch {
+        return false;
+      }
+      let remaining = dirents.length;
+      for (const dirent of dirents) {
+        const path = directory + sep + dirent.name;
+        if (isTemporaryName(dirent.name)) {
+          if (!activeTemporaries.has(path) && (await temporaryAbandoned(dirent.name, path))) {
+            try {
+              await unlink(path);
+              report.temporaryFiles++;
+              remaining--;
+            } catch {
+              // gone already, or not a file
+            }
+          }
+        } else if (isLockName(dirent.name)) {
+          if (await breakIfStale(path)) {
+            report.locks++;
+            remaining--;
+          }
+        } else if (dirent.isDirectory() && parseName(dirent.name)?.kind === "directory") {
+          if (await visit(path)) {
+            try {
+              await rmdir(path);
+              report.directories++;
+              remaining--;
+            } catch {
+              // a writer just used it
+            }
+          }
+        }
+      }
+      return remaining === 0;
+    };
+    await visit(this.root);
+    return report;
+  }
+
+  private locate(key: string): Location {
+    const segments = key.split("/");
+    const last = segments.pop()!;
+    const directoryNames = segments.map(directoryName);
+    const directory = directoryNames.length === 0 ? this.root : this.root + sep + directoryNames.join(sep);
+    const fileName = encodeSegment(last);
+    return { directory, directoryNames, fileName, file: directory + sep + fileName };
+  }
+
+  private lockPath(location: Location): string {
+    return location.directory + sep + lockPrefix + location.fileName;
+  }
+
+  /**
+   * True when the directory exists and is reached from root through real
+   * directories only; false when it does not exist. A symbolic link (or
+   * anything else) on the way is refused with `PermissionDenied`.
+   */
+  private async verifyDirectory(directory: string, names: string[]): Promise<boolean> {
+    if (names.length === 0) return true;
+    let real: string;
+    try {
+      real = await realpath(directory);
+    } catch (error) {
+      const code = errorCode(error);
+      if (code === "ENOENT" || code === "ENOTDIR") return false;
+      throw error;
+    }
+    if (real !== this.realRoot + sep + names.join(sep)) {
+      throw new StorageError("PermissionDenied", `fs: ${directory} leaves the root through a symbolic link; refusing to use it`);
+    }
+    return true;
+  }
+
+  /** Creates the key's directories one level at a time, never through a symbolic link. */
+  private async ensureDirectory(location: Location): Promise<void> {
+    const names = location.directoryNames;
+    if (await this.verifyDirectory(location.directory, names)) return;
+    // Find the deepest directory that exists (verified), then create the rest below it.
+    let existing = 0;
+    for (let depth = names.length - 1; depth > 0; depth--) {
+      if (await this.verifyDirectory(this.root + sep + names.slice(0, depth).join(sep), names.slice(0, depth))) {
+        existing = depth;
+        break;
+      }
+    }
+    for (let depth = existing + 1; depth <= names.length; depth++) {
+      const path = this.root + sep + names.slice(0, depth).join(sep);
+      try {
+        await mkdir(path);
+        if (this.durable) await syncDirectory(depth > 1 ? this.root + sep + names.slice(0, depth - 1).join(sep) : this.root);
+      } catch (error) {
+        if (errorCode(error) !== "EEXIST") throw error;
+        const stats = await lstat(path);
+        if (!stats.isDirectory()) {
+          throw new StorageError("PermissionDenied", `fs: ${path} is not a directory (a symbolic link or a file); refusing to use it`);
+        }
+      }
+    }
+  }
+
+  private async createTemporary(location: Location): Promise<{ path: string; handle: FileHandle }> {
+    for (let attempt = 0; ; attempt++) {
+      await this.ensureDirectory(location);
+      const path = location.directory + sep + temporaryName();
+      activeTemporaries.add(path);
+      try {
+        return { path, handle: await open(path, createFlags, 0o644) };
+      } catch (error) {
+        activeTemporaries.delete(path);
+        // A concurrent delete or cleanup removed the empty directory: make it again.
+        if (errorCode(error) === "ENOENT" && attempt < 10) continue;
+        throw error;
+      }
+    }
+  }
+
+  private async openObject(location: Location): Promise<FileHandle | null> {
+    if (!(await this.verifyDirectory(location.directory, location.directoryNames))) return null;
+    try {
+      return await open(location.file, readFlags);
+    } catch (error) {
+      const code = errorCode(error);
+      if (code === "ENOENT" || code === "ENOTDIR") return null;
+      if (code === "ELOOP") {
+        throw new StorageError("PermissionDenied", `fs: ${location.file} is a symbolic link; refusing to follow it`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  private async exists(location: Location): Promise<boolean> {
+    if (!(await this.verifyDirectory(location.directory, location.directoryNames))) return false;
+    try {
+      await lstat(location.file);
+      return true;
+    } catch (error) {
+      if (errorCode(error) === "ENOENT") return false;
+      throw error;
+    }
+  }
+
+  private async readInfo(location: Location): Promise<ParsedHeader | null> {
+    const handle = await this.openObject(location);
+    if (handle === null) return null;
+    try {
+      return (await readObjectStart(handle, headReadBytes))?.parsed ?? null;
+    } finally {
+      await handle.close().catch(() => {});
+    }
+  }
+}
+
+function isLegalSegment(segment: string): boolean {
+  return segment.length > 0 && segment !== "." && segment !== ".." && !/[\u0000-\u001f\u007f]/.test(segment);
+}
+
+/** Reads the header (and, when small, the whole object) from an open object file. */
+async function readObjectStart(
+  handle: FileHandle,
+  want: number,
+): Promise<{ parsed: ParsedHeader; buffer: Uint8Array; bytesRead: number } | null> {
+  let buffer = new Uint8Array(want);
+  let bytesRead: number;
+  try {
+    ({ bytesRead } = await handle.read(buffer, 0, want, 0));
+  } catch (error) {
+    if (errorCode(error) === "EISDIR") return null;
+    throw error;
+  }
+  const length = headerLength(buffer.subarray(0, bytesRead));
+  if (length === undefined) return null;
+  if (length > bytesRead) {
+    const whole = new Uint8Array(length);
+    whole.set(buffer.subarray(0, bytesRead));
+    const { bytesRead: more } = await handle.read(whole, bytesRead, length - bytesRead, bytesRead);
+    if (bytesRead + more < length) return null;
+    buffer = whole;
+    bytesRead = length;
+  }
+  const parsed = parseHeader(buffer.subarray(0, bytesRead));
+  return parsed === undefined ? null : { parsed, buffer, bytesRead };
+}
+
+/** The info of the object file at `path` (reached by a walk that followed no links), or null. */
+async function readInfoAt(path: string, key: string): Promise<ObjectInfo | null> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, readFlags);
+  } catch (error) {
+    if (errorCode(error) === "ENOENT" || errorCode(error) === "ELOOP") return null;
+    throw error;
+  }
+  try {
+    const parsed = (await readObjectStart(handle, headReadBytes))?.parsed;
+    if (parsed === undefined) return null;
+    parsed.info.key = key;
+    return parsed.info;
+  } finally {
+    await handle.close().catch(() => {});
+  }
+}
+
+async function writeAll(handle: FileHandle, buffers: Uint8Array[], position: number): Promise<void> {
+  let pending = buffers.filter((buffer) => buffer.byteLength > 0);
+  while (pending.length > 0) {
+    const { bytesWritten } = await handle.writev(pending, position);
+    position += bytesWritten;
+    let skip = bytesWritten;
+    const rest: Uint8Array[] = [];
+    for (const buffer of pending) {
+      if (skip >= buffer.byteLength) {
+        skip -= buffer.byteLength;
+        continue;
+      }
+      rest.push(skip > 0 ? buffer.subarray(skip) : buffer);
+      skip = 0;
+    }
+    pending = rest;
+  }
+}
+
+/**
+ * Streams a body after its header, hashing as it goes. At most one batch is
+ * being written while the next is read, so memory stays at about two
+ * batches and a slow disk slows the reader (backpressure).
+ */
+async function writeStream(
+  handle: FileHandle,
+  header: Buffer,
+  body: ReadableStream<Uint8Array>,
+): Promise<{ size: number; digest: Buffer }> {
+  const reader = body.getReader();
+  const hash = createHash("sha256");
+  let size = 0;
+  let position = 0;
+  let batch: Uint8Array[] = [header];
+  let batchBytes = header.byteLength;
+  let inflight: Promise<void> | undefined;
+  const flush = async () => {
+    if (inflight !== undefined) await inflight;
+    const buffers = batch;
+    const at = position;
+    position += batchBytes;
+    batch = [];
+    batchBytes = 0;
+    inflight = writeAll(handle, buffers, at);
+    inflight.catch(() => {});
+  };
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      hash.update(value);
+      size += value.byteLength;
+      batch.push(value);
+      batchBytes += value.byteLength;
+      if (batchBytes >= writeBatchBytes) await flush();
+    }
+    await flush();
+    await inflight;
+  } catch (error) {
+    reader.cancel(error).catch(() => {});
+    if (inflight !== undefined) await inflight.catch(() => {});
+    throw error;
+  } finally {
+    reader.releaseLock();
+  }
+  return { size, digest: hash.digest() };
+}
+
+async function syncDirectory(path: string): Promise<void> {
+  const handle = await open(path, constants.O_RDONLY);
+  try {
+    await handle.sync();
+  } catch (error) {
+    // Some file systems cannot fsync a directory; the rename is still atomic.
+    if (errorCode(error) !== "EINVAL" && errorCode(error) !== "EISDIR") throw error;
+  } finally {
+    await handle.close().catch(() => {});
+  }
+}
+
+async function temporaryAbandoned(name: string, path: string): Promise<boolean> {
+  const owner = temporaryOwner(name);
+  if (owner !== undefined && owner.host === hostTag && owner.pid !== process.pid && !processAlive(owner.pid)) return true;
+  if (owner !== undefined && owner.host === hostTag && owner.pid === process.pid) return true;
+  try {
+    return Date.now() - (await lstat(path)).mtimeMs > abandonedTemporaryMs;
+  } catch {
+    return false;
+  }
+}
+
+async function mapLimit<T, R>(items: T[], concurrency: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return results;
+}
+
+/** Creates the filesystem driver. */
+export function fsDriver(options: FsDriverOptions): FsDriver {
+  return new FsDriver(options);
+}

@@ -1,0 +1,113 @@
+import type { ObjectInfo } from "@stowage/core";
+
+/**
+ * Every object is one file: a header, then the body. The header is
+ *
+ * | bytes | field |
+ * |---|---|
+ * | 0-7 | magic `STOWAGE1` |
+ * | 8-11 | header length in bytes (where the body starts), uint32 BE |
+ * | 12-15 | reserved, 0 |
+ * | 16-23 | body size, float64 BE |
+ * | 24-31 | lastModified, ms since the epoch, float64 BE |
+ * | 32-63 | SHA-256 of the body |
+ * | 64- | JSON: key, content type, content-* fields, user metadata |
+ *
+ * Data and metadata live in one inode, so the rename that publishes a put
+ * replaces both at once.
+ */
+export const fixedHeaderBytes = 64;
+const magic = Buffer.from("STOWAGE1", "latin1");
+/** Largest header accepted when reading (key 1 KiB, metadata 2 KiB, headers). */
+export const maxHeaderBytes = 256 * 1024;
+
+export interface HeaderFields {
+  key: string;
+  contentType: string;
+  cacheControl?: string;
+  contentDisposition?: string;
+  contentEncoding?: string;
+  metadata: Record<string, string>;
+}
+
+interface HeaderJson {
+  k: string;
+  t: string;
+  cc?: string;
+  cd?: string;
+  ce?: string;
+  m: Record<string, string>;
+}
+
+export interface ParsedHeader {
+  info: ObjectInfo;
+  /** Where the body starts in the file. */
+  dataOffset: number;
+}
+
+/** Builds a header; size, time and digest can be filled in later with {@link sealHeader}. */
+export function buildHeader(fields: HeaderFields): Buffer {
+  const json: HeaderJson = { k: fields.key, t: fields.contentType, m: fields.metadata };
+  if (fields.cacheControl !== undefined) json.cc = fields.cacheControl;
+  if (fields.contentDisposition !== undefined) json.cd = fields.contentDisposition;
+  if (fields.contentEncoding !== undefined) json.ce = fields.contentEncoding;
+  const text = Buffer.from(JSON.stringify(json), "utf8");
+  const header = Buffer.alloc(fixedHeaderBytes + text.byteLength);
+  magic.copy(header, 0);
+  header.writeUInt32BE(header.byteLength, 8);
+  text.copy(header, fixedHeaderBytes);
+  return header;
+}
+
+/** The 48 bytes at offset 16 that record size, time and digest. */
+export function sealFields(size: number, lastModified: number, sha256: Buffer): Buffer {
+  const sealed = Buffer.alloc(48);
+  sealed.writeDoubleBE(size, 0);
+  sealed.writeDoubleBE(lastModified, 8);
+  sha256.copy(sealed, 16, 0, 32);
+  return sealed;
+}
+
+export const sealOffset = 16;
+
+/** Writes size, time and digest into a header built by {@link buildHeader}. */
+export function sealHeader(header: Buffer, size: number, lastModified: number, sha256: Buffer): void {
+  sealFields(size, lastModified, sha256).copy(header, sealOffset);
+}
+
+/** The header length recorded in the first bytes, or undefined if this is not an object file. */
+export function headerLength(prefix: Uint8Array): number | undefined {
+  if (prefix.byteLength < 12) return undefined;
+  const view = Buffer.from(prefix.buffer, prefix.byteOffset, prefix.byteLength);
+  if (!view.subarray(0, 8).equals(magic)) return undefined;
+  const length = view.readUInt32BE(8);
+  if (length < fixedHeaderBytes || length > maxHeaderBytes) return undefined;
+  return length;
+}
+
+/** Parses a whole header; returns undefined when it is not a valid object header. */
+export function parseHeader(bytes: Uint8Array): ParsedHeader | undefined {
+  const length = headerLength(bytes);
+  if (length === undefined || bytes.byteLength < length) return undefined;
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, length);
+  let json: HeaderJson;
+  try {
+    json = JSON.parse(view.toString("utf8", fixedHeaderBytes, length)) as HeaderJson;
+  } catch {
+    return undefined;
+  }
+  if (typeof json !== "object" || json === null || typeof json.k !== "string" || typeof json.t !== "string") return undefined;
+  const size = view.readDoubleBE(16);
+  const info: ObjectInfo = {
+    key: json.k,
+    size,
+    etag: view.toString("hex", 32, 48),
+    lastModified: new Date(view.readDoubleBE(24)),
+    contentType: json.t,
+    metadata: typeof json.m === "object" && json.m !== null ? { ...json.m } : {},
+  };
+  if (json.cc !== undefined) info.cacheControl = json.cc;
+  if (json.cd !== undefined) info.contentDisposition = json.cd;
+  if (json.ce !== undefined) info.contentEncoding = json.ce;
+  return { info, dataOffset: length };
+}
