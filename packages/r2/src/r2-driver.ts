@@ -1,6 +1,9 @@
 import {
   StorageError,
+  compareUtf8,
+  maxKeyBytes,
   noCapabilities,
+  utf8Length,
   type Capabilities,
   type DriverGetOptions,
   type DriverGetResult,
@@ -146,12 +149,14 @@ export class R2Driver implements StorageDriver {
       });
     } catch (error) {
       const mapped = toStorageError(error, "get");
-      // A range of an empty object fails with an unspecified error; the
-      // contract says RangeNotSatisfiable.
+      // Some unsatisfiable ranges (any range of an empty object, an offset
+      // equal to the size with a length) fail with an unspecified error (0).
       if (mapped.code === "Unknown" && options.range !== undefined) {
-        const head = await this.raw.head(key).catch(() => null);
+        const head = await this.raw.head(key).catch(() => undefined);
         if (head === null) return null;
-        if (head.size === 0) throw new StorageError("RangeNotSatisfiable", `${key} is empty`, { cause: error });
+        if (head !== undefined && resolveRange(options.range, head.size) === undefined) {
+          throw new StorageError("RangeNotSatisfiable", `The range is outside ${key} (${head.size} bytes)`, { cause: error });
+        }
       }
       throw mapped;
     }
@@ -185,16 +190,28 @@ export class R2Driver implements StorageDriver {
   }
 
   async list(options: DriverListOptions): Promise<ListPage> {
+    // The cursor is the last entry returned, resumed with `startAfter`: R2's
+    // own cursor lists a common prefix again when keys were added under it.
+    const startAfter = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
     try {
       const result = await this.raw.list({
         prefix: options.prefix,
         limit: options.limit,
         include: listInclude,
         ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}),
-        ...(options.cursor !== undefined ? { cursor: options.cursor } : {}),
+        ...(startAfter !== undefined ? { startAfter } : {}),
       });
-      const page: ListPage = { objects: result.objects.map(toObjectInfo), prefixes: result.delimitedPrefixes };
-      if (result.truncated) page.cursor = result.cursor;
+      const objects = result.objects.map(toObjectInfo);
+      const prefixes = result.delimitedPrefixes;
+      const page: ListPage = { objects, prefixes };
+      if (result.truncated) {
+        const lastKey = objects.length > 0 ? objects[objects.length - 1]!.key : undefined;
+        const lastPrefix = prefixes.length > 0 ? prefixes[prefixes.length - 1] : undefined;
+        page.cursor =
+          lastPrefix !== undefined && (lastKey === undefined || compareUtf8(lastPrefix, lastKey) > 0)
+            ? `p:${lastPrefix}`
+            : `k:${lastKey ?? ""}`;
+      }
       return page;
     } catch (error) {
       throw toStorageError(error, "list");
@@ -238,6 +255,26 @@ function resolveRange(range: DriverRange, size: number): { offset: number; lengt
   if (range.offset >= size) return undefined;
   const available = size - range.offset;
   return { offset: range.offset, length: range.length === undefined ? available : Math.min(range.length, available) };
+}
+
+/**
+ * The `startAfter` for a cursor. After a common prefix, every key under it is
+ * skipped: the prefix is padded to the longest key (1024 bytes) with the
+ * highest code points, so no legal key under it sorts later.
+ */
+function decodeCursor(cursor: string): string {
+  const kind = cursor.slice(0, 2);
+  const after = cursor.slice(2);
+  if (kind === "k:" && after.length > 0) return after;
+  if (kind !== "p:" || after.length === 0) throw new StorageError("InvalidArgument", "The cursor was not made by the r2 driver");
+  let room = maxKeyBytes - utf8Length(after);
+  if (room <= 0) return after;
+  let padded = after + "\u{10FFFF}".repeat(Math.floor(room / 4));
+  room %= 4;
+  if (room === 3) padded += "\uFFFF";
+  else if (room === 2) padded += "\u07FF";
+  else if (room === 1) padded += "\u007F";
+  return padded;
 }
 
 /** Creates a driver over a Workers R2 binding: `r2Driver({ bucket: env.BUCKET })`. */
