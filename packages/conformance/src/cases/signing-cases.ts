@@ -49,9 +49,10 @@ async function send(context: CaseContext, signed: SignedRequest, body: Uint8Arra
       headers.set("content-type", `multipart/form-data; boundary=${boundary}`);
       const fileType = fields["Content-Type"] ?? fields["content-type"] ?? "application/octet-stream";
       const parts = multipartParts(boundary, fields, fileType);
-      init.body = options.chunkSize === undefined ? concat([parts.head, body, parts.tail]) : chunkedStream([parts.head, body, parts.tail], options.chunkSize);
+      const pieces = [parts.head, body, parts.tail];
+      init.body = (options.chunkSize === undefined ? concat(pieces) : chunkedStream(pieces, options.chunkSize)) as BodyInit;
     } else {
-      init.body = options.chunkSize === undefined ? body : chunkedStream([body], options.chunkSize);
+      init.body = (options.chunkSize === undefined ? body : chunkedStream([body], options.chunkSize)) as BodyInit;
     }
     if (options.chunkSize !== undefined) init.duplex = "half";
   }
