@@ -36,9 +36,12 @@ export interface R2DriverOptions {
   /** The R2 binding from the Worker's `env` (for example `env.BUCKET`). */
   bucket: R2Bucket;
   /**
-   * Signs URLs: `r2PresignSigner(...)` presigns against R2's S3 endpoint
-   * (native mode), or an HMAC signer served by `@stowage/http`'s handler in
-   * a Worker route (gateway mode). Adds the signGet and signPut capabilities.
+   * Signs URLs, and adds the signGet and signPut capabilities:
+   * - native mode: `r2Presigner({ accountId, bucketName, accessKeyId, secretAccessKey })`
+   *   presigns against R2's S3 endpoint (content type and size enforced);
+   * - gateway mode: `createHmacSigner({ secrets, baseUrl })` from `@stowage/core`,
+   *   with `@stowage/http`'s `createSignedUrlHandler` serving `baseUrl` in a
+   *   Worker route over this driver (adds maxSize, oneTime and ifNotExists).
    */
   signing?: UrlSigner;
   /**
