@@ -18,6 +18,8 @@ import {
   type SignedRequest,
   type StorageDriver,
   type UrlSigner,
+  type HmacSignerOptions,
+  toUrlSigner,
 } from "@stowage/core";
 import { fileBodyStream } from "./file-body-stream.js";
 import { acquireKeyLock, breakIfStale } from "./key-lock.js";
@@ -36,8 +38,11 @@ export interface FsDriverOptions {
    * puts are still atomic and survive a crash of the process.
    */
   durable?: boolean;
-  /** Signs URLs (for example `createHmacSigner` from `@stowage/core`); adds signPut and signGet. */
-  signing?: UrlSigner;
+  /**
+   * Signs URLs: `{ secrets, baseUrl }` (HMAC, served by `@stowage/http`) or
+   * any `UrlSigner`. Adds signPut, signGet and the constraints the signer enforces.
+   */
+  signing?: UrlSigner | HmacSignerOptions;
   /**
    * Removes temporary files and locks abandoned by crashed processes (and
    * empty directories) in the background when the driver starts. Default true.
@@ -124,7 +129,7 @@ export class FsDriver implements StorageDriver {
     }
     this.root = resolve(options.root);
     this.durable = options.durable === true;
-    this.signer = options.signing;
+    this.signer = options.signing === undefined ? undefined : toUrlSigner(options.signing);
     this.capabilities = Object.freeze({
       ...fsCapabilities,
       ...(this.signer ? { signGet: true, signPut: true, ...this.signer.capabilities } : {}),
