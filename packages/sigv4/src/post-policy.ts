@@ -55,7 +55,8 @@ export function createPostPolicy(request: PostPolicyRequest, signer: PostPolicyS
   const credential = `${signer.accessKeyId}/${shortDate}/${signer.region}/${signer.service}/aws4_request`;
   const expiresAt = new Date(request.date.getTime() + request.expiresIn * 1000);
 
-  const fields: Record<string, string> = { bucket: request.bucket, key: request.key };
+  // The bucket is pinned by the policy, not sent as a field: the URL names it.
+  const fields: Record<string, string> = { key: request.key };
   if (request.contentType !== undefined) fields["Content-Type"] = request.contentType;
   if (request.fields !== undefined) Object.assign(fields, request.fields);
   fields["X-Amz-Algorithm"] = "AWS4-HMAC-SHA256";
@@ -63,10 +64,8 @@ export function createPostPolicy(request: PostPolicyRequest, signer: PostPolicyS
   fields["X-Amz-Date"] = longDate;
   if (signer.sessionToken !== undefined) fields["X-Amz-Security-Token"] = signer.sessionToken;
 
-  const conditions: unknown[] = [];
-  for (const [name, value] of Object.entries(fields)) {
-    conditions.push(name === "bucket" ? { bucket: value } : ["eq", `$${name}`, value]);
-  }
+  const conditions: unknown[] = [{ bucket: request.bucket }];
+  for (const [name, value] of Object.entries(fields)) conditions.push(["eq", `$${name}`, value]);
   if (request.contentLengthRange !== undefined) {
     const { min, max } = request.contentLengthRange;
     if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || max < min) {

@@ -1,0 +1,28 @@
+import { S3Client } from "@aws-sdk/client-s3";
+import { inject } from "vitest";
+
+/** Where the test RGW is. */
+export interface S3TestEnvironment {
+  endpoint: string;
+  bucket: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** The RGW for this run, or null when the tests must skip (never under CI). */
+export function s3Environment(): S3TestEnvironment | null {
+  return inject("s3Environment") ?? null;
+}
+
+/** A raw client for the test RGW, configured like the driver's. */
+export function rawClient(environment: S3TestEnvironment): S3Client {
+  return new S3Client({
+    region: environment.region,
+    endpoint: environment.endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: environment.accessKeyId, secretAccessKey: environment.secretAccessKey },
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
+}
