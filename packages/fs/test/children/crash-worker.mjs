@@ -1,0 +1,24 @@
+// Overwrites `count` keys with `count` concurrent puts, and SIGKILLs itself a quarter of the way through.
+// argv: bundle path, JSON { root, count }
+import { createHash, randomBytes } from "node:crypto";
+const [bundlePath, argumentText] = process.argv.slice(2);
+const { fsDriver, createStorage } = await import(bundlePath);
+const { root, count } = JSON.parse(argumentText);
+const storage = createStorage(fsDriver({ root, cleanupOnStart: false }));
+let completed = 0;
+for (let round = 1; ; round++) {
+  await Promise.all(
+    Array.from({ length: count }, async (_, index) => {
+      const body = randomBytes(8192 + ((index * 977 + round * 131) % 65536));
+      const sum = createHash("sha256").update(body).digest("hex");
+      const pending = storage.put(`crash/${index % 10}/key-${index}`, body, {
+        contentType: "application/x-new",
+        metadata: { sum, round: String(round) },
+      });
+      await pending;
+      // Once a quarter of the first round is on disk and the rest is in flight,
+      // die at once, as a power cut of the process would: SIGKILL, no cleanup.
+      if (++completed === Math.floor(count / 4)) process.kill(process.pid, "SIGKILL");
+    }),
+  );
+}
