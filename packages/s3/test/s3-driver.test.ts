@@ -1,0 +1,208 @@
+import { DeleteObjectsCommand, ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
+import { createHash } from "node:crypto";
+import { createStorage, isStorageError, type Storage } from "@stowage/core";
+import { s3Driver, type S3Driver, type S3DriverOptions } from "@stowage/s3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rawClient, s3Environment } from "./s3-test-environment.ts";
+
+const environment = s3Environment();
+const mebibyte = 1024 * 1024;
+const runId = `driver-test/${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}/`;
+
+function bytes(length: number, seed = 1): Uint8Array {
+  const out = new Uint8Array(length);
+  let state = seed;
+  for (let i = 0; i < length; i++) {
+    state = (state * 1103515245 + 12345) >>> 0;
+    out[i] = state >>> 24;
+  }
+  return out;
+}
+
+/** A stream of `data` in 1 MiB chunks; optionally errors after `failAfter` bytes. */
+function streamOf(data: Uint8Array, failAfter?: number): ReadableStream<Uint8Array> {
+  let offset = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (failAfter !== undefined && offset >= failAfter) {
+        controller.error(new Error("the source broke"));
+        return;
+      }
+      if (offset >= data.byteLength) {
+        controller.close();
+        return;
+      }
+      controller.enqueue(data.slice(offset, offset + mebibyte));
+      offset += mebibyte;
+    },
+  });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a rejection");
+}
+
+describe.skipIf(environment === null)("s3 driver on Ceph RGW", () => {
+  let raw: S3Client;
+  let driver: S3Driver;
+  let storage: Storage;
+  const make = (overrides: Partial<S3DriverOptions> = {}) =>
+    s3Driver({
+      bucket: environment!.bucket,
+      region: environment!.region,
+      endpoint: environment!.endpoint,
+      credentials: { accessKeyId: environment!.accessKeyId, secretAccessKey: environment!.secretAccessKey },
+      profile: "ceph-rgw",
+      // Small thresholds so multipart paths run with bodies of a few MiB.
+      multipartThreshold: 5 * mebibyte,
+      partSize: 5 * mebibyte,
+      ...overrides,
+    });
+
+  beforeAll(() => {
+    raw = rawClient(environment!);
+    driver = make();
+    storage = createStorage(driver);
+  });
+  afterAll(async () => {
+    const keys: string[] = [];
+    for await (const object of storage.listAll({ prefix: runId })) keys.push(object.key);
+    if (keys.length > 0) await storage.delete(keys);
+  });
+
+  async function openUploads(prefix: string): Promise<number> {
+    const output = await raw.send(new ListMultipartUploadsCommand({ Bucket: environment!.bucket, Prefix: prefix }));
+    return output.Uploads?.length ?? 0;
+  }
+
+  it("exposes its S3Client as raw", () => {
+    expect(driver.raw).toBeInstanceOf(S3Client);
+    expect(driver.profile.name).toBe("ceph-rgw");
+  });
+
+  it("stores a stream of unknown length as a multipart upload and returns the real etag", async () => {
+    const key = `${runId}multipart.bin`;
+    const data = bytes(12 * mebibyte);
+    const info = await storage.put(key, streamOf(data));
+    expect(info.size).toBe(data.byteLength);
+    expect(info.etag).toMatch(/^[0-9a-f]{32}-3$/); // 5 + 5 + 2 MiB
+    const head = await storage.head(key);
+    expect(head?.etag).toBe(info.etag);
+    const object = await storage.get(key);
+    expect(Buffer.from(await object!.bytes()).equals(Buffer.from(data))).toBe(true);
+    expect(await openUploads(key)).toBe(0);
+  });
+
+  it("stores a small stream as one PutObject", async () => {
+    const key = `${runId}single.bin`;
+    const data = bytes(3 * mebibyte, 2);
+    const info = await storage.put(key, streamOf(data));
+    expect(info.etag).toBe(createHash("md5").update(data).digest("hex"));
+    const sized = await storage.put(`${key}.sized`, streamOf(data), { size: data.byteLength });
+    expect(sized.etag).toBe(info.etag);
+  });
+
+  it("aborts the multipart upload when the stream errors, leaving the old value and no upload", async () => {
+    const key = `${runId}broken.bin`;
+    await storage.put(key, "old value");
+    const error = await rejection(storage.put(key, streamOf(bytes(20 * mebibyte, 3), 12 * mebibyte)));
+    expect(isStorageError(error)).toBe(true);
+    expect(await openUploads(key)).toBe(0);
+    expect(await (await storage.get(key))!.text()).toBe("old value");
+  });
+
+  it("aborts the multipart upload on a wrong sha256 detected at the end of the stream", async () => {
+    const key = `${runId}digest.bin`;
+    await storage.put(key, "old value");
+    const data = bytes(11 * mebibyte, 4);
+    const wrong = createHash("sha256").update("something else").digest("hex");
+    const error = await rejection(storage.put(key, streamOf(data), { sha256: wrong }));
+    expect(isStorageError(error, "ChecksumMismatch")).toBe(true);
+    expect(await openUploads(key)).toBe(0);
+    expect(await (await storage.get(key))!.text()).toBe("old value");
+    const right = createHash("sha256").update(data).digest("hex");
+    const info = await storage.put(key, streamOf(data), { sha256: right });
+    expect(info.size).toBe(data.byteLength);
+  });
+
+  it("aborts the multipart upload when the signal aborts midway", async () => {
+    const key = `${runId}aborted.bin`;
+    const controller = new AbortController();
+    const data = bytes(30 * mebibyte, 5);
+    let sent = 0;
+    const source = new ReadableStream<Uint8Array>({
+      pull(streamController) {
+        if (sent >= data.byteLength) return streamController.close();
+        streamController.enqueue(data.slice(sent, sent + mebibyte));
+        sent += mebibyte;
+        if (sent === 12 * mebibyte) controller.abort(new Error("user gave up"));
+      },
+    });
+    const error = await rejection(storage.put(key, source, { signal: controller.signal }));
+    expect(isStorageError(error, "Aborted")).toBe(true);
+    expect(await openUploads(key)).toBe(0);
+    expect(await storage.head(key)).toBeNull();
+  });
+
+  it("buffers a conditional put up to conditionalPutLimit (RGW ignores conditions on multipart) and refuses more", async () => {
+    const limited = createStorage(make({ conditionalPutLimit: 8 * mebibyte }));
+    const key = `${runId}conditional.bin`;
+    const info = await limited.put(key, streamOf(bytes(7 * mebibyte, 6)), { ifNotExists: true });
+    expect(info.etag).not.toContain("-");
+    const again = await rejection(limited.put(key, streamOf(bytes(7 * mebibyte, 6)), { ifNotExists: true }));
+    expect(isStorageError(again, "AlreadyExists")).toBe(true);
+    const big = await rejection(limited.put(`${key}.big`, streamOf(bytes(10 * mebibyte, 7)), { ifNotExists: true }));
+    expect(isStorageError(big, "Unsupported")).toBe(true);
+    expect(await openUploads(`${key}.big`)).toBe(0);
+    expect(await limited.head(`${key}.big`)).toBeNull();
+  });
+
+  it("refuses a malformed If-Match etag that RGW would match by prefix", async () => {
+    const key = `${runId}prefix-etag.txt`;
+    const info = await storage.put(key, "value");
+    for (const stale of [`${info.etag}-stale`, `${info.etag}x`]) {
+      const error = await rejection(storage.put(key, "other", { ifMatch: stale }));
+      expect(isStorageError(error, "PreconditionFailed")).toBe(true);
+    }
+    expect(await (await storage.get(key))!.text()).toBe("value");
+    await storage.put(key, "next", { ifMatch: info.etag });
+    expect(await (await storage.get(key))!.text()).toBe("next");
+  });
+
+  it("maps a wrong secret to PermissionDenied, a missing bucket to NotFound and a dead endpoint to Unavailable", async () => {
+    const wrongSecret = createStorage(make({ credentials: { accessKeyId: environment!.accessKeyId, secretAccessKey: "wrong" } }));
+    expect(isStorageError(await rejection(wrongSecret.put(`${runId}x`, "x")), "PermissionDenied")).toBe(true);
+    const noBucket = createStorage(make({ bucket: "no-such-bucket-stowage" }));
+    expect(isStorageError(await rejection(noBucket.list()), "NotFound")).toBe(true);
+    const dead = createStorage(make({ endpoint: "http://127.0.0.1:9" }));
+    const error = await rejection(dead.head(`${runId}x`));
+    expect(isStorageError(error, "Unavailable")).toBe(true);
+    expect((error as { retryable: boolean }).retryable).toBe(true);
+  });
+
+  it("surfaces per-key errors of DeleteObjects", async () => {
+    const client = rawClient(environment!);
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        if (context.commandName === "DeleteObjectsCommand") {
+          (result.output as { Errors?: unknown[] }).Errors = [{ Key: `${runId}locked`, Code: "AccessDenied", Message: "Access Denied" }];
+        }
+        return result;
+      },
+      { step: "initialize", name: "injectDeleteErrors" },
+    );
+    const withErrors = createStorage(make({ client }));
+    await storage.put(`${runId}locked`, "x");
+    await storage.put(`${runId}free`, "x");
+    const error = await rejection(withErrors.delete([`${runId}locked`, `${runId}free`]));
+    expect(isStorageError(error, "PermissionDenied")).toBe(true);
+    expect((error as Error).message).toContain(`${runId}locked`);
+    expect(DeleteObjectsCommand).toBeDefined();
+  });
+});
