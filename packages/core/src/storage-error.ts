@@ -55,7 +55,7 @@ export class StorageError extends Error {
   readonly code: StorageErrorCode;
   retryable: boolean;
   operation: string;
-  key?: string;
+  declare key?: string;
   driver: string;
   declare cause?: unknown;
 

@@ -53,9 +53,8 @@ export class Storage {
   private readonly defaultExpiresIn: number;
 
   constructor(driver: StorageDriver, options: StorageOptions = {}) {
-    if (driver === null || typeof driver !== "object" || typeof driver.put !== "function") {
-      throw new StorageError("InvalidArgument", "createStorage needs a StorageDriver");
-    }
+    const problem = driverProblem(driver);
+    if (problem !== undefined) throw new StorageError("InvalidArgument", `createStorage needs a StorageDriver: ${problem}`);
     this.driver = driver;
     this.capabilities = Object.freeze({ ...driver.capabilities });
     this.clock = options.clock ?? Date.now;
@@ -327,6 +326,18 @@ export class Storage {
     if (!wrapped.driver) wrapped.driver = this.driver.name;
     return wrapped;
   }
+}
+
+/** Why `value` is not a usable StorageDriver, or `undefined`. */
+function driverProblem(value: unknown): string | undefined {
+  if (value === null || typeof value !== "object") return `got ${value === null ? "null" : typeof value}`;
+  const driver = value as Partial<Record<keyof StorageDriver, unknown>>;
+  if (typeof driver.name !== "string") return "it has no name";
+  if (driver.capabilities === null || typeof driver.capabilities !== "object") return "it has no capabilities";
+  for (const method of ["put", "get", "head", "list", "delete"] as const) {
+    if (typeof driver[method] !== "function") return `it has no ${method} method`;
+  }
+  return undefined;
 }
 
 function isAbortError(error: unknown): boolean {
