@@ -5,7 +5,14 @@ import { createSignedUrlHandler, type SignedUrlHandler } from "@stowage/http";
 import { serveHandler } from "@stowage/http/node";
 
 describeConformance({ name: "memory (reference run)", create: () => ({ driver: memoryDriver() }) });
-describeConformance({ name: "memory through withPrefix", create: () => ({ driver: withPrefix(memoryDriver(), "tenant/") }) });
+// withPrefix's "tenant/" takes 7 of the 1024 bytes a key may have.
+const prefixSkips = { "keys: a 1024-byte key round-trips": "withPrefix leaves 1017 bytes for the key" };
+
+describeConformance({
+  name: "memory through withPrefix",
+  create: () => ({ driver: withPrefix(memoryDriver(), "tenant/") }),
+  skip: prefixSkips,
+});
 
 const secrets = [{ id: "conformance", secret: "memory-conformance-secret-0123456789abcdef" }];
 
@@ -26,4 +33,5 @@ describeConformance({ name: "memory with signed URLs over HTTP", create: () => s
 describeConformance({
   name: "memory with signed URLs through withPrefix",
   create: () => signingFixture((driver) => withPrefix(driver, "tenant/")),
+  skip: prefixSkips,
 });

@@ -106,15 +106,15 @@ export const errorCases = [
       const native = new TypeError("conformance: native failure");
       const storage = failingStorage(context, () => native);
       const driver = context.fixture.driver.name;
-      const calls: [string, Promise<unknown>][] = [
-        ["put", storage.put(context.key("n"), "x")],
-        ["get", storage.get(context.key("n"))],
-        ["head", storage.head(context.key("n"))],
-        ["list", storage.list({ prefix: context.prefix })],
-        ["delete", storage.delete(context.key("n"))],
+      const calls: [string, () => Promise<unknown>][] = [
+        ["put", () => storage.put(context.key("n"), "x")],
+        ["get", () => storage.get(context.key("n"))],
+        ["head", () => storage.head(context.key("n"))],
+        ["list", () => storage.list({ prefix: context.prefix })],
+        ["delete", () => storage.delete(context.key("n"))],
       ];
-      for (const [operation, promise] of calls) {
-        const error = await caught(promise);
+      for (const [operation, call] of calls) {
+        const error = await caught(call());
         checkShape(error, { code: "Unknown", operation, driver }, operation);
         assertTrue((error as StorageError).cause === native, `${operation}: cause is the native error`);
       }

@@ -54,12 +54,15 @@ export const headCases = [
     name: "head: reflects an overwrite",
     requires: [],
     async run({ storage, key }) {
-      await storage.put(key("h"), "short", { metadata: { v: "1" } });
+      const first = await storage.put(key("h"), "short", { metadata: { v: "1" } });
+      assertEqual((await storage.head(key("h")))?.etag, first.etag, "head before the overwrite");
       const second = await storage.put(key("h"), "a longer body", { metadata: { v: "2" } });
       const head = await storage.head(key("h"));
       assertEqual(head?.size, 13, "size");
       assertEqual(head?.etag, second.etag, "etag");
       assertDeepEqual(head?.metadata, { v: "2" }, "metadata");
+      await storage.delete(key("h"));
+      assertEqual(await storage.head(key("h")), null, "head after a delete");
     },
   }),
   defineCase({

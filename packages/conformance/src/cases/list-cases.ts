@@ -283,6 +283,7 @@ export const listCases = [
       for await (const info of context.storage.listAll({ prefix: context.key("item-"), limit: 2 })) {
         assertTrue(typeof info.etag === "string" && info.size > 0, "listAll yields ObjectInfo");
         seen.push(info.key);
+        if (seen.length > names.length) fail("listAll yielded more objects than exist (does the cursor advance?)");
       }
       assertDeepEqual(seen, names.map(context.key), "every item, in order");
       assertEqual((await listKeys(context)).length, 12, "listAll over the whole prefix");

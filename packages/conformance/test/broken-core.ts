@@ -1,0 +1,130 @@
+import { Storage, StorageError, type PutOptions } from "@stowage/core";
+
+// Mutations of the portable layer. Some cases check what `Storage` does
+// around any driver (key and option validation, capability gating, error
+// wrapping); no driver bug can make them fail, so these patches break
+// `Storage` itself for the duration of one run.
+
+type Patch = () => () => void;
+
+// Storage's private members, reached at run time.
+interface StorageInternals {
+  put(key: string, body: unknown, options?: PutOptions): Promise<unknown>;
+  get(key: string, options?: Record<string, unknown>): Promise<unknown>;
+  list(options?: Record<string, unknown>): Promise<unknown>;
+  putOptions(options: PutOptions): Record<string, unknown>;
+  require(capability: string, option: string): void;
+  wrap(error: unknown, operation: string, key?: string): unknown;
+}
+
+const prototype = Storage.prototype as unknown as StorageInternals;
+
+function replace<K extends keyof StorageInternals>(
+  name: K,
+  make: (original: StorageInternals[K]) => StorageInternals[K],
+): () => void {
+  const original = prototype[name];
+  prototype[name] = make(original);
+  return () => {
+    prototype[name] = original;
+  };
+}
+
+export const coreFlags = { skipKeyValidation: false, skipEtagNormalization: false };
+
+const capabilityFor: Record<string, string> = { ifNotExists: "putIfNotExists", ifMatch: "putIfMatch", sha256: "sha256" };
+
+export const brokenCore: Record<string, Patch> = {
+  "core: skips key validation": () => {
+    coreFlags.skipKeyValidation = true;
+    return () => {
+      coreFlags.skipKeyValidation = false;
+    };
+  },
+  "core: passes etags through unnormalized": () => {
+    coreFlags.skipEtagNormalization = true;
+    return () => {
+      coreFlags.skipEtagNormalization = false;
+    };
+  },
+  "core: skips capability checks": () => replace("require", () => () => {}),
+  "core: requires capabilities for options set to false": () =>
+    replace("putOptions", (original) =>
+      function (this: StorageInternals, options: PutOptions) {
+        for (const [name, capability] of Object.entries(capabilityFor)) {
+          if (name in options) this.require(capability, name);
+        }
+        return original.call(this, options);
+      },
+    ),
+  "core: skips metadata validation": () =>
+    replace("putOptions", (original) =>
+      function (this: StorageInternals, options: PutOptions) {
+        const out = original.call(this, { ...options, metadata: undefined });
+        out.metadata = { ...options.metadata };
+        return out;
+      },
+    ),
+  "core: skips header and content-type validation": () =>
+    replace("putOptions", (original) =>
+      function (this: StorageInternals, options: PutOptions) {
+        const { contentType, cacheControl, contentDisposition, contentEncoding, size, ...rest } = options;
+        const out = original.call(this, rest);
+        if (contentType !== undefined) out.contentType = contentType;
+        if (cacheControl !== undefined) out.cacheControl = cacheControl;
+        if (contentDisposition !== undefined) out.contentDisposition = contentDisposition;
+        if (contentEncoding !== undefined) out.contentEncoding = contentEncoding;
+        if (size !== undefined && size >= 0 && Number.isInteger(size)) out.size = size;
+        return out;
+      },
+    ),
+  "core: ignores the size option": () =>
+    replace("putOptions", (original) =>
+      function (this: StorageInternals, options: PutOptions) {
+        const out = original.call(this, options);
+        delete out.size;
+        return out;
+      },
+    ),
+  "core: ignores the sha256 option": () =>
+    replace("putOptions", (original) =>
+      function (this: StorageInternals, options: PutOptions) {
+        const out = original.call(this, options);
+        delete out.sha256;
+        return out;
+      },
+    ),
+  "core: ignores the abort signal": () =>
+    replace("put", (original) =>
+      function (this: StorageInternals, key: string, body: unknown, options: PutOptions = {}) {
+        return original.call(this, key, body, { ...options, signal: undefined });
+      },
+    ),
+  "core: encodes strings as Latin-1": () =>
+    replace("put", (original) =>
+      function (this: StorageInternals, key: string, body: unknown, options?: PutOptions) {
+        if (typeof body === "string") body = Uint8Array.from(body, (char) => char.charCodeAt(0) & 0xff);
+        return original.call(this, key, body, options);
+      },
+    ),
+  "core: passes ranges to the driver unvalidated": () =>
+    replace("get", (original) =>
+      async function (this: StorageInternals & { driver: Storage["driver"] }, key: string, options: Record<string, unknown> = {}) {
+        if (options.range === undefined) return original.call(this, key, options);
+        const result = await this.driver.get(key, { range: options.range as never });
+        return result === null ? null : { ...result.info, range: result.range };
+      },
+    ),
+  "core: clamps an invalid list limit": () =>
+    replace("list", (original) =>
+      function (this: StorageInternals, options: Record<string, unknown> = {}) {
+        const limit = options.limit as number | undefined;
+        const valid = limit === undefined || (Number.isInteger(limit) && limit >= 1 && limit <= 1000);
+        return original.call(this, valid ? options : { ...options, limit: 1000 });
+      },
+    ),
+  "core: does not wrap errors": () => replace("wrap", () => (error: unknown) => error),
+  "core: wraps errors without operation or driver": () =>
+    replace("wrap", () => (error: unknown) =>
+      error instanceof StorageError ? error : new StorageError("Unknown", String(error))),
+};

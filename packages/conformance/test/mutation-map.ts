@@ -1,0 +1,166 @@
+import type { ConformanceCase } from "@stowage/conformance";
+import { keyCases } from "../src/cases/key-cases.ts";
+import { putCases } from "../src/cases/put-cases.ts";
+import { failedPutCases } from "../src/cases/failed-put-cases.ts";
+import { conditionalCases } from "../src/cases/conditional-cases.ts";
+import { getCases } from "../src/cases/get-cases.ts";
+import { rangeCases } from "../src/cases/range-cases.ts";
+import { headCases } from "../src/cases/head-cases.ts";
+import { listCases } from "../src/cases/list-cases.ts";
+import { deleteCases } from "../src/cases/delete-cases.ts";
+import { errorCases } from "../src/cases/error-cases.ts";
+import { capabilityCases } from "../src/cases/capability-cases.ts";
+
+/** The cases this map covers (the signing cases have their own checks). */
+export const nonSigningCases: readonly ConformanceCase[] = [
+  ...keyCases,
+  ...putCases,
+  ...failedPutCases,
+  ...conditionalCases,
+  ...getCases,
+  ...rangeCases,
+  ...headCases,
+  ...listCases,
+  ...deleteCases,
+  ...errorCases,
+  ...capabilityCases,
+];
+
+const failedPutStream = ["commits the body before the stream ends", "truncates the object before reading the body", "reports a leftover temporary file"];
+
+/**
+ * For each case, the mutations (broken drivers in broken-drivers.ts, broken
+ * core patches in broken-core.ts) that must make it fail. The README's
+ * table is generated from this map (scripts/list-cases.mjs).
+ */
+export const mutationsByCase: Record<string, string[]> = {
+  "keys: illegal keys give InvalidKey on put, get, head and delete": ["core: skips key validation"],
+  "keys: illegal keys give InvalidKey on signPut and signGet, with or without signing": ["core: skips key validation"],
+  "keys: illegal keys are refused before the driver is called": ["core: skips key validation"],
+  "keys: a 1024-byte key round-trips": ["refuses keys over 1000 bytes"],
+  "keys: a key over 1024 bytes of UTF-8 is InvalidKey before the driver runs": ["core: skips key validation"],
+  "keys: special characters, emoji, combining marks and CJK round-trip": ["decodes percent-escapes in keys", "treats backslash as a path separator"],
+  "keys: every printable ASCII character round-trips": ["treats backslash as a path separator"],
+  "keys: dots inside segment names are legal (a..b, .hidden, ..., a.)": ["hides dot-files from listings"],
+  "keys: a key and its directory coexist (a, a/b, a/b/c)": ["cannot hold a key and its directory (file system)", "deletes everything under the key (rm -r)"],
+  "keys: NFC and NFD spellings are distinct keys": ["normalizes keys to NFC"],
+
+  "put: returns ObjectInfo with key, size, etag and lastModified": ["returns a quoted etag"],
+  "put: contentType defaults to application/octet-stream": ["defaults the content type to binary/octet-stream"],
+  "put: contentType and content-* headers round-trip": ["drops metadata and content-* headers"],
+  "put: metadata round-trips on put, head and get": ["drops metadata and content-* headers", "head drops metadata and cacheControl"],
+  "put: invalid metadata keys and values give InvalidArgument before the driver runs": ["core: skips metadata validation"],
+  "put: metadata up to 2 KiB is accepted and more is InvalidArgument": ["core: skips metadata validation"],
+  "put: invalid contentType and header values give InvalidArgument": ["core: skips header and content-type validation"],
+  "put: an empty body round-trips": ["refuses empty bodies"],
+  "put: all 256 byte values round-trip": ["stores bodies as UTF-8 text", "drops the last byte of every body"],
+  "put: a 16 MiB stream of unknown length round-trips": ["drops the last byte of every body", "stores bodies as UTF-8 text"],
+  "put: a stream with a declared size round-trips": ["drops the last byte of every body", "checks size off by one"],
+  "put: a Blob body round-trips": ["drops the last byte of every body"],
+  "put: a string body is stored as UTF-8": ["core: encodes strings as Latin-1"],
+  "put: an ArrayBuffer body round-trips": ["drops the last byte of every body"],
+  "put: a Uint8Array view stores only the viewed bytes": ["stores a view's whole backing buffer"],
+  "put: changing the caller's bytes afterwards does not change what is stored": ["keeps the caller's array (no copy on put)"],
+  "put: a matching sha256 is accepted for bytes and streams": ["refuses every sha256"],
+  "put: the etag changes on overwrite": ["keeps the first etag on overwrite"],
+  "put: an overwrite replaces data, content type and metadata together": ["merges metadata and headers on overwrite"],
+  "put: an explicit size equal to the body is accepted": ["checks size off by one"],
+
+  "failed put: a stream that errors midway rejects and changes nothing": failedPutStream,
+  "failed put: a stream that errors before its first chunk changes nothing": [
+    "truncates the object before reading the body",
+    "reports a leftover temporary file",
+  ],
+  "failed put: a wrong sha256 on bytes gives ChecksumMismatch and changes nothing": ["core: ignores the sha256 option", "reports a leftover temporary file"],
+  "failed put: a wrong sha256 on a stream gives ChecksumMismatch and changes nothing": [...failedPutStream, "core: ignores the sha256 option"],
+  "failed put: bytes shorter than size give InvalidArgument and change nothing": ["core: ignores the size option", "reports a leftover temporary file"],
+  "failed put: bytes longer than size give InvalidArgument and change nothing": ["core: ignores the size option", "reports a leftover temporary file"],
+  "failed put: a stream shorter than size gives InvalidArgument and changes nothing": [...failedPutStream, "core: ignores the size option"],
+  "failed put: a stream longer than size gives InvalidArgument and changes nothing": [...failedPutStream, "core: ignores the size option"],
+  "failed put: a Blob whose size differs from size gives InvalidArgument": ["core: ignores the size option", "reports a leftover temporary file"],
+  "failed put: an already aborted signal gives Aborted and changes nothing": ["core: ignores the abort signal", "reports a leftover temporary file"],
+  "failed put: a signal aborted while the stream is read gives Aborted and changes nothing": [...failedPutStream, "core: ignores the abort signal"],
+
+  "conditional put: ifNotExists creates once, then gives AlreadyExists": ["ignores ifNotExists"],
+  "conditional put: ifNotExists succeeds again after a delete": ["remembers deleted keys for ifNotExists"],
+  "conditional put: of 20 racing ifNotExists puts exactly one wins": ["checks ifNotExists, then writes (not atomic)", "ignores ifNotExists"],
+  "conditional put: ifMatch with the current etag replaces the object": ["keeps the first etag on overwrite"],
+  "conditional put: ifMatch with a stale etag gives PreconditionFailed": ["ignores put ifMatch"],
+  "conditional put: ifMatch on a missing key gives PreconditionFailed and creates nothing": ["ignores put ifMatch"],
+  "conditional put: ifMatch accepts a quoted etag": ["core: passes etags through unnormalized"],
+  "conditional put: a compare-and-swap race of 5 workers x 10 increments ends at 50": [
+    "checks put ifMatch, then writes (not atomic)",
+    "ignores put ifMatch",
+  ],
+
+  "get: a missing key gives null": ["returns a missing key as an empty object"],
+  "get: returns the body and the info put returned": ["drops the last byte of every body", "drops metadata and content-* headers"],
+  "get: the body stream is readable in chunks": ["drops the last byte of every body"],
+  "get: text() and json() decode the body": ["drops the last byte of every body"],
+  "get: changing the returned bytes never changes what is stored": ["returns the stored array (no copy on get)"],
+  "get: ifNoneMatch with the current etag gives NotModified": ["ignores get conditions", "compares get conditions against quoted etags"],
+  "get: ifNoneMatch with a stale etag returns the object": ["answers NotModified to any ifNoneMatch"],
+  "get: ifMatch with a stale etag gives PreconditionFailed": ["ignores get conditions"],
+  "get: ifMatch with the current etag returns the object": ["compares get conditions against quoted etags"],
+  "get: quoted and weak etags are accepted in conditions": ["core: passes etags through unnormalized"],
+  "get: conditions on a missing key give null": ["checks get conditions before existence"],
+  "get: the info matches an object written as a stream": ["drops the last byte of every body"],
+
+  "range: offset and length return exactly those bytes": ["ignores ranges", "reports the range's length as the object's size"],
+  "range: an offset alone reads to the end": ["ignores ranges"],
+  "range: a suffix reads the last bytes": ["ignores ranges"],
+  "range: a suffix longer than the object returns the whole object": ["refuses a suffix longer than the object"],
+  "range: a length past the end is clamped and the range field says so": ["reports the requested length, not the clamped one"],
+  "range: an offset at or past the size gives RangeNotSatisfiable": ["returns an empty body for an unsatisfiable range"],
+  "range: any range of an empty object gives RangeNotSatisfiable": ["returns an empty body for an unsatisfiable range"],
+  "range: a range on a missing key gives null": ["checks ranges before existence"],
+  "range: malformed ranges give InvalidArgument": ["core: passes ranges to the driver unvalidated"],
+  "range: a range combines with a matching ifMatch": ["ignores get conditions"],
+
+  "head: a missing key gives null": ["returns a missing key as an empty object"],
+  "head: returns the same info as get": ["head drops metadata and cacheControl"],
+  "head: reflects an overwrite": ["caches head results"],
+  "head: the info put returns equals head's": ["returns a quoted etag"],
+
+  "list: keys are ordered by UTF-8 bytes, not UTF-16 code units": ["sorts by UTF-16 code units (JavaScript's default)"],
+  "list: prefix filters keys": ["ignores the list prefix"],
+  "list: entries carry key, size and etag": ["lists sizes as 0"],
+  "list: a delimiter rolls keys up into common prefixes and leaves their objects out": [
+    "ignores the delimiter",
+    "keeps rolled-up objects",
+    "looks for the delimiter from the key's start",
+  ],
+  "list: a delimiter other than / works": ["ignores the delimiter"],
+  "list: t-/ sorts before t/ (with and without a delimiter)": ["lists a directory before its siblings (file-system walk order)"],
+  "list: pages of limit 1, 2, 3 and 1000 concatenate to the full listing": ["forgets the cursor", "ignores the limit", "always returns a cursor"],
+  "list: pages with a delimiter concatenate to the full listing": ["resumes inside a common prefix", "forgets the cursor"],
+  "list: a cursor survives inserts and deletes between pages": ["uses a numeric offset as the cursor"],
+  "list: a cursor after a common prefix skips keys added under it": ["resumes inside a common prefix"],
+  "list: the last page has no cursor, even when it is full": ["always returns a cursor"],
+  "list: a limit outside 1..1000 gives InvalidArgument": ["core: clamps an invalid list limit"],
+  "list: listAll iterates every object across pages": ["forgets the cursor"],
+  "list: deleted keys disappear from listings": ["deletes only the first key of an array"],
+
+  "delete: a missing key succeeds": ["fails to delete a missing key"],
+  "delete: removes the object and nothing else": ["deletes everything under the key (rm -r)"],
+  "delete: an array of 1000 keys deletes them all": ["deletes only the first key of an array"],
+  "delete: duplicate and missing keys in one array are fine": ["deletes only the first key of an array", "fails to delete a missing key"],
+
+  "errors: every error is a StorageError with code, operation, key and driver": ["core: wraps errors without operation or driver"],
+  "errors: a driver's native error becomes Unknown and keeps it as cause": ["core: does not wrap errors", "core: wraps errors without operation or driver"],
+  "errors: a driver's StorageError passes through with its code": ["core: wraps errors without operation or driver"],
+  "errors: a driver's AbortError becomes Aborted": ["core: does not wrap errors"],
+  "errors: a body stream that fails while read gives a StorageError": ["core: does not wrap errors"],
+
+  "capabilities: the driver declares every capability as a boolean": ["omits a capability flag"],
+  "capabilities: range without rangeRead gives Unsupported before the driver runs": ["core: skips capability checks"],
+  "capabilities: get conditions without conditionalGet give Unsupported": ["core: skips capability checks"],
+  "capabilities: ifNotExists without putIfNotExists gives Unsupported and writes nothing": ["core: skips capability checks"],
+  "capabilities: put ifMatch without putIfMatch gives Unsupported and writes nothing": ["core: skips capability checks"],
+  "capabilities: sha256 without the sha256 capability gives Unsupported": ["core: skips capability checks"],
+  "capabilities: delimiter without listDelimiter gives Unsupported": ["core: skips capability checks"],
+  "capabilities: signPut without the signPut capability gives Unsupported": ["core: skips capability checks"],
+  "capabilities: signGet without the signGet capability gives Unsupported": ["core: skips capability checks"],
+  "capabilities: each signPut constraint needs its own capability": ["core: skips capability checks"],
+  "capabilities: options left off or false need no capability": ["core: requires capabilities for options set to false"],
+};

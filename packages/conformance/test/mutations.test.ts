@@ -1,0 +1,88 @@
+import { describe, expect, it, vi } from "vitest";
+import { memoryDriver } from "@stowage/memory";
+import { runCase, type ConformanceCase, type DriverFixture } from "@stowage/conformance";
+import { brokenDrivers } from "./broken-drivers.ts";
+import { brokenCore, coreFlags } from "./broken-core.ts";
+import { mutationsByCase, nonSigningCases } from "./mutation-map.ts";
+
+// Two core mutations switch off module functions that `Storage` calls
+// directly; a flag on globalThis turns them on for one run.
+vi.mock("../../core/src/validate-key.ts", async (importOriginal) => {
+  const original = await importOriginal<typeof import("../../core/src/validate-key.ts")>();
+  const flags = () => (globalThis as { __stowageCoreFlags?: typeof coreFlags }).__stowageCoreFlags;
+  return {
+    ...original,
+    assertValidKey: (key: unknown, operation?: string) => {
+      if (flags()?.skipKeyValidation) return;
+      original.assertValidKey(key, operation);
+    },
+  };
+});
+vi.mock("../../core/src/validate-options.ts", async (importOriginal) => {
+  const original = await importOriginal<typeof import("../../core/src/validate-options.ts")>();
+  const flags = () => (globalThis as { __stowageCoreFlags?: typeof coreFlags }).__stowageCoreFlags;
+  return {
+    ...original,
+    normalizeEtag: (value: unknown, name: string) => (flags()?.skipEtagNormalization ? value : original.normalizeEtag(value, name)),
+  };
+});
+(globalThis as { __stowageCoreFlags?: typeof coreFlags }).__stowageCoreFlags = coreFlags;
+
+const perRunTimeout = 20_000;
+
+/** Runs a case; resolves with the failure, or undefined when the case passed. */
+async function outcome(conformanceCase: ConformanceCase, fixture: DriverFixture): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), perRunTimeout);
+  });
+  try {
+    const result = await Promise.race([runCase(conformanceCase, fixture).then(() => "passed" as const), timeout]);
+    if (result === "passed") return undefined;
+    return new Error(`did not finish within ${perRunTimeout} ms`);
+  } catch (error) {
+    return error ?? new Error("rejected with nothing");
+  } finally {
+    clearTimeout(timer);
+    await fixture.close?.();
+  }
+}
+
+async function runMutated(conformanceCase: ConformanceCase, mutation: string): Promise<unknown> {
+  const driverMutation = brokenDrivers[mutation];
+  if (driverMutation !== undefined) return outcome(conformanceCase, driverMutation());
+  const corePatch = brokenCore[mutation];
+  if (corePatch === undefined) throw new Error(`unknown mutation ${mutation}`);
+  const restore = corePatch();
+  try {
+    return await outcome(conformanceCase, { driver: memoryDriver() });
+  } finally {
+    restore();
+  }
+}
+
+describe("every conformance case can fail", () => {
+  it("maps every non-signing case to at least one mutation, and every mutation is used", () => {
+    const unmapped = nonSigningCases.filter((each) => !(mutationsByCase[each.name]?.length));
+    expect(unmapped.map((each) => each.name)).toEqual([]);
+    const names = new Set(nonSigningCases.map((each) => each.name));
+    expect(Object.keys(mutationsByCase).filter((name) => !names.has(name))).toEqual([]);
+    const used = new Set(Object.values(mutationsByCase).flat());
+    const all = [...Object.keys(brokenDrivers), ...Object.keys(brokenCore)];
+    expect(all.filter((name) => !used.has(name))).toEqual([]);
+    expect([...used].filter((name) => !all.includes(name))).toEqual([]);
+  });
+
+  for (const conformanceCase of nonSigningCases) {
+    const mutations = mutationsByCase[conformanceCase.name] ?? [];
+    it(conformanceCase.name, async () => {
+      const baseline = await outcome(conformanceCase, { driver: memoryDriver() });
+      expect(baseline, "the case passes on the memory driver").toBeUndefined();
+      const survived: string[] = [];
+      for (const mutation of mutations) {
+        if ((await runMutated(conformanceCase, mutation)) === undefined) survived.push(mutation);
+      }
+      expect(survived, "mutations the case did not catch").toEqual([]);
+    }, 120_000);
+  }
+});
