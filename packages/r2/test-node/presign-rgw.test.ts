@@ -16,8 +16,12 @@ if (endpoint === undefined) {
 }
 
 describe.skipIf(endpoint === undefined)("r2Presigner URLs are accepted by Ceph RGW", () => {
+  if (endpoint === undefined) {
+    it.skip("[skipped: S3_ENDPOINT is not set]", () => {});
+    return;
+  }
   const signer = r2Presigner({
-    endpoint: endpoint!,
+    endpoint,
     bucketName: process.env.S3_BUCKET ?? "stowage-test",
     region: process.env.S3_REGION ?? "us-east-1",
     accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? "",

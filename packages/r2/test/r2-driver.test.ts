@@ -64,7 +64,7 @@ describe("the binding quirk behind the hold-back", () => {
     const name = key("fls");
     const pipe = new FixedLengthStream(3);
     const writer = pipe.writable.getWriter();
-    const put = bucket.put(name, pipe.readable);
+    const put = bucket.put(name, pipe.readable as never);
     await writer.write(new Uint8Array([1, 2, 3]));
     await new Promise((resolve) => setTimeout(resolve, 20));
     await writer.abort(new Error("late failure")).catch(() => {});
