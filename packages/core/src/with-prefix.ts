@@ -8,7 +8,9 @@ import { utf8Length } from "./compare-utf8.js";
  * A layer that scopes every key under `prefix` (for example `"tenant-1/"`):
  * object keys, list prefixes and their results, cursors and signed keys.
  * Keys come back without the prefix, so the wrapped driver looks like a
- * bucket of its own.
+ * bucket of its own. Cursors stay the inner driver's, with the prefix cut out
+ * where it appears literally; since every inner list is bounded by the
+ * prefix, no cursor can reach keys outside it.
  */
 export function withPrefix(driver: StorageDriver, prefix: string): StorageDriver {
   const problem = keyProblem(`${prefix}x`);
@@ -42,12 +44,14 @@ export function withPrefix(driver: StorageDriver, prefix: string): StorageDriver
       return info === null ? null : unscopeInfo(info);
     },
     async list(options) {
-      const page = await driver.list({ ...options, prefix: prefix + options.prefix });
+      const inner = { ...options, prefix: prefix + options.prefix };
+      if (options.cursor !== undefined) inner.cursor = restorePrefix(options.cursor, prefix);
+      const page = await driver.list(inner);
       const result: Awaited<ReturnType<StorageDriver["list"]>> = {
         objects: page.objects.map(unscopeInfo),
         prefixes: page.prefixes.map(unscope),
       };
-      if (page.cursor !== undefined) result.cursor = page.cursor;
+      if (page.cursor !== undefined) result.cursor = hidePrefix(page.cursor, prefix);
       return result;
     },
     async delete(keys) {
@@ -63,4 +67,27 @@ export function withPrefix(driver: StorageDriver, prefix: string): StorageDriver
     layered.signGet = (key, options) => signGet(scope(key), options);
   }
   return layered;
+}
+
+/**
+ * Cuts the first literal occurrence of `prefix` out of an inner cursor,
+ * recording where it was: `"<index>.<rest>"`, or `"-.<cursor>"` when the
+ * cursor does not contain it. `restorePrefix` reverses this exactly.
+ */
+function hidePrefix(cursor: string, prefix: string): string {
+  const index = cursor.indexOf(prefix);
+  if (index < 0) return `-.${cursor}`;
+  return `${index}.${cursor.slice(0, index)}${cursor.slice(index + prefix.length)}`;
+}
+
+function restorePrefix(cursor: string, prefix: string): string {
+  const dot = cursor.indexOf(".");
+  const mark = cursor.slice(0, dot);
+  const rest = cursor.slice(dot + 1);
+  if (dot > 0 && mark === "-") return rest;
+  const index = /^(0|[1-9][0-9]{0,5})$/.test(mark) ? Number(mark) : -1;
+  if (dot < 0 || index < 0 || index > rest.length) {
+    throw new StorageError("InvalidArgument", "The cursor was not made by this prefixed storage");
+  }
+  return rest.slice(0, index) + prefix + rest.slice(index);
 }
