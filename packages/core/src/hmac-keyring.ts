@@ -23,6 +23,7 @@ export class HmacKeyring {
   readonly signingId: string;
   private readonly material = new Map<string, Uint8Array<ArrayBuffer>>();
   private readonly keys = new Map<string, Promise<CryptoKey>>();
+  private readonly imported = new Map<string, CryptoKey>();
 
   constructor(secrets: readonly HmacSecret[]) {
     if (!Array.isArray(secrets) || secrets.length === 0) {
@@ -54,6 +55,12 @@ export class HmacKeyring {
     return this.material.has(id);
   }
 
+  private async importOnce(id: string): Promise<CryptoKey> {
+    const key = await this.key(id);
+    this.imported.set(id, key);
+    return key;
+  }
+
   /** The imported key for `id`, imported once and cached. */
   key(id: string): Promise<CryptoKey> {
     let key = this.keys.get(id);
@@ -68,7 +75,8 @@ export class HmacKeyring {
 
   /** HMAC-SHA256 of `text` (UTF-8) with the secret `id`, as unpadded base64url. */
   async sign(id: string, text: string): Promise<string> {
-    const signature = await crypto.subtle.sign("HMAC", await this.key(id), textEncoder.encode(text));
+    const key = this.imported.get(id) ?? (await this.importOnce(id));
+    const signature = await crypto.subtle.sign("HMAC", key, textEncoder.encode(text));
     return toBase64Url(new Uint8Array(signature));
   }
 }

@@ -34,15 +34,26 @@ export const signedParamOrder: readonly string[] = [
 const formatVersion = "stowage-hmac-v1";
 
 /**
- * The exact text that is signed: a JSON array of the format version, the
- * method, the key and every signed parameter's raw value (`null` when absent),
+ * The exact text that is signed: the format version, the method, the key and
+ * every signed parameter's raw value, one per line, each marked `+` when
+ * present and `-` when absent. No key or value may contain a line break (keys
+ * cannot hold control characters; the verifier refuses any value with one),
  * so no two different requests share a text.
  */
 export function canonicalString(method: "GET" | "PUT", key: string, values: readonly (string | null)[]): string {
-  return JSON.stringify([formatVersion, method, key, ...values]);
+  let text = `${formatVersion}\n${method}\n${key}`;
+  for (const value of values) text += value === null ? "\n-" : `\n+${value}`;
+  return text;
+}
+
+/** True when a value can go into the canonical text (it has no line break). */
+export function isCanonicalValue(value: string): boolean {
+  return !value.includes("\n") && !value.includes("\r");
 }
 
 /** `a b/c` becomes `a%20b/c`: each segment percent-encoded, slashes kept. */
 export function encodeKeyPath(key: string): string {
-  return key.split("/").map(encodeURIComponent).join("/");
+  return encodeURIComponent(key).replace(slashPattern, "/");
 }
+
+const slashPattern = /%2F/g;

@@ -1,6 +1,6 @@
 import { StorageError } from "./storage-error.js";
 import { HmacKeyring, constantTimeEqual, type HmacSecret } from "./hmac-keyring.js";
-import { canonicalString, signedParamOrder, signedUrlParams } from "./hmac-token.js";
+import { canonicalString, isCanonicalValue, signedParamOrder, signedUrlParams } from "./hmac-token.js";
 
 /** What a valid signed URL allows. */
 export interface SignedUrlClaims {
@@ -54,6 +54,9 @@ export function createHmacVerifier(options: { secrets: readonly HmacSecret[] }):
       if (signature === null || keyId === null || expires === null) return bad("the URL is not signed");
       if (!keyring.has(keyId)) return bad("the URL was signed with an unknown key id");
       const values = signedParamOrder.map((name) => params.get(name));
+      if (!isCanonicalValue(key) || values.some((value) => value !== null && !isCanonicalValue(value))) {
+        return bad("the URL holds a line break");
+      }
       const expected = await keyring.sign(keyId, canonicalString(method, key, values));
       if (!constantTimeEqual(signature, expected)) return bad("the signature does not match");
 
