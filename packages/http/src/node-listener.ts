@@ -32,13 +32,14 @@ async function respond(handler: FetchHandler, incoming: IncomingMessage, outgoin
   outgoing.once("close", () => {
     if (!outgoing.writableFinished) aborter.abort(abortError("The client disconnected"));
   });
-  const request = toRequest(incoming, aborter.signal);
-  if (request === undefined) {
+  const converted = toRequest(incoming, aborter.signal);
+  if (converted === undefined) {
     outgoing.statusCode = 400;
     outgoing.setHeader("content-type", "application/json; charset=utf-8");
     outgoing.end(JSON.stringify({ error: { code: "InvalidRequest", message: "The request line is malformed" } }));
     return;
   }
+  const { request, discardBody } = converted;
   let response: Response;
   try {
     response = await handler(request);
@@ -49,9 +50,13 @@ async function respond(handler: FetchHandler, incoming: IncomingMessage, outgoin
     });
   }
   await writeResponse(response, incoming, outgoing);
+  // A handler that answered without reading the whole body (413, 409, 403):
+  // read the rest and drop it, so the client can finish sending and the
+  // connection stays usable.
+  discardBody();
 }
 
-function toRequest(incoming: IncomingMessage, signal: AbortSignal): Request | undefined {
+function toRequest(incoming: IncomingMessage, signal: AbortSignal): { request: Request; discardBody: () => void } | undefined {
   const path = incoming.url ?? "/";
   if (!path.startsWith("/")) return undefined;
   const hostHeader = incoming.headers.host;
@@ -74,22 +79,33 @@ function toRequest(incoming: IncomingMessage, signal: AbortSignal): Request | un
   }
   const method = incoming.method ?? "GET";
   const init: RequestInit & { duplex?: "half" } = { method, headers, signal };
+  let discardBody = (): void => {};
   if (method !== "GET" && method !== "HEAD") {
-    init.body = requestBody(incoming);
+    const body = requestBody(incoming);
+    init.body = body.stream;
     init.duplex = "half";
+    discardBody = body.discard;
   }
   try {
-    return new Request(url, init);
+    return { request: new Request(url, init), discardBody };
   } catch {
     return undefined;
   }
 }
 
-/** The request body as a web stream that pulls from Node with backpressure. */
-function requestBody(incoming: IncomingMessage): ReadableStream<Uint8Array> {
+/**
+ * The request body as a web stream that pulls from Node with backpressure,
+ * and a way to drop whatever the handler did not read.
+ */
+function requestBody(incoming: IncomingMessage): { stream: ReadableStream<Uint8Array>; discard: () => void } {
   let settled = false;
   let cancelled = false;
-  return new ReadableStream<Uint8Array>(
+  const discard = (): void => {
+    if (settled || cancelled) return;
+    cancelled = true;
+    incoming.resume();
+  };
+  const stream = new ReadableStream<Uint8Array>(
     {
       start(controller) {
         incoming.on("data", (chunk: Uint8Array) => {
@@ -119,12 +135,12 @@ function requestBody(incoming: IncomingMessage): ReadableStream<Uint8Array> {
       cancel() {
         // Discard the rest without closing the connection, so the client can
         // still read the response (for example a 413).
-        cancelled = true;
-        incoming.resume();
+        discard();
       },
     },
     new ByteLengthQueuingStrategy({ highWaterMark: bodyHighWaterMark }),
   );
+  return { stream, discard };
 }
 
 async function writeResponse(response: Response, incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {

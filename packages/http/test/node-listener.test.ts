@@ -67,6 +67,35 @@ describe("toNodeListener / serveHandler", () => {
     expect(await storage.head("aborted.bin")).toBeNull();
   });
 
+  it("answers 413 to large uploads over maxSize, declared or chunked, and keeps serving", async () => {
+    const driver = memoryDriver({ signing: { secrets, baseUrl: "http://placeholder/__storage" } });
+    const storage = createStorage(driver);
+    const handler = createSignedUrlHandler(storage, { secrets, basePath: "/__storage" });
+    served = await serveHandler(handler);
+    const big = new Uint8Array(8 * 1024 * 1024);
+    for (const chunked of [false, true]) {
+      const signed = await storage.signPut("big.bin", { maxSize: 1024 });
+      const url = signed.url.replace("http://placeholder", served.url);
+      let offset = 0;
+      const body = chunked
+        ? new ReadableStream<Uint8Array>({
+            pull(controller) {
+              if (offset >= big.byteLength) return controller.close();
+              controller.enqueue(big.slice(offset, offset + 65536));
+              offset += 65536;
+            },
+          })
+        : big;
+      const response = await fetch(url, { method: "PUT", body, duplex: "half" } as RequestInit);
+      expect(response.status).toBe(413);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe("TooLarge");
+    }
+    expect(await storage.head("big.bin")).toBeNull();
+    const small = await storage.signPut("small.bin", { maxSize: 1024 });
+    const response = await fetch(small.url.replace("http://placeholder", served.url), { method: "PUT", body: "fits" });
+    expect(response.status).toBe(200);
+  });
+
   it("cancels the response body when the client goes away", async () => {
     const cancelled = deferred<unknown>();
     served = await serveHandler(async () => {
