@@ -312,6 +312,51 @@ export const putCases = [
     },
   }),
   defineCase({
+    name: "put: a reader during a streamed overwrite sees the whole old value",
+    requires: [],
+    async run({ storage, key }) {
+      const oldValue = patternBytes(70_000, 51);
+      const newValue = patternBytes(300_000, 53);
+      const oldInfo = await storage.put(key("busy"), oldValue);
+      const chunks = chunked(newValue, 65_536);
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let pulled!: () => void;
+      const halfway = new Promise<void>((resolve) => {
+        pulled = resolve;
+      });
+      let index = 0;
+      const body = new ReadableStream<Uint8Array>(
+        {
+          async pull(controller) {
+            if (index === 2) {
+              pulled();
+              await released;
+            }
+            if (index < chunks.length) controller.enqueue(chunks[index++]!.slice());
+            else controller.close();
+          },
+        },
+        { highWaterMark: 0 },
+      );
+      const writing = storage.put(key("busy"), body);
+      writing.catch(() => {});
+      await halfway;
+      // The writer has sent part of its body and waits: readers see the old object.
+      const during = await storage.get(key("busy"));
+      assertTrue(during !== null, "the object is visible during the write");
+      assertEqual(during.etag, oldInfo.etag, "the etag during the write is the old one");
+      assertBytesEqual(await during.bytes(), oldValue, "the body during the write is the old one");
+      assertEqual((await storage.head(key("busy")))?.size, oldValue.byteLength, "head during the write");
+      release();
+      const newInfo = await writing;
+      assertEqual(newInfo.size, newValue.byteLength, "the put completes");
+      await assertStored(storage, key("busy"), newValue, "after the write");
+    },
+  }),
+  defineCase({
     name: "put: an explicit size equal to the body is accepted",
     requires: [],
     async run({ storage, key }) {
