@@ -1,0 +1,205 @@
+// The page: sign in, presign → upload straight to storage → commit, show the
+// avatar, and a gallery that loads page by page as it scrolls.
+import { UploadError, uploadToSignedUrl, type SignedUpload, type UploadProgress } from "@stowage/client";
+
+interface Item {
+  key: string;
+  name: string;
+  size: number;
+  contentType: string;
+  url: string;
+}
+
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+const signInForm = $<HTMLFormElement>("sign-in");
+const account = $<HTMLElement>("account");
+const who = $<HTMLElement>("who");
+const avatar = $<HTMLImageElement>("avatar");
+const fileInput = $<HTMLInputElement>("file");
+const progress = $<HTMLProgressElement>("progress");
+const progressText = $<HTMLElement>("progress-text");
+const status = $<HTMLElement>("status");
+const gallery = $<HTMLUListElement>("gallery");
+const galleryEnd = $<HTMLElement>("gallery-end");
+
+/** For the console and the tests: the progress events of the last upload, and the upload helper. */
+const testHooks = window as unknown as { uploadProgress: UploadProgress[]; uploadToSignedUrl: typeof uploadToSignedUrl };
+testHooks.uploadProgress = [];
+testHooks.uploadToSignedUrl = uploadToSignedUrl;
+
+let cursor: string | null | undefined; // undefined: not loaded yet; null: no more pages
+let loading = false;
+let generation = 0; // bumped on sign-in/out, so a page that arrives late is dropped
+let avatarKey: string | undefined;
+
+async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(path, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
+  const text = await response.text();
+  const value = text === "" ? {} : JSON.parse(text);
+  if (!response.ok) throw Object.assign(new Error(value?.error?.message ?? `HTTP ${response.status}`), { status: response.status });
+  return value as T;
+}
+
+function say(message: string, isError = false): void {
+  status.textContent = message;
+  status.classList.toggle("error", isError);
+}
+
+function showProgress(fraction: number): void {
+  progress.value = fraction;
+  progressText.textContent = `${Math.floor(fraction * 100)}%`;
+}
+
+async function showSignedIn(user: string | undefined): Promise<void> {
+  signInForm.hidden = user !== undefined;
+  account.hidden = user === undefined;
+  who.hidden = user === undefined;
+  $("user-name").textContent = user ?? "";
+  generation++;
+  gallery.replaceChildren();
+  cursor = undefined;
+  loading = false;
+  galleryEnd.hidden = true;
+  if (user === undefined) return;
+  await Promise.all([loadAvatar(), loadMore()]);
+}
+
+async function loadAvatar(): Promise<void> {
+  try {
+    const result = await api<{ key: string; url: string }>("GET", "/api/me/avatar");
+    avatarKey = result.key;
+    avatar.src = result.url;
+    avatar.hidden = false;
+  } catch {
+    avatarKey = undefined;
+    avatar.removeAttribute("src");
+    avatar.hidden = true;
+  }
+  for (const element of gallery.children) element.classList.toggle("current", (element as HTMLElement).dataset.key === avatarKey);
+}
+
+function renderItem(item: Item): HTMLLIElement {
+  const element = document.createElement("li");
+  element.dataset.key = item.key;
+  element.classList.toggle("current", item.key === avatarKey);
+  const image = document.createElement("img");
+  image.src = item.url;
+  image.alt = item.name;
+  image.loading = "lazy";
+  const name = document.createElement("span");
+  name.className = "name";
+  name.textContent = `${item.name} (${Math.ceil(item.size / 1024)} KiB)`;
+  const actions = document.createElement("div");
+  actions.className = "actions";
+  const use = document.createElement("button");
+  use.type = "button";
+  use.className = "use";
+  use.textContent = "Use as avatar";
+  use.onclick = async () => {
+    await api("POST", "/api/uploads/commit", { key: item.key });
+    await loadAvatar();
+  };
+  const remove = document.createElement("button");
+  remove.type = "button";
+  remove.className = "delete";
+  remove.textContent = "Delete";
+  remove.onclick = async () => {
+    await api("DELETE", `/api/uploads?key=${encodeURIComponent(item.key)}`);
+    element.remove();
+    if (item.key === avatarKey) await loadAvatar();
+    say(`Deleted ${item.name}`);
+  };
+  actions.append(use, remove);
+  element.append(image, name, actions);
+  return element;
+}
+
+async function loadMore(): Promise<void> {
+  if (loading || cursor === null) return;
+  loading = true;
+  const started = generation;
+  try {
+    const query = cursor === undefined ? "" : `?cursor=${encodeURIComponent(cursor)}`;
+    const page = await api<{ items: Item[]; cursor: string | null }>("GET", `/api/uploads${query}`);
+    if (started !== generation) return;
+    const shown = new Set([...gallery.children].map((element) => (element as HTMLElement).dataset.key));
+    for (const item of page.items) if (!shown.has(item.key)) gallery.append(renderItem(item));
+    cursor = page.cursor;
+    galleryEnd.hidden = cursor !== null;
+  } finally {
+    if (started === generation) loading = false;
+  }
+  // Keep filling while the end of the list is still on screen.
+  if (cursor !== null && sentinelVisible()) await loadMore();
+}
+
+function sentinelVisible(): boolean {
+  const box = $("sentinel").getBoundingClientRect();
+  return box.top < window.innerHeight && box.bottom >= 0;
+}
+
+async function upload(file: File): Promise<void> {
+  testHooks.uploadProgress = [];
+  showProgress(0);
+  say(`Uploading ${file.name}…`);
+  let presigned: { key: string; upload: SignedUpload };
+  try {
+    presigned = await api("POST", "/api/uploads/presign", { filename: file.name, contentType: file.type, size: file.size });
+  } catch (error) {
+    say(`Refused: ${(error as Error).message}`, true);
+    return;
+  }
+  try {
+    await uploadToSignedUrl(presigned.upload, file, {
+      onProgress: (event) => {
+        testHooks.uploadProgress.push(event);
+        showProgress(event.fraction);
+      },
+    });
+  } catch (error) {
+    const detail = error instanceof UploadError ? `HTTP ${error.status}${error.code ? ` ${error.code}` : ""}` : (error as Error).message;
+    say(`The storage refused the upload (${detail})`, true);
+    return;
+  }
+  try {
+    const committed = await api<{ avatar: { key: string; url: string }; item: Item }>("POST", "/api/uploads/commit", { key: presigned.key });
+    avatarKey = committed.avatar.key;
+    avatar.src = committed.avatar.url;
+    avatar.hidden = false;
+    for (const element of gallery.children) element.classList.remove("current");
+    gallery.prepend(renderItem(committed.item));
+    say(`Uploaded ${file.name}`);
+  } catch (error) {
+    say(`Refused: ${(error as Error).message}`, true);
+  }
+}
+
+signInForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const { user } = await api<{ user: string }>("POST", "/api/login", { name: $<HTMLInputElement>("name").value });
+  await showSignedIn(user);
+});
+
+$("sign-out").addEventListener("click", async () => {
+  await api("POST", "/api/logout");
+  await showSignedIn(undefined);
+});
+
+fileInput.addEventListener("change", async () => {
+  const file = fileInput.files?.[0];
+  fileInput.value = "";
+  if (file !== undefined) await upload(file);
+});
+
+new IntersectionObserver((entries) => {
+  if (entries.some((entry) => entry.isIntersecting)) void loadMore();
+}).observe($("sentinel"));
+
+api<{ user: string }>("GET", "/api/me").then(
+  ({ user }) => showSignedIn(user),
+  () => showSignedIn(undefined),
+);

@@ -1,0 +1,98 @@
+// Starts the upload app on node:http over the storage that STORAGE_URL names.
+import { openStorage, type Storage } from "@stowage/core";
+import { createSignedUrlHandler } from "@stowage/http";
+import { serveHandler } from "@stowage/http/node";
+import { createUploadApp, type Asset } from "./upload-app.js";
+
+export interface StartUploadAppOptions {
+  /** Default `file:./data`. */
+  storageUrl?: string;
+  /** Static files (index.html at `/`, `/app.js`, `/style.css`). */
+  assets: Record<string, Asset>;
+  /** Default `127.0.0.1`. */
+  host?: string;
+  /** Default 0 (a free port). */
+  port?: number;
+  /** The origin browsers use, when it differs from the listening address (a proxy). */
+  publicUrl?: string;
+  /** Signs the fs/memory upload URLs and the session cookie; default: random at each start. */
+  secret?: string;
+  /** Gallery page size. */
+  pageSize?: number;
+  /** Where openStorage reads the AWS variables. Default `process.env`. */
+  env?: Record<string, string | undefined>;
+}
+
+export interface RunningUploadApp {
+  url: string;
+  storage: Storage;
+  close(): Promise<void>;
+}
+
+const storagePath = "/__storage";
+
+export async function startUploadApp(options: StartUploadAppOptions): Promise<RunningUploadApp> {
+  const storageUrl = options.storageUrl ?? "file:./data";
+  let handler: ((request: Request) => Promise<Response>) | undefined;
+  const served = await serveHandler(
+    (request) => (handler === undefined ? Promise.resolve(new Response("starting", { status: 503 })) : handler(request)),
+    { host: options.host ?? "127.0.0.1", port: options.port ?? 0 },
+  );
+  try {
+    const publicUrl = (options.publicUrl ?? served.url).replace(/\/+$/, "");
+    const secretText = options.secret ?? randomSecret();
+    const secrets = [{ id: "app", secret: secretText }];
+    const env = options.env ?? process.env;
+    const nativeSigning = /^(s3|r2):/i.test(storageUrl);
+    // fs and memory sign with HMAC, and this same server serves the URLs.
+    const storage = await openStorage({
+      url: storageUrl,
+      env,
+      ...(nativeSigning ? {} : { signing: { secrets, baseUrl: `${publicUrl}${storagePath}` } }),
+    });
+    if (storageUrl.startsWith("s3:")) await allowBrowserUploads(storage, new URL(storageUrl).hostname, new URL(publicUrl).origin);
+    handler = createUploadApp({
+      storage,
+      sessionSecret: new TextEncoder().encode(`session:${secretText}`),
+      assets: options.assets,
+      storagePath: `${storagePath}/`,
+      ...(nativeSigning ? {} : { storageHandler: createSignedUrlHandler(storage, { secrets, basePath: storagePath }) }),
+      ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
+      secureCookies: publicUrl.startsWith("https:"),
+    });
+    return { url: publicUrl, storage, close: () => served.close() };
+  } catch (error) {
+    await served.close();
+    throw error;
+  }
+}
+
+/**
+ * S3 setup: the browser uploads straight to the bucket, so the bucket's CORS
+ * must allow this origin. Adds a rule for it (keeping other rules) through
+ * the driver's native S3Client, `storage.driver.raw`.
+ */
+async function allowBrowserUploads(storage: Storage, bucket: string, origin: string): Promise<void> {
+  const { GetBucketCorsCommand, PutBucketCorsCommand } = await import("@aws-sdk/client-s3");
+  const client = storage.driver.raw as import("@aws-sdk/client-s3").S3Client;
+  let rules: import("@aws-sdk/client-s3").CORSRule[] = [];
+  try {
+    rules = (await client.send(new GetBucketCorsCommand({ Bucket: bucket }))).CORSRules ?? [];
+  } catch (error) {
+    if ((error as { name?: string }).name !== "NoSuchCORSConfiguration") throw error;
+  }
+  if (rules.some((rule) => rule.AllowedOrigins?.includes(origin))) return;
+  rules.push({
+    AllowedOrigins: [origin],
+    AllowedMethods: ["GET", "HEAD", "PUT", "POST"],
+    AllowedHeaders: ["*"],
+    ExposeHeaders: ["ETag"],
+    MaxAgeSeconds: 600,
+  });
+  await client.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: rules } }));
+}
+
+function randomSecret(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}

@@ -1,0 +1,209 @@
+// The upload app as one web-standard handler, (Request) => Promise<Response>:
+// it runs on node:http (src/server.ts) and would run unchanged in a Worker.
+//
+//   POST /api/uploads/presign  a signed upload for avatars/<userId>/<uuid>-<filename>
+//   (the browser uploads straight to storage)
+//   POST /api/uploads/commit   checks the prefix and the object, records the avatar
+//   GET  /api/me/avatar        a signed GET of the avatar
+//   GET  /api/uploads          the user's uploads, a page at a time (list cursors)
+//   DELETE /api/uploads?key=   deletes one of the user's uploads
+import type { ObjectInfo, Storage } from "@stowage/core";
+import { createSessions, toUserId } from "./session.js";
+
+/** A static file the app serves. */
+export interface Asset {
+  body: string | Uint8Array<ArrayBuffer>;
+  type: string;
+}
+
+export interface UploadAppOptions {
+  storage: Storage;
+  /** Signs the session cookie; at least 32 random bytes. */
+  sessionSecret: Uint8Array<ArrayBuffer>;
+  /** Path → file, such as `/` → index.html and `/app.js`. */
+  assets: Record<string, Asset>;
+  /**
+   * Serves the storage's own signed URLs (fs and memory have no server of
+   * their own): `createSignedUrlHandler` from `@stowage/http`.
+   */
+  storageHandler?: (request: Request) => Promise<Response>;
+  /** Where `storageHandler` is mounted. Default `/__storage/`. */
+  storagePath?: string;
+  /** Gallery page size. Default 12. */
+  pageSize?: number;
+  /** The largest upload, in bytes. Default 5 MiB. */
+  maxBytes?: number;
+  /** Mark the session cookie `Secure` (behind HTTPS). */
+  secureCookies?: boolean;
+}
+
+/** The image types the app accepts. SVG is left out: it can carry script. */
+export const imageTypes = ["image/png", "image/jpeg", "image/gif", "image/webp", "image/avif"];
+export const defaultMaxBytes = 5 * 1024 * 1024;
+
+interface AvatarRecord {
+  avatarKey: string;
+  updatedAt: string;
+}
+
+export function createUploadApp(options: UploadAppOptions): (request: Request) => Promise<Response> {
+  const { storage, assets, storageHandler } = options;
+  const storagePath = options.storagePath ?? "/__storage/";
+  const pageSize = options.pageSize ?? 12;
+  const maxBytes = options.maxBytes ?? defaultMaxBytes;
+  const sessions = createSessions(options.sessionSecret, { secure: options.secureCookies ?? false });
+
+  const userPrefix = (userId: string): string => `avatars/${userId}/`;
+  const recordKey = (userId: string): string => `users/${userId}.json`;
+  const fileNameOf = (key: string): string => key.slice(key.lastIndexOf("/") + 1).replace(/^[0-9a-f-]{36}-/, "");
+
+  async function readRecord(userId: string): Promise<AvatarRecord | undefined> {
+    const object = await storage.get(recordKey(userId));
+    return object === null ? undefined : object.json<AvatarRecord>();
+  }
+
+  async function signedGet(key: string): Promise<string> {
+    return (await storage.signGet(key, { expiresIn: 600 })).url;
+  }
+
+  const routes: Record<string, (request: Request, url: URL) => Promise<Response>> = {
+    async "POST /api/login"(request) {
+      const body = await readJson(request);
+      const userId = toUserId(body?.name);
+      if (userId === undefined) return error(400, "InvalidName", "Give a name (letters and digits)");
+      return json({ user: userId }, 200, { "set-cookie": await sessions.signIn(userId) });
+    },
+
+    async "POST /api/logout"() {
+      return json({ user: null }, 200, { "set-cookie": sessions.signOut() });
+    },
+
+    async "GET /api/me"(request) {
+      const userId = await sessions.userOf(request);
+      return userId === undefined ? error(401, "SignedOut", "Sign in first") : json({ user: userId });
+    },
+
+    async "POST /api/uploads/presign"(request) {
+      const userId = await sessions.userOf(request);
+      if (userId === undefined) return error(401, "SignedOut", "Sign in first");
+      const body = await readJson(request);
+      const contentType = typeof body?.contentType === "string" ? body.contentType.toLowerCase() : "";
+      if (!imageTypes.includes(contentType)) {
+        return error(415, "NotAnImage", `Only images can be uploaded (${imageTypes.join(", ")}), not ${contentType || "an unknown type"}`);
+      }
+      const size = body?.size;
+      if (typeof size !== "number" || !Number.isInteger(size) || size < 1) return error(400, "InvalidSize", "size must be a positive integer");
+      if (size > maxBytes) return error(413, "TooLarge", `The file is ${formatBytes(size)}; the limit is ${formatBytes(maxBytes)}`);
+      const fileName = safeFileName(body?.filename);
+      const key = `${userPrefix(userId)}${crypto.randomUUID()}-${fileName}`;
+      // The limits travel in the signature: the storage itself refuses another
+      // type or more than maxBytes, whatever the browser claimed above.
+      const upload = await storage.signPut(key, { contentType, maxSize: maxBytes, expiresIn: 300 });
+      return json({ key, upload, maxBytes });
+    },
+
+    async "POST /api/uploads/commit"(request) {
+      const userId = await sessions.userOf(request);
+      if (userId === undefined) return error(401, "SignedOut", "Sign in first");
+      const body = await readJson(request);
+      const key = body?.key;
+      if (typeof key !== "string" || !key.startsWith(userPrefix(userId)) || key.includes("..") || key.slice(userPrefix(userId).length).includes("/")) {
+        return error(403, "NotYourKey", "That key is not one of your uploads");
+      }
+      const info = await storage.head(key);
+      if (info === null) return error(404, "NotUploaded", "Nothing was uploaded under that key");
+      if (info.size > maxBytes || info.size === 0 || !imageTypes.includes(info.contentType)) {
+        await storage.delete(key);
+        return error(422, "Rejected", `The upload is ${formatBytes(info.size)} of ${info.contentType}; it was removed`);
+      }
+      const record: AvatarRecord = { avatarKey: key, updatedAt: new Date().toISOString() };
+      await storage.put(recordKey(userId), JSON.stringify(record), { contentType: "application/json" });
+      return json({ avatar: { key, url: await signedGet(key) }, item: await toItem(info) });
+    },
+
+    async "GET /api/me/avatar"(request) {
+      const userId = await sessions.userOf(request);
+      if (userId === undefined) return error(401, "SignedOut", "Sign in first");
+      const record = await readRecord(userId);
+      if (record === undefined || (await storage.head(record.avatarKey)) === null) return error(404, "NoAvatar", "No avatar yet");
+      return json({ key: record.avatarKey, url: await signedGet(record.avatarKey) });
+    },
+
+    async "GET /api/uploads"(request, url) {
+      const userId = await sessions.userOf(request);
+      if (userId === undefined) return error(401, "SignedOut", "Sign in first");
+      const limitText = url.searchParams.get("limit");
+      const limit = limitText === null ? pageSize : Math.min(100, Math.max(1, Number.parseInt(limitText, 10) || pageSize));
+      const cursor = url.searchParams.get("cursor") || undefined;
+      const page = await storage.list({ prefix: userPrefix(userId), limit, ...(cursor ? { cursor } : {}) });
+      const items = await Promise.all(page.objects.map(toItem));
+      return json({ items, cursor: page.cursor ?? null });
+    },
+
+    async "DELETE /api/uploads"(request, url) {
+      const userId = await sessions.userOf(request);
+      if (userId === undefined) return error(401, "SignedOut", "Sign in first");
+      const key = url.searchParams.get("key") ?? "";
+      if (!key.startsWith(userPrefix(userId)) || key.includes("..")) return error(403, "NotYourKey", "That key is not one of your uploads");
+      await storage.delete(key);
+      const record = await readRecord(userId);
+      if (record?.avatarKey === key) await storage.delete(recordKey(userId));
+      return new Response(null, { status: 204 });
+    },
+  };
+
+  async function toItem(info: ObjectInfo) {
+    return { key: info.key, name: fileNameOf(info.key), size: info.size, contentType: info.contentType, url: await signedGet(info.key) };
+  }
+
+  return async (request: Request): Promise<Response> => {
+    const url = new URL(request.url);
+    if (storageHandler !== undefined && url.pathname.startsWith(storagePath)) return storageHandler(request);
+    const route = routes[`${request.method} ${url.pathname}`];
+    try {
+      if (route !== undefined) return await route(request, url);
+      const asset = request.method === "GET" || request.method === "HEAD" ? assets[url.pathname] : undefined;
+      if (asset !== undefined) {
+        return new Response(request.method === "HEAD" ? null : asset.body, {
+          headers: { "content-type": asset.type, "cache-control": "no-cache" },
+        });
+      }
+      return error(404, "NotFound", `No route for ${request.method} ${url.pathname}`);
+    } catch (caught) {
+      const code = (caught as { code?: string }).code ?? "Internal";
+      return error(500, code, caught instanceof Error ? caught.message : "The request failed");
+    }
+  };
+}
+
+/** Keeps a file name readable and safe in a key: letters, digits, `.`, `_`, `-`; at most 80 characters. */
+export function safeFileName(name: unknown): string {
+  const text = typeof name === "string" ? name : "";
+  const cleaned = text
+    .normalize("NFKD")
+    .replace(/[^A-Za-z0-9._-]+/g, "_")
+    .replace(/^[._]+/, "")
+    .slice(-80);
+  return cleaned === "" ? "file" : cleaned;
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
+}
+
+async function readJson(request: Request): Promise<Record<string, unknown> | undefined> {
+  try {
+    const value = (await request.json()) as unknown;
+    return value !== null && typeof value === "object" ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function json(value: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(value), { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
+}
+
+function error(status: number, code: string, message: string): Response {
+  return json({ error: { code, message } }, status);
+}
