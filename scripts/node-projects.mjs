@@ -5,12 +5,15 @@ const skip = new Set(["r2"]);
 const args = [];
 for (const dir of ["packages", "examples"]) {
   for (const name of readdirSync(dir)) {
-    const config = `${dir}/${name}/vitest.config.ts`;
-    if (!existsSync(config)) continue;
-    const text = readFileSync(config, "utf8");
-    if (skip.has(name) || text.includes("cloudflareTest") || text.includes("node24: false")) continue;
-    const match = text.match(/name:\s*"([^"]+)"/);
-    if (match) args.push("--project", match[1]);
+    // vitest.node.config.ts: a package's extra Node-side project (r2-node).
+    for (const file of ["vitest.config.ts", "vitest.node.config.ts"]) {
+      const config = `${dir}/${name}/${file}`;
+      if (!existsSync(config)) continue;
+      const text = readFileSync(config, "utf8");
+      if (text.includes("cloudflareTest") || text.includes("node24: false")) continue;
+      const match = text.match(/name:\s*"([^"]+)"/);
+      if (match && !skip.has(match[1])) args.push("--project", match[1]);
+    }
   }
 }
 process.stdout.write(args.join(" "));
