@@ -108,7 +108,7 @@ const streamOf = () => {
   return new ReadableStream({
     pull(controller) {
       if (offset >= size) return controller.close();
-      controller.enqueue(bytes.slice(offset, offset + chunk));
+      controller.enqueue(bytes.subarray(offset, offset + chunk));
       offset += chunk;
     },
   });

@@ -57,6 +57,20 @@ describe("createSignedUrlHandler", () => {
     expect((await errorOf(await handler(new Request(`${baseUrl}/%E0%A4%A`)))).status).toBe(400);
   });
 
+  it("round-trips keys with special characters through the URL path", async () => {
+    const { storage, handler } = setup();
+    const names = ["a b", "+ % # ? & = ~ * ' \" \\ < > |", "%2F", "emoji-😀", "combining-e\u0301", "cjk-漢字", "dir/sub/file.txt", "a..b"];
+    for (const name of names) {
+      const upload = await storage.signPut(name);
+      expect((await handler(new Request(upload.url, { method: "PUT", body: `body of ${name}` }))).status).toBe(200);
+      const download = await storage.signGet(name);
+      const response = await handler(new Request(download.url));
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe(`body of ${name}`);
+    }
+    expect((await storage.list()).objects.map((object) => object.key).sort()).toEqual([...names].sort());
+  });
+
   it("refuses a declared Content-Length over maxSize without reading the body", async () => {
     const { storage, handler } = setup();
     const signed = await storage.signPut("big.bin", { maxSize: 10 });
