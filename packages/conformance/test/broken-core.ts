@@ -94,12 +94,22 @@ export const brokenCore: Record<string, Patch> = {
         return out;
       },
     ),
-  "core: ignores the abort signal": () =>
-    replace("put", (original) =>
+  "core: ignores the abort signal": () => {
+    const restorePut = replace("put", (original) =>
       function (this: StorageInternals, key: string, body: unknown, options: PutOptions = {}) {
         return original.call(this, key, body, { ...options, signal: undefined });
       },
-    ),
+    );
+    const restoreGet = replace("get", (original) =>
+      function (this: StorageInternals, key: string, options: Record<string, unknown> = {}) {
+        return original.call(this, key, { ...options, signal: undefined });
+      },
+    );
+    return () => {
+      restoreGet();
+      restorePut();
+    };
+  },
   "core: encodes strings as Latin-1": () =>
     replace("put", (original) =>
       function (this: StorageInternals, key: string, body: unknown, options?: PutOptions) {

@@ -108,6 +108,7 @@ export const mutationsByCase: Record<string, string[]> = {
   "get: ifMatch with the current etag returns the object": ["compares get conditions against quoted etags"],
   "get: quoted and weak etags are accepted in conditions": ["core: passes etags through unnormalized"],
   "get: conditions on a missing key give null": ["checks get conditions before existence"],
+  "get: an already aborted signal gives Aborted": ["core: ignores the abort signal"],
   "get: the info matches an object written as a stream": ["drops the last byte of every body"],
 
   "range: offset and length return exactly those bytes": ["ignores ranges", "reports the range's length as the object's size"],

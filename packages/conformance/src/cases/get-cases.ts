@@ -144,6 +144,19 @@ export const getCases = [
     },
   }),
   defineCase({
+    name: "get: an already aborted signal gives Aborted",
+    requires: [],
+    async run({ storage, key }) {
+      await storage.put(key("a"), "content");
+      const controller = new AbortController();
+      controller.abort(new Error("conformance: cancelled before the get"));
+      await assertRejectsWith(storage.get(key("a"), { signal: controller.signal }), "Aborted", "get with an aborted signal");
+      const live = new AbortController();
+      const object = await storage.get(key("a"), { signal: live.signal });
+      assertEqual(await object?.text(), "content", "a live signal does not get in the way");
+    },
+  }),
+  defineCase({
     name: "get: the info matches an object written as a stream",
     requires: [],
     async run({ storage, key }) {
