@@ -163,7 +163,7 @@ export function createSignedUrlHandler(storage: Storage, options: SignedUrlHandl
     }
 
     const source = request.body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
-    const body = limitStream(source, limit, claims.size);
+    const body = limit === undefined ? source : limitStream(source, limit, claims.size);
     let info: ObjectInfo;
     try {
       info = await storage.put(claims.key, body, {
