@@ -30,7 +30,7 @@ import type {
 import { toStorageError } from "./r2-errors.js";
 import { toObjectInfo } from "./r2-object-info.js";
 import { fixedLengthPut } from "./fixed-length-put.js";
-import { minPartSize, unknownLengthPut } from "./unknown-length-put.js";
+import { maxParts, maxSinglePutSize, minPartSize, unknownLengthPut } from "./unknown-length-put.js";
 
 export interface R2DriverOptions {
   /** The R2 binding from the Worker's `env` (for example `env.BUCKET`). */
@@ -109,13 +109,16 @@ export class R2Driver implements StorageDriver {
     try {
       if (body instanceof Uint8Array) {
         object = (await (this.raw.put(key, body, putOptions) as Promise<R2Object | null>)) ?? null;
-      } else if (options.size !== undefined && options.size > 0) {
+      } else if (options.size !== undefined && options.size > 0 && options.size <= maxSinglePutSize) {
         object = await fixedLengthPut(this.raw, key, body, options.size, putOptions);
       } else {
+        // Unknown length, or too large for one put: parts big enough that
+        // the known size fits in R2's 10,000.
+        const fitting = options.size === undefined ? 0 : Math.ceil(options.size / maxParts / minPartSize) * minPartSize;
         object = await unknownLengthPut(this.raw, key, body, {
           put: putOptions,
           conditional: onlyIf !== undefined,
-          partSize: this.partSize,
+          partSize: Math.max(this.partSize, fitting),
         });
       }
     } catch (error) {

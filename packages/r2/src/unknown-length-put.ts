@@ -1,3 +1,4 @@
+import { StorageError } from "@stowage/core";
 import type {
   R2Bucket,
   R2MultipartUpload,
@@ -10,6 +11,8 @@ import type {
 export const minPartSize = 5 * 1024 * 1024;
 /** R2 accepts at most this many parts. */
 export const maxParts = 10_000;
+/** The largest object R2 takes in a single put (5 GiB minus 5 MiB). */
+export const maxSinglePutSize = 5 * 1024 * 1024 * 1024 - 5 * 1024 * 1024;
 
 export interface UnknownLengthPutOptions {
   put: R2PutOptions;
@@ -42,6 +45,9 @@ export async function unknownLengthPut(
       const result = await reader.read();
       if (result.done) ended = true;
       else buffer.push(result.value);
+      if (buffer.length > maxSinglePutSize) {
+        throw new StorageError("TooLarge", `A conditional put of a stream is limited to ${maxSinglePutSize} bytes (one R2 put)`);
+      }
     }
     if (ended) {
       return (await (bucket.put(key, buffer.take(buffer.length), options.put) as Promise<R2Object | null>)) ?? null;
@@ -53,7 +59,9 @@ export async function unknownLengthPut(
     let inFlight: Promise<R2UploadedPart> | undefined;
     const send = async (bytes: Uint8Array) => {
       if (inFlight !== undefined) parts.push(await inFlight);
-      if (parts.length + 1 > maxParts) throw new RangeError(`The body needs more than ${maxParts} parts of ${options.partSize} bytes`);
+      if (parts.length + 1 > maxParts) {
+        throw new StorageError("TooLarge", `The body needs more than ${maxParts} parts of ${options.partSize} bytes (set partSize)`);
+      }
       inFlight = upload!.uploadPart(parts.length + 1, bytes);
       inFlight.catch(() => {});
     };
