@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { r2Presigner } from "../src/r2-presigner.ts";
 import { r2Driver } from "../src/r2-driver.ts";
 import { attachmentDisposition } from "../src/content-disposition.ts";
+import { presignReference as reference } from "../test-fixtures/presign-reference.ts";
 
 const credentials = { accessKeyId: "R2ACCESSKEYEXAMPLE0123", secretAccessKey: "r2-secret/with+chars=and~more0123456789abcdef" };
 const accountId = "0123456789abcdef0123456789abcdef";
@@ -115,5 +116,25 @@ describe("r2Presigner URLs equal @aws-sdk/s3-request-presigner's, byte for byte"
     await expect(signer.signPut("k", { ...times(clocks[0]!, 300), maxSize: 10 })).rejects.toMatchObject({ code: "Unsupported" });
     const signed = await storage.signPut("k", { contentType: "text/plain", size: 3 });
     expect(signed.url).toContain("X-Amz-SignedHeaders=content-length%3Bcontent-type%3Bhost");
+  });
+});
+
+describe("the reference URL shared with the workerd test", () => {
+  it("is what the SDK presigner gives today", async () => {
+    const { accountId: id, bucketName: bucket, key, contentType, size, expiresIn, now } = reference;
+    const sdk = new S3Client({
+      region: "auto",
+      endpoint: `https://${id}.r2.cloudflarestorage.com`,
+      forcePathStyle: true,
+      credentials: { accessKeyId: reference.accessKeyId, secretAccessKey: reference.secretAccessKey },
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+    });
+    const url = await getSignedUrl(sdk, new PutObjectCommand({ Bucket: bucket, Key: key, ContentType: contentType, ContentLength: size }), {
+      expiresIn,
+      signingDate: now,
+      signableHeaders: new Set(["content-type", "content-length"]),
+    });
+    expect(url).toBe(reference.url);
   });
 });
