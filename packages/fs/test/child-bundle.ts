@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtemp } from "node:fs/promises";
+import { chmod, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,14 +11,17 @@ let bundlePath: Promise<string> | undefined;
 /**
  * Child processes run plain Node, which cannot import the TypeScript
  * sources, so the driver and core are bundled once into one ESM file that
- * exports `fsDriver` and everything from `@stowage/core`.
+ * exports `fsDriver`, `createStorage` and `isStorageError`.
  */
 export function driverBundle(): Promise<string> {
   bundlePath ??= (async () => {
-    const outfile = join(await mkdtemp(join(tmpdir(), "stowage-fs-bundle-")), "stowage-fs.mjs");
+    const directory = await mkdtemp(join(tmpdir(), "stowage-fs-bundle-"));
+    // Readable by every user: one test runs a child as an unprivileged user.
+    await chmod(directory, 0o755);
+    const outfile = join(directory, "stowage-fs.mjs");
     await build({
       stdin: {
-        contents: 'export * from "@stowage/core"; export { fsDriver } from "@stowage/fs";',
+        contents: 'export { createStorage, isStorageError, StorageError } from "@stowage/core"; export { fsDriver } from "@stowage/fs";',
         resolveDir: packagesDir,
         loader: "ts",
       },
@@ -51,11 +54,17 @@ export interface ChildResult {
 }
 
 /** Runs a child script with a JSON argument and collects its output. */
-export async function runChild(script: string, argument: unknown, options: { timeoutMs?: number } = {}): Promise<ChildResult> {
+export async function runChild(
+  script: string,
+  argument: unknown,
+  options: { timeoutMs?: number; uid?: number; gid?: number } = {},
+): Promise<ChildResult> {
   const bundle = await driverBundle();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [childScript(script), bundle, JSON.stringify(argument)], {
       stdio: ["ignore", "pipe", "pipe"],
+      ...(options.uid !== undefined ? { uid: options.uid } : {}),
+      ...(options.gid !== undefined ? { gid: options.gid } : {}),
     });
     let stdout = "";
     let stderr = "";
