@@ -1,0 +1,16 @@
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { defineProject } from "vitest/config";
+import { stowageAliases } from "../../vitest.shared.ts";
+
+// Runs inside workerd through the Worker's fetch handler, with the R2 binding
+// and the signing secret from wrangler.jsonc plus a test secret.
+export default defineProject({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.jsonc" },
+      miniflare: { bindings: { SIGNING_SECRET: "a test secret of at least thirty-two bytes, not for production" } },
+    }),
+  ],
+  resolve: { alias: stowageAliases },
+  test: { name: "worker-r2", include: ["test/**/*.test.ts"], testTimeout: 60_000 },
+});
