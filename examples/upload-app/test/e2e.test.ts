@@ -1,6 +1,7 @@
 // The upload app end to end in Debian Chromium (playwright-core, never a
 // downloaded browser), once on fs and once on S3 (Ceph RGW). Only the
 // STORAGE_URL differs between the two runs.
+import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +18,9 @@ const here = (path: string): string => fileURLToPath(new URL(path, import.meta.u
 const artifactsDir = here("../../../artifacts");
 const chromiumArgs = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const mebibyte = 1024 * 1024;
+if (!existsSync("/usr/bin/chromium")) {
+  throw new Error("Debian chromium is missing at /usr/bin/chromium: run scripts/system-deps.sh (apt-get install -y chromium); never npx playwright install");
+}
 
 // ---------------------------------------------------------------- images
 

@@ -1,5 +1,6 @@
 // Runs the helper in real Chromium (Debian's /usr/bin/chromium through
 // playwright-core) against a node:http server that records what arrives.
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -17,6 +18,9 @@ interface Received {
 }
 
 const chromiumPath = "/usr/bin/chromium";
+if (!existsSync("/usr/bin/chromium")) {
+  throw new Error("Debian chromium is missing at /usr/bin/chromium: run scripts/system-deps.sh (apt-get install -y chromium); never npx playwright install");
+}
 const received = new Map<string, Received>();
 let server: Server;
 let origin: string;
