@@ -204,7 +204,7 @@ function parseFileUrl(url: string): string {
     throw invalid(`The file URL ${describe(url)} has a malformed %-escape`);
   }
   if (/^\/[a-zA-Z]:[/\\]/.test(path)) path = path.slice(1); // file:///C:/dir on Windows
-  if (path === "" || path === "/" && rest === "") {
+  if (path === "" || path === "/") {
     throw invalid(`A file URL needs a directory: file:///absolute/path or file:./relative/path (got ${describe(url)})`);
   }
   if (path.includes("\0")) throw invalid("A file URL must not contain a NUL character");

@@ -119,6 +119,7 @@ describe("openStorage: bad URLs give InvalidArgument with a helpful message", ()
     ["memory://named", /memory URL takes no host/],
     ["file://otherhost/dir", /names a local directory, not host "otherhost"/],
     ["file:", /needs a directory/],
+    ["file:///", /needs a directory/],
     ["file:///tmp/x?mode=1", /no query/],
     ["s3://", /needs a bucket name/],
     ["s3://Bad_Bucket", /needs a bucket name/],
