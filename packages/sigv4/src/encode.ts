@@ -8,6 +8,8 @@ export function toHex(bytes: Uint8Array): string {
 }
 
 const reservedByUriEncode = /[!'()*]/g;
+const hasReserved = /[!'()*]/;
+const unreserved = /^[A-Za-z0-9\-_.~]*$/;
 const percentEncodeReserved = (character: string): string => `%${character.charCodeAt(0).toString(16).toUpperCase()}`;
 
 /**
@@ -15,7 +17,9 @@ const percentEncodeReserved = (character: string): string => `%${character.charC
  * `A-Z a-z 0-9 - _ . ~` becomes `%XX`. The same as the AWS SDK's `escapeUri`.
  */
 export function encodeRfc3986(value: string): string {
-  return encodeURIComponent(value).replace(reservedByUriEncode, percentEncodeReserved);
+  if (unreserved.test(value)) return value;
+  const encoded = encodeURIComponent(value);
+  return hasReserved.test(encoded) ? encoded.replace(reservedByUriEncode, percentEncodeReserved) : encoded;
 }
 
 /**

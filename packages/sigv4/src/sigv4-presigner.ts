@@ -71,15 +71,26 @@ function compareCodeUnits(a: [string, string], b: [string, string]): number {
   return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 }
 
+const needsTrimming = /[\r\n\t]|  |^ | $/;
+
 function canonicalHeaderValue(value: string): string {
+  if (!needsTrimming.test(value)) return value;
   return value.replace(/[\r\n]/g, " ").replace(/[ \t]+/g, " ").replace(/^ | $/g, "");
 }
 
 /** `20261122T100000Z` and `20261122` for a Date. */
 export function formatAmzDate(date: Date): { longDate: string; shortDate: string } {
+  const second = Math.floor(date.getTime() / 1000);
+  if (second === lastFormatted.second) return lastFormatted.value;
   const longDate = date.toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
-  return { longDate, shortDate: longDate.slice(0, 8) };
+  lastFormatted = { second, value: { longDate, shortDate: longDate.slice(0, 8) } };
+  return lastFormatted.value;
 }
+
+let lastFormatted: { second: number; value: { longDate: string; shortDate: string } } = {
+  second: Number.NaN,
+  value: { longDate: "", shortDate: "" },
+};
 
 /**
  * A SigV4 query-string presigner (AWS Signature Version 4) that uses only
