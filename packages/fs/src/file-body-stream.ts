@@ -2,7 +2,7 @@ import type { FileHandle } from "node:fs/promises";
 import { mapFsError } from "./map-fs-error.js";
 
 /** Bytes per positional read when streaming a body. */
-export const readSlabBytes = 64 * 1024;
+export const readSlabBytes = 128 * 1024;
 /**
  * Bytes per chunk handed to the reader: views into the slab. Small chunks
  * keep peak memory low: V8 frees the slabs after a young-generation
@@ -57,7 +57,7 @@ export function fileBodyStream(
               return;
             }
             const want = Math.min(readSlabBytes, end - next);
-            const buffer = new Uint8Array(want);
+            const buffer = new Uint8Array(Buffer.allocUnsafeSlow(want).buffer, 0, want);
             let filled = 0;
             while (filled < want) {
               const { bytesRead } = await handle.read(buffer, filled, want - filled, next + filled);

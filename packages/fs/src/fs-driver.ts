@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { constants } from "node:fs";
+import { closeSync, constants, openSync, readSync } from "node:fs";
 import { link, lstat, mkdir, open, readdir, realpath, rename, rmdir, unlink, type FileHandle } from "node:fs/promises";
 import { resolve, sep } from "node:path";
 import {
@@ -48,6 +48,14 @@ export interface FsDriverOptions {
    * empty directories) in the background when the driver starts. Default true.
    */
   cleanupOnStart?: boolean;
+  /**
+   * List with synchronous reads (readdir and each listed object's header).
+   * On a local disk this is about ten times faster than going through
+   * libuv's thread pool, at the price of blocking the event loop for a few
+   * microseconds per entry (about 4-5 ms for a page of 1000). Set false on
+   * network file systems. Default true.
+   */
+  blockingList?: boolean;
 }
 
 /** What {@link FsDriver.cleanup} removed. */
@@ -76,7 +84,8 @@ export interface FsStore {
 }
 
 const noFollow = constants.O_NOFOLLOW ?? 0;
-const readFlags = constants.O_RDONLY | noFollow;
+/** O_NONBLOCK: opening never waits (a FIFO planted where a file should be); no effect on regular files. */
+const readFlags = constants.O_RDONLY | noFollow | (constants.O_NONBLOCK ?? 0);
 const createFlags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | noFollow;
 /** Bytes read first: the header, and the whole body of a small object. */
 const firstReadBytes = 64 * 1024;
@@ -122,6 +131,7 @@ export class FsDriver implements StorageDriver {
   readonly startupCleanup: Promise<CleanupReport | undefined>;
   private realRoot = "";
   private readonly signer: UrlSigner | undefined;
+  private readonly blockingList: boolean;
 
   constructor(options: FsDriverOptions) {
     if (options === null || typeof options !== "object" || typeof options.root !== "string" || options.root.length === 0) {
@@ -130,6 +140,7 @@ export class FsDriver implements StorageDriver {
     this.root = resolve(options.root);
     this.durable = options.durable === true;
     this.signer = options.signing === undefined ? undefined : toUrlSigner(options.signing);
+    this.blockingList = options.blockingList !== false;
     this.capabilities = Object.freeze({
       ...fsCapabilities,
       ...(this.signer ? { signGet: true, signPut: true, ...this.signer.capabilities } : {}),
@@ -297,7 +308,7 @@ export class FsDriver implements StorageDriver {
       const initial = buffer.subarray(haveFrom, haveTo);
       let body: ReadableStream<Uint8Array> | Uint8Array;
       if (length <= wholeReadLimit) {
-        const bytes = new Uint8Array(length);
+        const bytes = uninitializedBytes(length);
         bytes.set(initial, 0);
         let filled = initial.byteLength;
         while (filled < length) {
@@ -358,6 +369,7 @@ export class FsDriver implements StorageDriver {
         delimiter,
         after,
         skipPrefix,
+        blocking: this.blockingList,
       });
       const items: WalkItem[] = [];
       let more = false;
@@ -368,9 +380,9 @@ export class FsDriver implements StorageDriver {
         }
         items.push(item);
       }
-      const infos = await mapLimit(items, listConcurrency, async (item) =>
-        item.kind === "object" ? await readInfoAt(item.path, item.key) : null,
-      );
+      const infos = this.blockingList
+        ? items.map((item) => (item.kind === "object" ? readInfoAtSync(item.path, item.key) : null))
+        : await mapLimit(items, listConcurrency, async (item) => (item.kind === "object" ? await readInfoAt(item.path, item.key) : null));
       const objects: ObjectInfo[] = [];
       const prefixes: string[] = [];
       items.forEach((item, index) => {
@@ -572,10 +584,24 @@ export class FsDriver implements StorageDriver {
     }
   }
 
+  /**
+   * Opens an object file for reading. The directory check and the open run
+   * side by side (nothing is read before the check passes), which saves a
+   * round trip through the thread pool.
+   */
   private async openObject(location: Location): Promise<FileHandle | null> {
-    if (!(await this.verifyDirectory(location.directory, location.directoryNames))) return null;
+    const [verified, opened] = await Promise.allSettled([
+      this.verifyDirectory(location.directory, location.directoryNames),
+      open(location.file, readFlags),
+    ]);
+    if (verified.status === "rejected" || !verified.value) {
+      if (opened.status === "fulfilled") await opened.value.close().catch(() => {});
+      if (verified.status === "rejected") throw verified.reason;
+      return null;
+    }
     try {
-      return await open(location.file, readFlags);
+      if (opened.status === "rejected") throw opened.reason;
+      return opened.value;
     } catch (error) {
       const code = errorCode(error);
       if (code === "ENOENT" || code === "ENOTDIR") return null;
@@ -617,7 +643,7 @@ async function readObjectStart(
   handle: FileHandle,
   want: number,
 ): Promise<{ parsed: ParsedHeader; buffer: Uint8Array; bytesRead: number } | null> {
-  let buffer = new Uint8Array(want);
+  let buffer = uninitializedBytes(want);
   let bytesRead: number;
   try {
     ({ bytesRead } = await handle.read(buffer, 0, want, 0));
@@ -655,6 +681,47 @@ async function readInfoAt(path: string, key: string): Promise<ObjectInfo | null>
     return parsed.info;
   } finally {
     await handle.close().catch(() => {});
+  }
+}
+
+/**
+ * A fresh, unpooled byte array that is not zero-filled: every byte of it is
+ * overwritten by a read before anyone sees it.
+ */
+function uninitializedBytes(length: number): Uint8Array {
+  return new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
+}
+
+const headerBuffer = Buffer.alloc(headReadBytes);
+
+/** {@link readInfoAt} with synchronous reads, for listing. */
+function readInfoAtSync(path: string, key: string): ObjectInfo | null {
+  let descriptor: number;
+  try {
+    descriptor = openSync(path, readFlags);
+  } catch (error) {
+    if (errorCode(error) === "ENOENT" || errorCode(error) === "ELOOP") return null;
+    throw error;
+  }
+  try {
+    let bytesRead = readSync(descriptor, headerBuffer, 0, headerBuffer.byteLength, 0);
+    const length = headerLength(headerBuffer.subarray(0, bytesRead));
+    if (length === undefined) return null;
+    let bytes: Uint8Array = headerBuffer.subarray(0, bytesRead);
+    if (length > bytesRead) {
+      const whole = Buffer.alloc(length);
+      bytesRead = readSync(descriptor, whole, 0, length, 0);
+      bytes = whole.subarray(0, bytesRead);
+    }
+    const parsed = parseHeader(bytes);
+    if (parsed === undefined) return null;
+    parsed.info.key = key;
+    return parsed.info;
+  } catch (error) {
+    if (errorCode(error) === "EISDIR") return null;
+    throw error;
+  } finally {
+    closeSync(descriptor);
   }
 }
 

@@ -78,9 +78,8 @@ export function sealHeader(header: Buffer, size: number, lastModified: number, s
 /** The header length recorded in the first bytes, or undefined if this is not an object file. */
 export function headerLength(prefix: Uint8Array): number | undefined {
   if (prefix.byteLength < 12) return undefined;
-  const view = Buffer.from(prefix.buffer, prefix.byteOffset, prefix.byteLength);
-  if (!view.subarray(0, 8).equals(magic)) return undefined;
-  const length = view.readUInt32BE(8);
+  for (let index = 0; index < 8; index++) if (prefix[index] !== magic[index]) return undefined;
+  const length = ((prefix[8]! << 24) | (prefix[9]! << 16) | (prefix[10]! << 8) | prefix[11]!) >>> 0;
   if (length < fixedHeaderBytes || length > maxHeaderBytes) return undefined;
   return length;
 }
@@ -89,7 +88,7 @@ export function headerLength(prefix: Uint8Array): number | undefined {
 export function parseHeader(bytes: Uint8Array): ParsedHeader | undefined {
   const length = headerLength(bytes);
   if (length === undefined || bytes.byteLength < length) return undefined;
-  const view = Buffer.from(bytes.buffer, bytes.byteOffset, length);
+  const view = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let json: HeaderJson;
   try {
     json = JSON.parse(view.toString("utf8", fixedHeaderBytes, length)) as HeaderJson;
@@ -97,14 +96,13 @@ export function parseHeader(bytes: Uint8Array): ParsedHeader | undefined {
     return undefined;
   }
   if (typeof json !== "object" || json === null || typeof json.k !== "string" || typeof json.t !== "string") return undefined;
-  const size = view.readDoubleBE(16);
   const info: ObjectInfo = {
     key: json.k,
-    size,
+    size: view.readDoubleBE(16),
     etag: view.toString("hex", 32, 48),
     lastModified: new Date(view.readDoubleBE(24)),
     contentType: json.t,
-    metadata: typeof json.m === "object" && json.m !== null ? { ...json.m } : {},
+    metadata: typeof json.m === "object" && json.m !== null ? json.m : {},
   };
   if (json.cc !== undefined) info.cacheControl = json.cc;
   if (json.cd !== undefined) info.contentDisposition = json.cd;

@@ -14,6 +14,14 @@ vi.mock("node:fs/promises", async (importOriginal) => {
   }) as typeof original.readdir;
   return { ...original, default: { ...original, readdir: readdirSpy }, readdir: readdirSpy };
 });
+vi.mock("node:fs", async (importOriginal) => {
+  const original = await importOriginal<typeof import("node:fs")>();
+  const readdirSyncSpy = ((path: string, options: never) => {
+    calls.readdir.push(String(path));
+    return original.readdirSync(path, options);
+  }) as typeof original.readdirSync;
+  return { ...original, default: { ...original, readdirSync: readdirSyncSpy }, readdirSync: readdirSyncSpy };
+});
 
 describe("layout on disk", () => {
   let root: string;
@@ -118,29 +126,31 @@ describe("layout on disk", () => {
     expect(await leftoverFiles(root)).toEqual([]);
   });
 
-  it("a delimiter listing reads one directory level; a page stops reading once full", async () => {
-    const storage = createStorage(fsDriver({ root, cleanupOnStart: false }));
-    for (let group = 0; group < 5; group++) {
-      await Promise.all(Array.from({ length: 30 }, (_, index) => storage.put(`g${group}/sub/item-${String(index).padStart(2, "0")}`, "x")));
-    }
-    await storage.put("top", "x");
-    calls.readdir.length = 0;
-    const page = await storage.list({ delimiter: "/" });
-    expect(page.prefixes).toEqual(["g0/", "g1/", "g2/", "g3/", "g4/"]);
-    expect(calls.readdir).toEqual([root]);
+  for (const blockingList of [true, false]) {
+    it(`a delimiter listing reads one directory level; a page stops reading once full (blockingList: ${blockingList})`, async () => {
+      const storage = createStorage(fsDriver({ root, cleanupOnStart: false, blockingList }));
+      for (let group = 0; group < 5; group++) {
+        await Promise.all(Array.from({ length: 30 }, (_, index) => storage.put(`g${group}/sub/item-${String(index).padStart(2, "0")}`, "x")));
+      }
+      await storage.put("top", "x");
+      calls.readdir.length = 0;
+      const page = await storage.list({ delimiter: "/" });
+      expect(page.prefixes).toEqual(["g0/", "g1/", "g2/", "g3/", "g4/"]);
+      expect(calls.readdir).toEqual([root]);
 
-    calls.readdir.length = 0;
-    const first = await storage.list({ limit: 10 });
-    expect(first.objects.map((info) => info.key)).toEqual(Array.from({ length: 10 }, (_, index) => `g0/sub/item-${String(index).padStart(2, "0")}`));
-    // root, g0%, g0%/sub%: nothing of g1..g4.
-    expect(calls.readdir.length).toBe(3);
+      calls.readdir.length = 0;
+      const first = await storage.list({ limit: 10 });
+      expect(first.objects.map((info) => info.key)).toEqual(Array.from({ length: 10 }, (_, index) => `g0/sub/item-${String(index).padStart(2, "0")}`));
+      // root, g0%, g0%/sub%: nothing of g1..g4.
+      expect(calls.readdir.length).toBe(3);
 
-    // The cursor resumes inside g2 without reading g0 or g1 again.
-    const middle = await storage.list({ limit: 5, cursor: `k:g2/sub/item-10` });
-    calls.readdir.length = 0;
-    await storage.list({ limit: 5, cursor: middle.cursor! });
-    expect(calls.readdir.some((path) => path.includes("g0%") || path.includes("g1%"))).toBe(false);
-  });
+      // The cursor resumes inside g2 without reading g0 or g1 again.
+      const middle = await storage.list({ limit: 5, cursor: `k:g2/sub/item-10` });
+      calls.readdir.length = 0;
+      await storage.list({ limit: 5, cursor: middle.cursor! });
+      expect(calls.readdir.some((path) => path.includes("g0%") || path.includes("g1%"))).toBe(false);
+    });
+  }
 });
 
 /** Makes the driver create (and remove) one temporary file, to learn this host's tag. */
