@@ -256,6 +256,30 @@ export const brokenDrivers: Record<string, () => DriverFixture> = {
       return info;
     },
   })),
+  "keeps the caller's stream chunk (no copy of a one-chunk stream)": broken(({ driver, store }) => ({
+    put: async (key, body, options) => {
+      if (body instanceof Uint8Array) return driver.put(key, body, options);
+      const chunks: Uint8Array[] = [];
+      const reader = body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        chunks.push(value);
+      }
+      const info = await driver.put(key, new Uint8Array(0), options);
+      const only = chunks.length === 1 ? chunks[0]! : new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0));
+      if (chunks.length > 1) {
+        let offset = 0;
+        for (const chunk of chunks) {
+          only.set(chunk, offset);
+          offset += chunk.byteLength;
+        }
+      }
+      store.entries.get(key)!.bytes = only;
+      store.entries.get(key)!.info.size = only.byteLength;
+      return { ...info, size: only.byteLength };
+    },
+  })),
   "returns the stored array (no copy on get)": broken(({ driver, store }) => ({
     get: async (key, options) => {
       const result = await driver.get(key, options);

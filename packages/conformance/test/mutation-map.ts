@@ -61,6 +61,7 @@ export const mutationsByCase: Record<string, string[]> = {
   "put: an ArrayBuffer body round-trips": ["drops the last byte of every body"],
   "put: a Uint8Array view stores only the viewed bytes": ["stores a view's whole backing buffer"],
   "put: changing the caller's bytes afterwards does not change what is stored": ["keeps the caller's array (no copy on put)"],
+  "put: changing a streamed chunk afterwards does not change what is stored": ["keeps the caller's stream chunk (no copy of a one-chunk stream)"],
   "put: a matching sha256 is accepted for bytes and streams": ["refuses every sha256"],
   "put: the etag changes on overwrite": ["keeps the first etag on overwrite"],
   "put: an overwrite replaces data, content type and metadata together": ["merges metadata and headers on overwrite"],

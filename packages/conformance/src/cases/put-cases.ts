@@ -261,6 +261,26 @@ export const putCases = [
     },
   }),
   defineCase({
+    name: "put: changing a streamed chunk afterwards does not change what is stored",
+    requires: [],
+    async run({ storage, key }) {
+      const single = patternBytes(64, 29);
+      const singleOriginal = single.slice();
+      await storage.put(key("one-chunk"), uncopiedStream([single]));
+      single.fill(0);
+      await assertStored(storage, key("one-chunk"), singleOriginal, "stored bytes after the caller changed its only chunk");
+      const first = patternBytes(32, 31);
+      const second = patternBytes(32, 37);
+      const both = new Uint8Array(64);
+      both.set(first, 0);
+      both.set(second, 32);
+      await storage.put(key("two-chunks"), uncopiedStream([first, second]));
+      first.fill(0);
+      second.fill(0);
+      await assertStored(storage, key("two-chunks"), both, "stored bytes after the caller changed its chunks");
+    },
+  }),
+  defineCase({
     name: "put: a matching sha256 is accepted for bytes and streams",
     requires: ["sha256"],
     async run({ storage, key }) {
@@ -369,3 +389,14 @@ export const putCases = [
     },
   }),
 ];
+
+/** A stream that hands out the caller's own chunk objects (streamOf copies them). */
+function uncopiedStream(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
+  let index = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (index < chunks.length) controller.enqueue(chunks[index++]!);
+      else controller.close();
+    },
+  });
+}
