@@ -27,7 +27,7 @@ import { errorCode, mapFsError } from "./map-fs-error.js";
 import { buildHeader, headerLength, parseHeader, sealFields, sealHeader, sealOffset, type ParsedHeader } from "./object-header.js";
 import { hostTag, isLockName, isTemporaryName, lockPrefix, processAlive, temporaryName, temporaryOwner } from "./owner-tag.js";
 import { directoryName, encodeSegment, parseName } from "./segment-name.js";
-import { sortedWalk, type WalkItem } from "./sorted-walk.js";
+import { asyncWalkReader, blockingWalkReader, runWalk } from "./sorted-walk.js";
 
 export interface FsDriverOptions {
   /** The directory that holds the objects; created when missing. */
@@ -362,24 +362,18 @@ export class FsDriver implements StorageDriver {
       const relative = directorySegments.map(directoryName);
       const directory = relative.length === 0 ? this.root : this.root + sep + relative.join(sep);
       if (relative.length > 0 && !(await this.verifyDirectory(directory, relative))) return { objects: [], prefixes: [] };
-      const walk = sortedWalk({
-        directory,
-        keyPrefix: slash < 0 ? "" : prefix.slice(0, slash + 1),
-        namePrefix: prefix.slice(slash + 1),
-        delimiter,
-        after,
-        skipPrefix,
-        blocking: this.blockingList,
-      });
-      const items: WalkItem[] = [];
-      let more = false;
-      for await (const item of walk) {
-        if (items.length === limit) {
-          more = true;
-          break;
-        }
-        items.push(item);
-      }
+      const { items, more } = await runWalk(
+        {
+          directory,
+          keyPrefix: slash < 0 ? "" : prefix.slice(0, slash + 1),
+          namePrefix: prefix.slice(slash + 1),
+          delimiter,
+          after,
+          skipPrefix,
+        },
+        limit,
+        this.blockingList ? blockingWalkReader : asyncWalkReader,
+      );
       const infos = this.blockingList
         ? items.map((item) => (item.kind === "object" ? readInfoAtSync(item.path, item.key) : null))
         : await mapLimit(items, listConcurrency, async (item) => (item.kind === "object" ? await readInfoAt(item.path, item.key) : null));

@@ -1,9 +1,9 @@
-import { constants, readdirSync, type Dirent } from "node:fs";
-import { open, readdir, lstat } from "node:fs/promises";
+import { closeSync, constants, lstatSync, openSync, readdirSync, readSync, type Dirent } from "node:fs";
+import { lstat, open, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { compareUtf8 } from "@stowage/core";
 import { errorCode } from "./map-fs-error.js";
-import { parseHeader, headerLength } from "./object-header.js";
+import { headerLength, parseHeader } from "./object-header.js";
 import { parseName } from "./segment-name.js";
 
 /** One step of a listing: an object, or a common prefix that rolls up many keys. */
@@ -21,9 +21,13 @@ export interface WalkPlan {
   after?: string;
   /** A common prefix already returned: keys under it are skipped. */
   skipPrefix?: string;
-  /** Read directories with readdirSync (faster on local disks; blocks the event loop briefly). */
-  blocking?: boolean;
 }
+
+/** What the walk needs read from disk; the caller reads it (synchronously or not) and passes it back. */
+export type WalkRequest =
+  | { kind: "read-directory"; path: string }
+  | { kind: "entry-type"; path: string }
+  | { kind: "hashed-key"; path: string; isDirectory: boolean };
 
 interface Entry {
   sortKey: string;
@@ -41,17 +45,20 @@ interface WalkState {
  * Walks the tree in UTF-8 byte order of the keys, lazily: each directory is
  * read when the walk reaches it, a subtree wholly before the cursor is never
  * read, and a subtree that rolls into one common prefix is never read. The
- * caller stops iterating when its page is full, so no more directories are
- * read than the page needs. Symbolic links are never followed: only real
- * directories and regular files are visited.
+ * caller stops when its page is full, so no more directories are read than
+ * the page needs. Symbolic links are never followed: only real directories
+ * and regular files are visited.
+ *
+ * The walk is a synchronous generator that yields items and I/O requests;
+ * {@link runWalk} answers the requests, with blocking or asynchronous reads.
  */
-export async function* sortedWalk(plan: WalkPlan): AsyncGenerator<WalkItem> {
+export function* sortedWalk(plan: WalkPlan): Generator<WalkItem | WalkRequest, void, unknown> {
   const state: WalkState = { plan, listPrefix: plan.keyPrefix + plan.namePrefix, lastPrefix: plan.skipPrefix };
   yield* walkDirectory(plan.directory, plan.keyPrefix, plan.namePrefix, state);
 }
 
-async function* walkDirectory(path: string, keyPrefix: string, filter: string, state: WalkState): AsyncGenerator<WalkItem> {
-  const entries = await readEntries(path, keyPrefix, filter, state.plan.blocking === true);
+function* walkDirectory(path: string, keyPrefix: string, filter: string, state: WalkState): Generator<WalkItem | WalkRequest, void, unknown> {
+  const entries = yield* readEntries(path, keyPrefix, filter);
   const { plan } = state;
   for (const entry of entries) {
     const key = entry.sortKey;
@@ -74,15 +81,8 @@ async function* walkDirectory(path: string, keyPrefix: string, filter: string, s
 }
 
 /** A directory's entries as keys (a directory's sort key ends in "/"), sorted by UTF-8 bytes. */
-async function readEntries(path: string, keyPrefix: string, filter: string, blocking: boolean): Promise<Entry[]> {
-  let dirents: Dirent[];
-  try {
-    dirents = blocking ? readdirSync(path, { withFileTypes: true }) : await readdir(path, { withFileTypes: true });
-  } catch (error) {
-    const code = errorCode(error);
-    if (code === "ENOENT" || code === "ENOTDIR") return [];
-    throw error;
-  }
+function* readEntries(path: string, keyPrefix: string, filter: string): Generator<WalkRequest, Entry[], unknown> {
+  const dirents = (yield { kind: "read-directory", path }) as Dirent[];
   const entries: Entry[] = [];
   for (const dirent of dirents) {
     const parsed = parseName(dirent.name);
@@ -92,18 +92,15 @@ async function readEntries(path: string, keyPrefix: string, filter: string, bloc
     let isFile = dirent.isFile();
     if (!isDirectory && !isFile && !dirent.isSymbolicLink()) {
       // The file system did not report a type: ask, without following links.
-      try {
-        const stats = await lstat(entryPath);
-        isDirectory = stats.isDirectory();
-        isFile = stats.isFile();
-      } catch {
-        continue;
-      }
+      const type = (yield { kind: "entry-type", path: entryPath }) as "directory" | "file" | "other";
+      isDirectory = type === "directory";
+      isFile = type === "file";
     }
     if (parsed.kind === "directory" ? !isDirectory : !isFile) continue;
     let segment = parsed.segment;
     if (segment === undefined) {
-      segment = await hashedSegment(entryPath, parsed.kind === "directory", keyPrefix);
+      const key = (yield { kind: "hashed-key", path: entryPath, isDirectory }) as string | undefined;
+      segment = key === undefined ? undefined : segmentOf(key, keyPrefix, isDirectory);
       if (segment === undefined) continue;
     }
     if (filter.length > 0 && !segment.startsWith(filter)) continue;
@@ -113,21 +110,112 @@ async function readEntries(path: string, keyPrefix: string, filter: string, bloc
   return entries;
 }
 
-/**
- * The full segment behind a hashed (long) name, taken from the key in an
- * object header: the object's own, or for a directory, any object below it.
- */
-async function hashedSegment(path: string, isDirectory: boolean, keyPrefix: string): Promise<string | undefined> {
-  const key = isDirectory ? await anyKeyBelow(path) : await keyInHeader(path);
-  if (key === undefined || !key.startsWith(keyPrefix)) return undefined;
+/** The segment after `keyPrefix` in a key found in a header (the whole rest for an object). */
+function segmentOf(key: string, keyPrefix: string, isDirectory: boolean): string | undefined {
+  if (!key.startsWith(keyPrefix)) return undefined;
   const rest = key.slice(keyPrefix.length);
   const slash = rest.indexOf("/");
   if (isDirectory ? slash <= 0 : slash >= 0) return undefined;
   return isDirectory ? rest.slice(0, slash) : rest;
 }
 
+/** Reads what the walk asks for: synchronously (`blocking`) or through the thread pool. */
+export interface WalkReader {
+  readDirectory(path: string): Dirent[] | Promise<Dirent[]>;
+  entryType(path: string): string | Promise<string>;
+  hashedKey(path: string, isDirectory: boolean): (string | undefined) | Promise<string | undefined>;
+}
+
+/**
+ * Runs a walk until `limit` items were taken and one more was seen (so the
+ * caller knows whether more follow). Returns the items and whether more exist.
+ */
+export async function runWalk(plan: WalkPlan, limit: number, reader: WalkReader): Promise<{ items: WalkItem[]; more: boolean }> {
+  const walk = sortedWalk(plan);
+  const items: WalkItem[] = [];
+  let input: unknown;
+  try {
+    for (;;) {
+      const step = walk.next(input);
+      input = undefined;
+      if (step.done) return { items, more: false };
+      const value = step.value;
+      switch (value.kind) {
+        case "read-directory":
+          input = await reader.readDirectory(value.path);
+          break;
+        case "entry-type":
+          input = await reader.entryType(value.path);
+          break;
+        case "hashed-key":
+          input = await reader.hashedKey(value.path, value.isDirectory);
+          break;
+        default:
+          if (items.length === limit) return { items, more: true };
+          items.push(value);
+      }
+    }
+  } finally {
+    walk.return();
+  }
+}
+
+const noFollow = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
+/** Blocking reads: fast on a local disk, but they hold the event loop. */
+export const blockingWalkReader: WalkReader = {
+  readDirectory(path) {
+    try {
+      return readdirSync(path, { withFileTypes: true });
+    } catch (error) {
+      if (isGone(error)) return [];
+      throw error;
+    }
+  },
+  entryType(path) {
+    try {
+      const stats = lstatSync(path);
+      return stats.isDirectory() ? "directory" : stats.isFile() ? "file" : "other";
+    } catch {
+      return "other";
+    }
+  },
+  hashedKey(path, isDirectory) {
+    return isDirectory ? anyKeyBelowSync(path) : keyInHeaderSync(path);
+  },
+};
+
+/** Reads through libuv's thread pool: the event loop stays free. */
+export const asyncWalkReader: WalkReader = {
+  async readDirectory(path) {
+    try {
+      return await readdir(path, { withFileTypes: true });
+    } catch (error) {
+      if (isGone(error)) return [];
+      throw error;
+    }
+  },
+  async entryType(path) {
+    try {
+      const stats = await lstat(path);
+      return stats.isDirectory() ? "directory" : stats.isFile() ? "file" : "other";
+    } catch {
+      return "other";
+    }
+  },
+  hashedKey(path, isDirectory) {
+    return isDirectory ? anyKeyBelow(path) : keyInHeader(path);
+  },
+};
+
+function isGone(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === "ENOENT" || code === "ENOTDIR";
+}
+
+/** Any key stored below a (hashed) directory: it names the directory's full segment. */
 async function anyKeyBelow(path: string): Promise<string | undefined> {
-  let dirents;
+  let dirents: Dirent[];
   try {
     dirents = await readdir(path, { withFileTypes: true });
   } catch {
@@ -137,13 +225,35 @@ async function anyKeyBelow(path: string): Promise<string | undefined> {
     const parsed = parseName(dirent.name);
     if (parsed === undefined) continue;
     const child = join(path, dirent.name);
-    if (parsed.kind === "object" && dirent.isFile()) {
-      const key = await keyInHeader(child);
-      if (key !== undefined) return key;
-    } else if (parsed.kind === "directory" && dirent.isDirectory()) {
-      const key = await anyKeyBelow(child);
-      if (key !== undefined) return key;
-    }
+    const key =
+      parsed.kind === "object" && dirent.isFile()
+        ? await keyInHeader(child)
+        : parsed.kind === "directory" && dirent.isDirectory()
+          ? await anyKeyBelow(child)
+          : undefined;
+    if (key !== undefined) return key;
+  }
+  return undefined;
+}
+
+function anyKeyBelowSync(path: string): string | undefined {
+  let dirents: Dirent[];
+  try {
+    dirents = readdirSync(path, { withFileTypes: true });
+  } catch {
+    return undefined;
+  }
+  for (const dirent of dirents) {
+    const parsed = parseName(dirent.name);
+    if (parsed === undefined) continue;
+    const child = join(path, dirent.name);
+    const key =
+      parsed.kind === "object" && dirent.isFile()
+        ? keyInHeaderSync(child)
+        : parsed.kind === "directory" && dirent.isDirectory()
+          ? anyKeyBelowSync(child)
+          : undefined;
+    if (key !== undefined) return key;
   }
   return undefined;
 }
@@ -151,12 +261,12 @@ async function anyKeyBelow(path: string): Promise<string | undefined> {
 async function keyInHeader(path: string): Promise<string | undefined> {
   let handle;
   try {
-    handle = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+    handle = await open(path, noFollow);
     const first = Buffer.alloc(4096);
     const { bytesRead } = await handle.read(first, 0, first.byteLength, 0);
     const length = headerLength(first.subarray(0, bytesRead));
     if (length === undefined) return undefined;
-    let bytes: Uint8Array = first;
+    let bytes: Buffer = first;
     if (length > bytesRead) {
       bytes = Buffer.alloc(length);
       await handle.read(bytes, 0, length, 0);
@@ -166,5 +276,26 @@ async function keyInHeader(path: string): Promise<string | undefined> {
     return undefined;
   } finally {
     await handle?.close().catch(() => {});
+  }
+}
+
+function keyInHeaderSync(path: string): string | undefined {
+  let descriptor: number | undefined;
+  try {
+    descriptor = openSync(path, noFollow);
+    const first = Buffer.alloc(4096);
+    const bytesRead = readSync(descriptor, first, 0, first.byteLength, 0);
+    const length = headerLength(first.subarray(0, bytesRead));
+    if (length === undefined) return undefined;
+    let bytes: Buffer = first;
+    if (length > bytesRead) {
+      bytes = Buffer.alloc(length);
+      readSync(descriptor, bytes, 0, length, 0);
+    }
+    return parseHeader(bytes)?.info.key;
+  } catch {
+    return undefined;
+  } finally {
+    if (descriptor !== undefined) closeSync(descriptor);
   }
 }
