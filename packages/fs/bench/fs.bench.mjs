@@ -53,8 +53,9 @@ async function inParallel(count, concurrency, task) {
   );
 }
 
-/** Median of `rounds` timings of `run(round)`, in ms. */
-async function median(rounds, run) {
+/** Median of `rounds` timings of `run(round)`, in ms, after `warmup` untimed runs (JIT, caches). */
+async function median(rounds, run, warmup = 2) {
+  for (let round = 0; round < warmup; round++) await run(-1 - round);
   const samples = [];
   for (let round = 0; round < rounds; round++) {
     gc();

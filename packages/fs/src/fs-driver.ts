@@ -276,7 +276,8 @@ export class FsDriver implements StorageDriver {
     try {
       handle = await this.openObject(location);
       if (handle === null) return null;
-      const first = await readObjectStart(handle, firstReadBytes);
+      // A whole small object comes with the header in one read; a range needs only the header first.
+      const first = await readObjectStart(handle, options.range === undefined ? firstReadBytes : headReadBytes);
       if (first === null) return null;
       const { parsed, buffer, bytesRead } = first;
       const info = parsed.info;
@@ -606,15 +607,18 @@ export class FsDriver implements StorageDriver {
     }
   }
 
+  /** True when the key's file exists (checked beside the directory check, like {@link openObject}). */
   private async exists(location: Location): Promise<boolean> {
-    if (!(await this.verifyDirectory(location.directory, location.directoryNames))) return false;
-    try {
-      await lstat(location.file);
-      return true;
-    } catch (error) {
-      if (errorCode(error) === "ENOENT") return false;
-      throw error;
-    }
+    const [verified, stats] = await Promise.allSettled([
+      this.verifyDirectory(location.directory, location.directoryNames),
+      lstat(location.file),
+    ]);
+    if (verified.status === "rejected") throw verified.reason;
+    if (!verified.value) return false;
+    if (stats.status === "fulfilled") return true;
+    const code = errorCode(stats.reason);
+    if (code === "ENOENT" || code === "ENOTDIR") return false;
+    throw stats.reason;
   }
 
   private async readInfo(location: Location): Promise<ParsedHeader | null> {
