@@ -102,9 +102,9 @@ function median(values) {
 }
 
 /** Median microseconds per op over `rounds` rounds of `ops` calls each, for several contenders in alternation. */
-async function compare(contenders, { rounds, ops }) {
+async function compare(contenders, { rounds, ops, warmup = 5 }) {
   const samples = contenders.map(() => []);
-  for (const contender of contenders) for (let op = 0; op < Math.min(ops, 5); op++) await contender.run(op);
+  for (const contender of contenders) for (let op = 0; op < warmup; op++) await contender.run(op);
   for (let round = 0; round < rounds; round++) {
     for (const [index, contender] of contenders.entries()) {
       const started = performance.now();
@@ -150,7 +150,7 @@ try {
       },
       { run: () => storage.signPut(key, { expiresIn: 300, contentType: "image/jpeg" }) },
     ],
-    { rounds: 7, ops: 300 },
+    { rounds: 9, ops: 300, warmup: 3000 },
   );
   row("presigned GET", "SDK getSignedUrl", sdkGet);
   row("presigned GET", "Storage.signGet (fast)", fastGet, sdkGet, "speed-up >= 20x");
@@ -162,7 +162,7 @@ try {
   const ratios = {};
   for (const [label, size, rounds, ops] of [
     ["4 KiB", 4096, 9, 40],
-    ["1 MiB", mebibyte, 7, 8],
+    ["1 MiB", mebibyte, 15, 6],
   ]) {
     const data = new Uint8Array(size).fill(7);
     const rawKey = `bench/raw-${size}`;

@@ -1,29 +1,32 @@
 /** The parts of a Node.js `Readable` this module uses (duck-typed: no `node:` import). */
 interface NodeReadableLike {
-  read(): Uint8Array | null;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
   once(event: string, listener: (...args: unknown[]) => void): unknown;
   off(event: string, listener: (...args: unknown[]) => void): unknown;
+  pause(): unknown;
+  resume(): unknown;
   destroy(error?: Error): unknown;
-  readableEnded?: boolean;
-  errored?: unknown;
 }
+
+const readAhead = 1024 * 1024;
 
 function isNodeReadable(value: unknown): value is NodeReadableLike {
   const candidate = value as Partial<NodeReadableLike> | null;
   return (
     typeof candidate === "object" &&
     candidate !== null &&
-    typeof candidate.read === "function" &&
-    typeof candidate.once === "function" &&
+    typeof candidate.on === "function" &&
+    typeof candidate.pause === "function" &&
+    typeof candidate.resume === "function" &&
     typeof candidate.destroy === "function"
   );
 }
 
 /**
  * Turns an SDK response body into a web `ReadableStream`. A web stream (fetch
- * handler) is used as it is. A Node `Readable` (the default Node handler) is
- * read in bulk: each pull takes everything buffered so far as one chunk,
- * which costs far less per byte than `Readable.toWeb`'s chunk-by-chunk copy.
+ * handler) is used as it is. A Node `Readable` (the default Node handler)
+ * flows into the web stream, which reads ahead up to 1 MiB and pauses the
+ * socket beyond that, so a download runs at full speed with bounded memory.
  */
 export function responseBodyStream(body: unknown): ReadableStream<Uint8Array> {
   if (body instanceof ReadableStream) return body as ReadableStream<Uint8Array>;
@@ -34,60 +37,47 @@ export function responseBodyStream(body: unknown): ReadableStream<Uint8Array> {
 }
 
 function nodeReadableStream(readable: NodeReadableLike): ReadableStream<Uint8Array> {
-  let ended = false;
-  let failure: unknown;
+  let controllerRef: ReadableStreamDefaultController<Uint8Array> | undefined;
+  let finished = false;
+  const detach = () => {
+    finished = true;
+    readable.off("data", onData);
+    readable.off("end", onEnd);
+    readable.off("error", onError);
+  };
+  const onData = (...args: unknown[]) => {
+    const chunk = args[0] as Uint8Array;
+    if (finished || controllerRef === undefined) return;
+    controllerRef.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    if ((controllerRef.desiredSize ?? 1) <= 0) readable.pause();
+  };
   const onEnd = () => {
-    ended = true;
+    if (finished) return;
+    detach();
+    controllerRef?.close();
   };
-  const onError = (error: unknown) => {
-    failure = error ?? new Error("The response body failed");
+  const onError = (...args: unknown[]) => {
+    if (finished) return;
+    detach();
+    controllerRef?.error(args[0] ?? new Error("The response body failed"));
   };
-  readable.once("end", onEnd);
-  readable.once("error", onError);
   return new ReadableStream<Uint8Array>(
     {
-      pull(controller) {
-        return new Promise<void>((resolve, reject) => {
-          const attempt = () => {
-            if (failure !== undefined) {
-              cleanup();
-              reject(failure);
-              return true;
-            }
-            const chunk = readable.read();
-            if (chunk !== null) {
-              cleanup();
-              controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-              resolve();
-              return true;
-            }
-            if (ended || readable.readableEnded) {
-              cleanup();
-              controller.close();
-              resolve();
-              return true;
-            }
-            return false;
-          };
-          const wake = () => {
-            if (!attempt()) readable.once("readable", wake);
-          };
-          const cleanup = () => {
-            readable.off("readable", wake);
-            readable.off("end", wake);
-            readable.off("error", wake);
-          };
-          if (attempt()) return;
-          readable.once("readable", wake);
-          readable.once("end", wake);
-          readable.once("error", wake);
-        });
+      start(controller) {
+        controllerRef = controller;
+        readable.on("data", onData);
+        readable.once("end", onEnd);
+        readable.once("error", onError);
+      },
+      pull() {
+        readable.resume();
       },
       cancel(reason) {
-        readable.off("end", onEnd);
+        detach();
         readable.destroy(reason instanceof Error ? reason : undefined);
       },
     },
-    { highWaterMark: 0 },
+    // Read ahead up to 1 MiB so the socket keeps flowing at full speed.
+    { highWaterMark: readAhead, size: (chunk) => chunk.byteLength },
   );
 }
