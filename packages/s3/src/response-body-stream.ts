@@ -27,16 +27,18 @@ function isNodeReadable(value: unknown): value is NodeReadableLike {
  * handler) is used as it is. A Node `Readable` (the default Node handler)
  * flows into the web stream, which reads ahead up to 1 MiB and pauses the
  * socket beyond that, so a download runs at full speed with bounded memory.
+ * `mapError` turns a body error (a reset socket, an abort) into the error
+ * the reader sees.
  */
-export function responseBodyStream(body: unknown): ReadableStream<Uint8Array> {
+export function responseBodyStream(body: unknown, mapError: (error: unknown) => unknown = (error) => error): ReadableStream<Uint8Array> {
   if (body instanceof ReadableStream) return body as ReadableStream<Uint8Array>;
-  if (isNodeReadable(body)) return nodeReadableStream(body);
+  if (isNodeReadable(body)) return nodeReadableStream(body, mapError);
   const sdkBody = body as { transformToWebStream?: () => ReadableStream<Uint8Array> } | undefined;
   if (typeof sdkBody?.transformToWebStream === "function") return sdkBody.transformToWebStream();
   return new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
 }
 
-function nodeReadableStream(readable: NodeReadableLike): ReadableStream<Uint8Array> {
+function nodeReadableStream(readable: NodeReadableLike, mapError: (error: unknown) => unknown): ReadableStream<Uint8Array> {
   let controllerRef: ReadableStreamDefaultController<Uint8Array> | undefined;
   let finished = false;
   const detach = () => {
@@ -59,7 +61,7 @@ function nodeReadableStream(readable: NodeReadableLike): ReadableStream<Uint8Arr
   const onError = (...args: unknown[]) => {
     if (finished) return;
     detach();
-    controllerRef?.error(args[0] ?? new Error("The response body failed"));
+    controllerRef?.error(mapError(args[0] ?? new Error("The response body failed")));
   };
   return new ReadableStream<Uint8Array>(
     {

@@ -401,7 +401,11 @@ class S3StorageDriver implements S3Driver {
         resultRange = { offset: 0, length: info.size };
       }
     }
-    const result: DriverGetResult = { info, body: responseBodyStream(output.Body) };
+    const signal = options.signal;
+    const body = responseBodyStream(output.Body, (error) =>
+      signal?.aborted ? new StorageError("Aborted", "The get was aborted", { cause: signal.reason ?? error }) : mapS3Error(error),
+    );
+    const result: DriverGetResult = { info, body };
     if (resultRange !== undefined) result.range = resultRange;
     return result;
   }

@@ -149,6 +149,42 @@ describe.skipIf(environment === null)("s3 driver on Ceph RGW", () => {
     expect(await storage.head(key)).toBeNull();
   });
 
+  it("streams a get body, and a cancelled body frees the connection", async () => {
+    const key = `${runId}download.bin`;
+    const data = bytes(6 * mebibyte, 8);
+    await storage.put(key, data);
+    for (let round = 0; round < 12; round++) {
+      const object = await storage.get(key);
+      const reader = object!.body.getReader();
+      const first = await reader.read();
+      expect(first.done).toBe(false);
+      expect(first.value!.byteLength).toBeLessThan(data.byteLength);
+      await reader.cancel();
+    }
+    const whole = await (await storage.get(key))!.bytes();
+    expect(Buffer.from(whole).equals(Buffer.from(data))).toBe(true);
+    const ranged = await storage.get(key, { range: { offset: mebibyte, length: 10 } });
+    expect(ranged!.range).toEqual({ offset: mebibyte, length: 10 });
+    expect(ranged!.size).toBe(data.byteLength);
+    expect(Buffer.from(await ranged!.bytes()).equals(Buffer.from(data.subarray(mebibyte, mebibyte + 10)))).toBe(true);
+  });
+
+  it("fails a get body with Aborted when the signal aborts mid-download", async () => {
+    const key = `${runId}abort-download.bin`;
+    await storage.put(key, bytes(8 * mebibyte, 9));
+    const controller = new AbortController();
+    const object = await storage.get(key, { signal: controller.signal });
+    const reader = object!.body.getReader();
+    await reader.read();
+    controller.abort();
+    const error = await rejection(
+      (async () => {
+        for (;;) if ((await reader.read()).done) break;
+      })(),
+    );
+    expect(isStorageError(error, "Aborted")).toBe(true);
+  });
+
   it("buffers a conditional put up to conditionalPutLimit (RGW ignores conditions on multipart) and refuses more", async () => {
     const limited = createStorage(make({ conditionalPutLimit: 8 * mebibyte }));
     const key = `${runId}conditional.bin`;
