@@ -53,18 +53,22 @@ async function inParallel(count, concurrency, task) {
   );
 }
 
-/** Median of `rounds` timings of `run(round)`, in ms, after `warmup` untimed runs (JIT, caches). */
-async function median(rounds, run, warmup = 2) {
-  for (let round = 0; round < warmup; round++) await run(-1 - round);
-  const samples = [];
-  for (let round = 0; round < rounds; round++) {
-    gc();
-    const started = performance.now();
-    await run(round);
-    samples.push(performance.now() - started);
+/**
+ * Medians of `rounds` timings (ms) of each of several runners, after
+ * `warmup` untimed rounds. The runners take turns within every round, so a
+ * change in machine load hits them alike.
+ */
+async function medians(rounds, runners, warmup = 2) {
+  const samples = runners.map(() => []);
+  for (let round = -warmup; round < rounds; round++) {
+    for (const [index, run] of runners.entries()) {
+      gc();
+      const started = performance.now();
+      await run(round);
+      if (round >= 0) samples[index].push(performance.now() - started);
+    }
   }
-  samples.sort((a, b) => a - b);
-  return samples[samples.length >> 1];
+  return samples.map((list) => list.sort((a, b) => a - b)[list.length >> 1]);
 }
 
 const fmt = (ms) => (ms >= 100 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(2)} ms`);
@@ -133,14 +137,17 @@ async function main() {
     // 1. put 5,000 x 4 KiB at concurrency 16
     const small = new Uint8Array(4096).fill(1);
     const putCount = 5000;
-    const rawPut = await median(3, async (round) => {
-      const directory = join(base, "raw", `put-${round}`);
-      await mkdir(directory, { recursive: true });
-      await inParallel(putCount, 16, (index) => writeFile(join(directory, `object-${index}`), small));
-    });
-    const stowagePut = await median(3, async (round) => {
-      await inParallel(putCount, 16, (index) => storage.put(`put-${round}/object-${index}`, small, { contentType: "application/x-test", metadata: { round: String(round) } }));
-    });
+    const [rawPut, stowagePut] = await medians(5, [
+      async (round) => {
+        const directory = join(base, "raw", `put-${round + 10}`);
+        await mkdir(directory, { recursive: true });
+        await inParallel(putCount, 16, (index) => writeFile(join(directory, `object-${index}`), small));
+      },
+      (round) =>
+        inParallel(putCount, 16, (index) =>
+          storage.put(`put-${round + 10}/object-${index}`, small, { contentType: "application/x-test", metadata: { round: String(round) } }),
+        ),
+    ]);
 
     // 2. get 100 x 1 MiB at concurrency 16
     const big = new Uint8Array(1024 * 1024).fill(2);
@@ -149,12 +156,13 @@ async function main() {
       await writeFile(join(base, "raw", "get", `object-${index}`), big);
       await storage.put(`get/object-${index}`, big);
     }
-    const rawGet = await median(9, () => inParallel(100, 16, (index) => readFile(join(base, "raw", "get", `object-${index}`))));
-    const stowageGet = await median(9, () =>
-      inParallel(100, 16, async (index) => {
-        await (await storage.get(`get/object-${index}`)).bytes();
-      }),
-    );
+    const [rawGet, stowageGet] = await medians(15, [
+      () => inParallel(100, 16, (index) => readFile(join(base, "raw", "get", `object-${index}`))),
+      () =>
+        inParallel(100, 16, async (index) => {
+          await (await storage.get(`get/object-${index}`)).bytes();
+        }),
+    ]);
 
     table("put and get (median of rounds; lower is better)", [
       ["workload", "fs.promises", "stowage", "ratio", "target"],
@@ -195,23 +203,20 @@ async function main() {
     const { default: unstorageFs } = await import("unstorage/drivers/fs");
     const flydrive = new FSDriver({ location: peerRoot, visibility: "public" });
     const unstorage = createUnstorage({ driver: unstorageFs({ base: peerRoot }) });
-    let checked = false;
-    const stowageList = await median(15, async () => {
-      const page = await listStorage.list({ limit: 1000 });
-      if (!checked) {
-        checked = true;
-        if (page.objects.length !== 1000 || page.objects[0].key !== keys[0] || page.objects[999].key !== keys[999]) throw new Error("wrong first page");
-      }
-    });
-    const flydriveList = await median(5, async () => {
-      const { objects } = await flydrive.listAll("", { recursive: true });
-      const page = Array.from(objects, (file) => file.key).sort(compareUtf8).slice(0, 1000);
-      if (page.length !== 1000) throw new Error("flydrive: short page");
-    });
-    const unstorageList = await median(5, async () => {
-      const page = (await unstorage.getKeys()).sort(compareUtf8).slice(0, 1000);
-      if (page.length !== 1000) throw new Error("unstorage: short page");
-    });
+    const first = await listStorage.list({ limit: 1000 });
+    if (first.objects.length !== 1000 || first.objects[0].key !== keys[0] || first.objects[999].key !== keys[999]) throw new Error("wrong first page");
+    const [stowageList, flydriveList, unstorageList] = await medians(9, [
+      () => listStorage.list({ limit: 1000 }),
+      async () => {
+        const { objects } = await flydrive.listAll("", { recursive: true });
+        const page = Array.from(objects, (file) => file.key).sort(compareUtf8).slice(0, 1000);
+        if (page.length !== 1000) throw new Error("flydrive: short page");
+      },
+      async () => {
+        const page = (await unstorage.getKeys()).sort(compareUtf8).slice(0, 1000);
+        if (page.length !== 1000) throw new Error("unstorage: short page");
+      },
+    ]);
     table("first page of 1,000 of 20,000 files in nested directories (median; lower is better)", [
       ["lister", "time", "stowage is faster by", "target"],
       ["flydrive 1.3 FSDriver.listAll + sort", fmt(flydriveList), `${(flydriveList / stowageList).toFixed(1)}x`, ">= 20x"],

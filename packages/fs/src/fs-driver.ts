@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { closeSync, constants, openSync, readSync } from "node:fs";
+import { closeSync, constants, openSync, readSync, realpathSync } from "node:fs";
 import { link, lstat, mkdir, open, readdir, realpath, rename, rmdir, unlink, type FileHandle } from "node:fs/promises";
 import { resolve, sep } from "node:path";
 import {
@@ -49,13 +49,15 @@ export interface FsDriverOptions {
    */
   cleanupOnStart?: boolean;
   /**
-   * List with synchronous reads (readdir and each listed object's header).
-   * On a local disk this is about ten times faster than going through
-   * libuv's thread pool, at the price of blocking the event loop for a few
-   * microseconds per entry (about 4-5 ms for a page of 1000). Set false on
-   * network file systems. Default true.
+   * Use synchronous calls for the short metadata reads: the realpath check
+   * of a key's directory on every operation, and while listing, each
+   * directory and each listed object's header. On a local disk a blocking
+   * call takes a few microseconds, about ten times less than a round trip
+   * through libuv's thread pool, but it holds the event loop for that time
+   * (a listing page of 1,000 objects about 4-5 ms). Set false on network file
+   * systems. Bodies are always read and written asynchronously. Default true.
    */
-  blockingList?: boolean;
+  blocking?: boolean;
 }
 
 /** What {@link FsDriver.cleanup} removed. */
@@ -131,7 +133,7 @@ export class FsDriver implements StorageDriver {
   readonly startupCleanup: Promise<CleanupReport | undefined>;
   private realRoot = "";
   private readonly signer: UrlSigner | undefined;
-  private readonly blockingList: boolean;
+  private readonly blocking: boolean;
 
   constructor(options: FsDriverOptions) {
     if (options === null || typeof options !== "object" || typeof options.root !== "string" || options.root.length === 0) {
@@ -140,7 +142,7 @@ export class FsDriver implements StorageDriver {
     this.root = resolve(options.root);
     this.durable = options.durable === true;
     this.signer = options.signing === undefined ? undefined : toUrlSigner(options.signing);
-    this.blockingList = options.blockingList !== false;
+    this.blocking = options.blocking !== false;
     this.capabilities = Object.freeze({
       ...fsCapabilities,
       ...(this.signer ? { signGet: true, signPut: true, ...this.signer.capabilities } : {}),
@@ -373,9 +375,9 @@ export class FsDriver implements StorageDriver {
           skipPrefix,
         },
         limit,
-        this.blockingList ? blockingWalkReader : asyncWalkReader,
+        this.blocking ? blockingWalkReader : asyncWalkReader,
       );
-      const infos = this.blockingList
+      const infos = this.blocking
         ? items.map((item) => (item.kind === "object" ? readInfoAtSync(item.path, item.key) : null))
         : await mapLimit(items, listConcurrency, async (item) => (item.kind === "object" ? await readInfoAt(item.path, item.key) : null));
       const objects: ObjectInfo[] = [];
@@ -524,7 +526,7 @@ export class FsDriver implements StorageDriver {
     if (names.length === 0) return true;
     let real: string;
     try {
-      real = await realpath(directory);
+      real = this.blocking ? realpathSync.native(directory) : await realpath(directory);
     } catch (error) {
       const code = errorCode(error);
       if (code === "ENOENT" || code === "ENOTDIR") return false;
@@ -565,14 +567,14 @@ export class FsDriver implements StorageDriver {
 
   private async createTemporary(location: Location): Promise<{ path: string; handle: FileHandle }> {
     for (let attempt = 0; ; attempt++) {
-      await this.ensureDirectory(location);
       const path = location.directory + sep + temporaryName();
       activeTemporaries.add(path);
       try {
+        await this.ensureDirectory(location);
         return { path, handle: await open(path, createFlags, 0o644) };
       } catch (error) {
         activeTemporaries.delete(path);
-        // A concurrent delete or cleanup removed the empty directory: make it again.
+        // A concurrent delete or cleanup removed an empty directory on the way: make it again.
         if (errorCode(error) === "ENOENT" && attempt < 10) continue;
         throw error;
       }

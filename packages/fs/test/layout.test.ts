@@ -126,9 +126,9 @@ describe("layout on disk", () => {
     expect(await leftoverFiles(root)).toEqual([]);
   });
 
-  for (const blockingList of [true, false]) {
-    it(`a delimiter listing reads one directory level; a page stops reading once full (blockingList: ${blockingList})`, async () => {
-      const storage = createStorage(fsDriver({ root, cleanupOnStart: false, blockingList }));
+  for (const blocking of [true, false]) {
+    it(`a delimiter listing reads one directory level; a page stops reading once full (blocking: ${blocking})`, async () => {
+      const storage = createStorage(fsDriver({ root, cleanupOnStart: false, blocking }));
       for (let group = 0; group < 5; group++) {
         await Promise.all(Array.from({ length: 30 }, (_, index) => storage.put(`g${group}/sub/item-${String(index).padStart(2, "0")}`, "x")));
       }
