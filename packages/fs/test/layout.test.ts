@@ -114,6 +114,31 @@ describe("layout on disk", () => {
     expect((await lstat(join(directory, "key"))).isFile()).toBe(true);
   });
 
+  it("puts and deletes racing a running cleanup (which removes empty directories) all succeed", async () => {
+    const driver = fsDriver({ root, cleanupOnStart: false });
+    const storage = createStorage(driver);
+    let running = true;
+    const cleaner = (async () => {
+      while (running) await driver.cleanup();
+    })();
+    try {
+      for (let round = 0; round < 5; round++) {
+        await Promise.all(Array.from({ length: 40 }, (_, index) => storage.put(`r${round}/d${index % 7}/e${index % 3}/k${index}`, String(index))));
+        await storage.delete(Array.from({ length: 40 }, (_, index) => `r${round}/d${index % 7}/e${index % 3}/k${index}`));
+      }
+      await Promise.all(Array.from({ length: 40 }, (_, index) => storage.put(`last/d${index % 7}/k${index}`, String(index))));
+    } finally {
+      running = false;
+      await cleaner;
+    }
+    let count = 0;
+    for await (const info of storage.listAll()) {
+      expect(info.key.startsWith("last/")).toBe(true);
+      count++;
+    }
+    expect(count).toBe(40);
+  });
+
   it("a stale lock left by a dead process does not block a compare-and-swap", async () => {
     const storage = createStorage(fsDriver({ root, cleanupOnStart: false }));
     const info = await storage.put("k", "1");
