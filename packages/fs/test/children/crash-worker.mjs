@@ -11,7 +11,19 @@ for (let round = 1; ; round++) {
     Array.from({ length: count }, async (_, index) => {
       const body = randomBytes(8192 + ((index * 977 + round * 131) % 65536));
       const sum = createHash("sha256").update(body).digest("hex");
-      const pending = storage.put(`crash/${index % 10}/key-${index}`, body, {
+      // The body streams in two halves, the second after a delay that differs
+      // per key, so commits spread over about half a second and the kill lands
+      // with some keys committed and others half-written.
+      const half = body.byteLength >> 1;
+      const stream = new ReadableStream({
+        async start(controller) {
+          controller.enqueue(body.subarray(0, half));
+          await new Promise((resolve) => setTimeout(resolve, (index % 50) * 10));
+          controller.enqueue(body.subarray(half));
+          controller.close();
+        },
+      });
+      const pending = storage.put(`crash/${index % 10}/key-${index}`, stream, {
         contentType: "application/x-new",
         metadata: { sum, round: String(round) },
       });
