@@ -23,6 +23,7 @@ import {
 } from "@stowage/core";
 import { fileBodyStream } from "./file-body-stream.js";
 import { acquireKeyLock, breakIfStale } from "./key-lock.js";
+import { InfoCache } from "./info-cache.js";
 import { errorCode, mapFsError } from "./map-fs-error.js";
 import { buildHeader, headerLength, parseHeader, sealFields, sealHeader, sealOffset, type ParsedHeader } from "./object-header.js";
 import { hostTag, isLockName, isTemporaryName, lockPrefix, processAlive, temporaryName, temporaryOwner } from "./owner-tag.js";
@@ -134,6 +135,7 @@ export class FsDriver implements StorageDriver {
   private realRoot = "";
   private readonly signer: UrlSigner | undefined;
   private readonly blocking: boolean;
+  private readonly infoCache = new InfoCache();
 
   constructor(options: FsDriverOptions) {
     if (options === null || typeof options !== "object" || typeof options.root !== "string" || options.root.length === 0) {
@@ -378,7 +380,7 @@ export class FsDriver implements StorageDriver {
         this.blocking ? blockingWalkReader : asyncWalkReader,
       );
       const infos = this.blocking
-        ? items.map((item) => (item.kind === "object" ? readInfoAtSync(item.path, item.key) : null))
+        ? items.map((item) => (item.kind === "object" ? this.cachedInfoSync(item.path, item.key) : null))
         : await mapLimit(items, listConcurrency, async (item) => (item.kind === "object" ? await readInfoAt(item.path, item.key) : null));
       const objects: ObjectInfo[] = [];
       const prefixes: string[] = [];
@@ -406,6 +408,18 @@ export class FsDriver implements StorageDriver {
         throw mapFsError(error, `delete ${key}`);
       }
     });
+  }
+
+  /** A listed object's info: from the cache when the file is unchanged, else from its header. */
+  private cachedInfoSync(path: string, key: string): ObjectInfo | null {
+    const { info, stats } = this.infoCache.lookup(path);
+    if (info !== undefined) {
+      if (info !== null) info.key = key;
+      return info;
+    }
+    const read = readInfoAtSync(path, key);
+    if (read !== null && stats !== undefined) this.infoCache.remember(path, stats, read);
+    return read;
   }
 
   private async deleteOne(key: string): Promise<void> {

@@ -21,6 +21,7 @@ const hashedHeadBytes = 96;
 const escaped = /[%\\:*?"<>|]/g;
 const escapeSequence = /%([0-9A-F]{2})/g;
 const hexDigit = /[0-9A-F]/;
+const unescaped = /[\\:*?"<>|]/;
 
 /** The suffix of a directory name. */
 export const directorySuffix = "%";
@@ -55,6 +56,13 @@ export function parseName(name: string): ParsedName | undefined {
   const body = isDirectory ? name.slice(0, -1) : name;
   if (body.length === 0) return undefined;
   const kind = isDirectory ? "directory" : "object";
+  if (body.indexOf("%") === -1) {
+    // The common case, no escapes: canonical unless it holds a character
+    // that needs one, is too long to be a plain name, or is "." or "..".
+    if (unescaped.test(body) || body === "." || body === "..") return undefined;
+    if (body.length * 3 > maxPlainNameBytes && Buffer.byteLength(body) > maxPlainNameBytes) return undefined;
+    return { kind, segment: body };
+  }
   const hashAt = body.indexOf("%~");
   if (hashAt >= 0) {
     return hashAt > 0 && /^[a-z2-7]{26}$/.test(body.slice(hashAt + 2)) ? { kind, segment: undefined } : undefined;

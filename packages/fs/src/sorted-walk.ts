@@ -1,6 +1,6 @@
 import { closeSync, constants, lstatSync, openSync, readdirSync, readSync, type Dirent } from "node:fs";
 import { lstat, open, readdir } from "node:fs/promises";
-import { join } from "node:path";
+import { join, sep } from "node:path";
 import { compareUtf8 } from "@stowage/core";
 import { errorCode } from "./map-fs-error.js";
 import { headerLength, parseHeader } from "./object-header.js";
@@ -87,7 +87,7 @@ function* readEntries(path: string, keyPrefix: string, filter: string): Generato
   for (const dirent of dirents) {
     const parsed = parseName(dirent.name);
     if (parsed === undefined) continue;
-    const entryPath = join(path, dirent.name);
+    const entryPath = path + sep + dirent.name;
     let isDirectory = dirent.isDirectory();
     let isFile = dirent.isFile();
     if (!isDirectory && !isFile && !dirent.isSymbolicLink()) {

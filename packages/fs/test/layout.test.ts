@@ -139,6 +139,22 @@ describe("layout on disk", () => {
     expect(count).toBe(40);
   });
 
+  it("listing never serves stale info after an overwrite by another driver instance (same size, new metadata)", async () => {
+    const reader = createStorage(fsDriver({ root, cleanupOnStart: false }));
+    const writer = createStorage(fsDriver({ root, cleanupOnStart: false }));
+    for (let round = 0; round < 20; round++) {
+      await writer.put("dir/key", `v${round % 10}`, { contentType: `text/v${round}`, metadata: { round: String(round) } });
+      const [info] = (await reader.list({ prefix: "dir/" })).objects;
+      expect(info!.contentType).toBe(`text/v${round}`);
+      expect(info!.metadata).toEqual({ round: String(round) });
+      expect(info!.etag).toBe((await writer.head("dir/key"))!.etag);
+      // Mutating what list returned never changes what the next list returns.
+      info!.metadata.round = "changed";
+    }
+    await writer.delete("dir/key");
+    expect((await reader.list()).objects).toEqual([]);
+  });
+
   it("a stale lock left by a dead process does not block a compare-and-swap", async () => {
     const storage = createStorage(fsDriver({ root, cleanupOnStart: false }));
     const info = await storage.put("k", "1");
