@@ -129,8 +129,10 @@ rgw data = $S/rgw
 keyring = $S/rgw/keyring
 log file = $S/log/\$name.log
 pid file = $S/run/\$name.pid
-rgw frontends = beast endpoint=127.0.0.1:$RGW_PORT
+rgw frontends = beast endpoint=127.0.0.1:$RGW_PORT tcp_nodelay=1
 rgw thread pool size = 64
+rgw gc obj min wait = 0
+rgw gc processor period = 10
 EOF
 
 # ---- keys + mon ------------------------------------------------------------------
