@@ -12,9 +12,13 @@ export const temporaryPrefix = "%tmp-";
 /** The prefix of every lock name. */
 export const lockPrefix = "%lock-";
 
+/** A random part drawn once per process; a counter makes each name unique within it. */
+const processNonce = randomBytes(6).toString("hex");
+let temporaryCounter = 0;
+
 /** A fresh temporary file name owned by this process. */
 export function temporaryName(): string {
-  return `${temporaryPrefix}${hostTag}-${process.pid}-${randomBytes(8).toString("hex")}`;
+  return `${temporaryPrefix}${hostTag}-${process.pid}-${processNonce}${(temporaryCounter++).toString(36)}`;
 }
 
 /** The owner text written into a lock: host tag, pid and a random nonce. */
