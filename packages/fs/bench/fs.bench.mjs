@@ -58,13 +58,15 @@ async function inParallel(count, concurrency, task) {
 /**
  * Medians of `rounds` timings (ms) of each of several runners, after
  * `warmup` untimed rounds. The runners take turns within every round, so a
- * change in machine load hits them alike.
+ * change in machine load hits them alike. `collect` forces a full GC before
+ * each run: right for long runs, but it slows the few milliseconds after it
+ * (V8 drops compiled code and feedback), so short runs skip it.
  */
-async function medians(rounds, runners, warmup = 2) {
+async function medians(rounds, runners, { warmup = 2, collect = true } = {}) {
   const samples = runners.map(() => []);
   for (let round = -warmup; round < rounds; round++) {
     for (const [index, run] of runners.entries()) {
-      gc();
+      if (collect) gc();
       const started = performance.now();
       await run(round);
       if (round >= 0) samples[index].push(performance.now() - started);
@@ -207,7 +209,7 @@ async function main() {
     const unstorage = createUnstorage({ driver: unstorageFs({ base: peerRoot }) });
     const first = await listStorage.list({ limit: 1000 });
     if (first.objects.length !== 1000 || first.objects[0].key !== keys[0] || first.objects[999].key !== keys[999]) throw new Error("wrong first page");
-    const [stowageList, stowageColdList, flydriveList, unstorageList] = await medians(9, [
+    const [stowageList, stowageColdList, flydriveList, unstorageList] = await medians(15, [
       () => listStorage.list({ limit: 1000 }),
       // A fresh driver each time: its header cache is empty.
       () => createStorage(fsDriver({ root: listRoot, cleanupOnStart: false })).list({ limit: 1000 }),
@@ -220,7 +222,7 @@ async function main() {
         const page = (await unstorage.getKeys()).sort(compareUtf8).slice(0, 1000);
         if (page.length !== 1000) throw new Error("unstorage: short page");
       },
-    ]);
+    ], { warmup: 3, collect: false });
     table("first page of 1,000 of 20,000 files in nested directories (median; lower is better)", [
       ["lister", "time", "vs stowage (repeat)", "vs stowage (cold)", "target"],
       ["flydrive 1.3 FSDriver.listAll + sort", fmt(flydriveList), `${(flydriveList / stowageList).toFixed(1)}x`, `${(flydriveList / stowageColdList).toFixed(1)}x`, ">= 20x"],
