@@ -12,9 +12,11 @@ export const chunkBytes = 32 * 1024;
 
 /**
  * A pull-based stream over `length` bytes of an open file from `position`,
- * read with positional reads (pread), one chunk per pull, so memory stays
- * at about one chunk. `initial` holds bytes already read from `position`
- * on. The handle is closed when the stream ends, errors or is cancelled.
+ * read with positional reads (pread) of {@link readSlabBytes}, handed out
+ * in chunks of {@link chunkBytes}. While one slab is handed out, the next is
+ * read ahead, so the reader rarely waits for the disk; memory stays at
+ * about two slabs. `initial` holds bytes already read from `position` on.
+ * The handle is closed when the stream ends, errors or is cancelled.
  */
 export function fileBodyStream(
   handle: FileHandle,
@@ -23,54 +25,64 @@ export function fileBodyStream(
   initial: Uint8Array | undefined,
   signal: AbortSignal | undefined,
 ): ReadableStream<Uint8Array> {
-  let next = position;
   const end = position + length;
-  let pending = initial !== undefined && initial.byteLength > 0 ? initial : undefined;
-  /** Read but not yet handed out. */
+  /** Bytes handed out so far end here. */
+  let delivered = position;
+  /** The next slab read starts here. */
+  let readFrom = position;
   let slab: Uint8Array | undefined;
+  if (initial !== undefined && initial.byteLength > 0) {
+    slab = initial.byteLength > length ? initial.subarray(0, length) : initial;
+    readFrom += slab.byteLength;
+  }
+  let ahead: Promise<Uint8Array> | undefined;
   let closed = false;
+
+  const readSlab = async (at: number, want: number): Promise<Uint8Array> => {
+    const buffer = new Uint8Array(Buffer.allocUnsafeSlow(want).buffer, 0, want);
+    let filled = 0;
+    while (filled < want) {
+      const { bytesRead } = await handle.read(buffer, filled, want - filled, at + filled);
+      if (bytesRead === 0) throw Object.assign(new Error("The object file is shorter than its header says"), { code: "EIO" });
+      filled += bytesRead;
+    }
+    return buffer;
+  };
+  const startReadAhead = () => {
+    if (ahead !== undefined || readFrom >= end) return;
+    const want = Math.min(readSlabBytes, end - readFrom);
+    ahead = readSlab(readFrom, want);
+    ahead.catch(() => {});
+    readFrom += want;
+  };
   const close = async () => {
     if (closed) return;
     closed = true;
+    // FileHandle.close waits for a read still in flight.
     await handle.close().catch(() => {});
   };
+
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
         try {
           if (signal?.aborted) throw Object.assign(new Error("The get was aborted"), { name: "AbortError" });
-          if (pending !== undefined) {
-            const chunk = pending.byteLength > end - next ? pending.subarray(0, end - next) : pending;
-            pending = undefined;
-            next += chunk.byteLength;
-            controller.enqueue(chunk);
-            if (next >= end) {
-              await close();
-              controller.close();
-            }
-            return;
-          }
           if (slab === undefined || slab.byteLength === 0) {
-            if (next >= end) {
+            startReadAhead();
+            if (ahead === undefined) {
               await close();
               controller.close();
               return;
             }
-            const want = Math.min(readSlabBytes, end - next);
-            const buffer = new Uint8Array(Buffer.allocUnsafeSlow(want).buffer, 0, want);
-            let filled = 0;
-            while (filled < want) {
-              const { bytesRead } = await handle.read(buffer, filled, want - filled, next + filled);
-              if (bytesRead === 0) throw Object.assign(new Error("The object file is shorter than its header says"), { code: "EIO" });
-              filled += bytesRead;
-            }
-            next += want;
-            slab = buffer;
+            slab = await ahead;
+            ahead = undefined;
           }
+          startReadAhead();
           const chunk = slab.subarray(0, chunkBytes);
           slab = slab.subarray(chunk.byteLength);
+          delivered += chunk.byteLength;
           controller.enqueue(chunk);
-          if (next >= end && slab.byteLength === 0) {
+          if (delivered >= end) {
             await close();
             controller.close();
           }
