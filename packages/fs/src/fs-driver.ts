@@ -27,7 +27,8 @@ import { InfoCache } from "./info-cache.js";
 import { errorCode, mapFsError } from "./map-fs-error.js";
 import { buildHeader, headerLength, parseHeader, sealFields, sealHeader, sealOffset, type ParsedHeader } from "./object-header.js";
 import { hostTag, isLockName, isTemporaryName, lockPrefix, processAlive, temporaryName, temporaryOwner } from "./owner-tag.js";
-import { directoryName, encodeSegment, parseName } from "./segment-name.js";
+import { resolveLayout } from "./root-layout.js";
+import { segmentCodec, type SegmentCodec, type SegmentEncoding } from "./segment-name.js";
 import { asyncWalkReader, blockingWalkReader, runWalk } from "./sorted-walk.js";
 
 export interface FsDriverOptions {
@@ -49,6 +50,16 @@ export interface FsDriverOptions {
    * empty directories) in the background when the driver starts. Default true.
    */
   cleanupOnStart?: boolean;
+  /**
+   * How key segments become file names. `"bytes"` keeps names readable and
+   * needs a file system that compares names as bytes (ext4, xfs, btrfs,
+   * tmpfs); `"portable"` escapes uppercase letters and non-ASCII characters
+   * too, for case-insensitive or normalizing file systems (macOS APFS,
+   * Windows NTFS). Default `"auto"`: a new root is probed and gets `"bytes"`
+   * where names are byte-exact, else `"portable"`. The choice is recorded in
+   * `root/%layout.json`, and an existing root keeps its encoding.
+   */
+  encoding?: "auto" | SegmentEncoding;
   /**
    * Use synchronous calls for the short metadata reads: the realpath check
    * of a key's directory on every operation, and while listing, each
@@ -84,6 +95,8 @@ export interface FsStore {
   /** The absolute root directory. */
   readonly root: string;
   readonly durable: boolean;
+  /** How segments are named on disk (known once `ready` settled). */
+  readonly encoding: SegmentEncoding;
 }
 
 const noFollow = constants.O_NOFOLLOW ?? 0;
@@ -136,6 +149,8 @@ export class FsDriver implements StorageDriver {
   private readonly signer: UrlSigner | undefined;
   private readonly blocking: boolean;
   private readonly infoCache = new InfoCache();
+  private readonly requestedEncoding: "auto" | SegmentEncoding;
+  private codec: SegmentCodec = segmentCodec("bytes");
 
   constructor(options: FsDriverOptions) {
     if (options === null || typeof options !== "object" || typeof options.root !== "string" || options.root.length === 0) {
@@ -145,6 +160,10 @@ export class FsDriver implements StorageDriver {
     this.durable = options.durable === true;
     this.signer = options.signing === undefined ? undefined : toUrlSigner(options.signing);
     this.blocking = options.blocking !== false;
+    this.requestedEncoding = options.encoding ?? "auto";
+    if (!["auto", "bytes", "portable"].includes(this.requestedEncoding)) {
+      throw new StorageError("InvalidArgument", 'fsDriver: encoding must be "auto", "bytes" or "portable"');
+    }
     this.capabilities = Object.freeze({
       ...fsCapabilities,
       ...(this.signer ? { signGet: true, signPut: true, ...this.signer.capabilities } : {}),
@@ -161,13 +180,14 @@ export class FsDriver implements StorageDriver {
   }
 
   get raw(): FsStore {
-    return { root: this.root, durable: this.durable };
+    return { root: this.root, durable: this.durable, encoding: this.codec.encoding };
   }
 
   private async initialize(): Promise<void> {
     try {
       await mkdir(this.root, { recursive: true });
       this.realRoot = await realpath(this.root);
+      this.codec = segmentCodec(await resolveLayout(this.root, this.requestedEncoding));
     } catch (error) {
       throw mapFsError(error, `opening the root ${this.root}`);
     }
@@ -364,7 +384,7 @@ export class FsDriver implements StorageDriver {
       const directorySegments = slash < 0 ? [] : prefix.slice(0, slash).split("/");
       // A prefix whose directory part cannot occur in a legal key lists nothing.
       if (!directorySegments.every(isLegalSegment)) return { objects: [], prefixes: [] };
-      const relative = directorySegments.map(directoryName);
+      const relative = directorySegments.map((segment) => this.codec.directoryName(segment));
       const directory = relative.length === 0 ? this.root : this.root + sep + relative.join(sep);
       if (relative.length > 0 && !(await this.verifyDirectory(directory, relative))) return { objects: [], prefixes: [] };
       const { items, more } = await runWalk(
@@ -375,6 +395,7 @@ export class FsDriver implements StorageDriver {
           delimiter,
           after,
           skipPrefix,
+          codec: this.codec,
         },
         limit,
         this.blocking ? blockingWalkReader : asyncWalkReader,
@@ -500,7 +521,7 @@ export class FsDriver implements StorageDriver {
             report.locks++;
             remaining--;
           }
-        } else if (dirent.isDirectory() && parseName(dirent.name)?.kind === "directory") {
+        } else if (dirent.isDirectory() && this.codec.parse(dirent.name)?.kind === "directory") {
           if (await visit(path)) {
             try {
               await rmdir(path);
@@ -521,9 +542,9 @@ export class FsDriver implements StorageDriver {
   private locate(key: string): Location {
     const segments = key.split("/");
     const last = segments.pop()!;
-    const directoryNames = segments.map(directoryName);
+    const directoryNames = segments.map((segment) => this.codec.directoryName(segment));
     const directory = directoryNames.length === 0 ? this.root : this.root + sep + directoryNames.join(sep);
-    const fileName = encodeSegment(last);
+    const fileName = this.codec.encode(last);
     return { directory, directoryNames, fileName, file: directory + sep + fileName };
   }
 

@@ -4,7 +4,7 @@ import { join, sep } from "node:path";
 import { compareUtf8 } from "@stowage/core";
 import { errorCode } from "./map-fs-error.js";
 import { headerLength, parseHeader } from "./object-header.js";
-import { parseName } from "./segment-name.js";
+import type { SegmentCodec } from "./segment-name.js";
 
 /** One step of a listing: an object, or a common prefix that rolls up many keys. */
 export type WalkItem = { kind: "object"; key: string; path: string } | { kind: "prefix"; prefix: string };
@@ -21,6 +21,8 @@ export interface WalkPlan {
   after?: string;
   /** A common prefix already returned: keys under it are skipped. */
   skipPrefix?: string;
+  /** How names on disk encode segments. */
+  codec: SegmentCodec;
 }
 
 /** What the walk needs read from disk; the caller reads it (synchronously or not) and passes it back. */
@@ -58,7 +60,7 @@ export function* sortedWalk(plan: WalkPlan): Generator<WalkItem | WalkRequest, v
 }
 
 function* walkDirectory(path: string, keyPrefix: string, filter: string, state: WalkState): Generator<WalkItem | WalkRequest, void, unknown> {
-  const entries = yield* readEntries(path, keyPrefix, filter);
+  const entries = yield* readEntries(path, keyPrefix, filter, state.plan.codec);
   const { plan } = state;
   for (const entry of entries) {
     const key = entry.sortKey;
@@ -81,11 +83,11 @@ function* walkDirectory(path: string, keyPrefix: string, filter: string, state: 
 }
 
 /** A directory's entries as keys (a directory's sort key ends in "/"), sorted by UTF-8 bytes. */
-function* readEntries(path: string, keyPrefix: string, filter: string): Generator<WalkRequest, Entry[], unknown> {
+function* readEntries(path: string, keyPrefix: string, filter: string, codec: SegmentCodec): Generator<WalkRequest, Entry[], unknown> {
   const dirents = (yield { kind: "read-directory", path }) as Dirent[];
   const entries: Entry[] = [];
   for (const dirent of dirents) {
-    const parsed = parseName(dirent.name);
+    const parsed = codec.parse(dirent.name);
     if (parsed === undefined) continue;
     const entryPath = path + sep + dirent.name;
     let isDirectory = dirent.isDirectory();
@@ -123,7 +125,7 @@ function segmentOf(key: string, keyPrefix: string, isDirectory: boolean): string
 export interface WalkReader {
   readDirectory(path: string): Dirent[] | Promise<Dirent[]>;
   entryType(path: string): string | Promise<string>;
-  hashedKey(path: string, isDirectory: boolean): (string | undefined) | Promise<string | undefined>;
+  hashedKey(path: string, isDirectory: boolean, codec: SegmentCodec): (string | undefined) | Promise<string | undefined>;
 }
 
 /**
@@ -148,7 +150,7 @@ export async function runWalk(plan: WalkPlan, limit: number, reader: WalkReader)
           input = await reader.entryType(value.path);
           break;
         case "hashed-key":
-          input = await reader.hashedKey(value.path, value.isDirectory);
+          input = await reader.hashedKey(value.path, value.isDirectory, plan.codec);
           break;
         default:
           if (items.length === limit) return { items, more: true };
@@ -180,8 +182,8 @@ export const blockingWalkReader: WalkReader = {
       return "other";
     }
   },
-  hashedKey(path, isDirectory) {
-    return isDirectory ? anyKeyBelowSync(path) : keyInHeaderSync(path);
+  hashedKey(path, isDirectory, codec) {
+    return isDirectory ? anyKeyBelowSync(path, codec) : keyInHeaderSync(path);
   },
 };
 
@@ -203,8 +205,8 @@ export const asyncWalkReader: WalkReader = {
       return "other";
     }
   },
-  hashedKey(path, isDirectory) {
-    return isDirectory ? anyKeyBelow(path) : keyInHeader(path);
+  hashedKey(path, isDirectory, codec) {
+    return isDirectory ? anyKeyBelow(path, codec) : keyInHeader(path);
   },
 };
 
@@ -214,7 +216,7 @@ function isGone(error: unknown): boolean {
 }
 
 /** Any key stored below a (hashed) directory: it names the directory's full segment. */
-async function anyKeyBelow(path: string): Promise<string | undefined> {
+async function anyKeyBelow(path: string, codec: SegmentCodec): Promise<string | undefined> {
   let dirents: Dirent[];
   try {
     dirents = await readdir(path, { withFileTypes: true });
@@ -222,21 +224,21 @@ async function anyKeyBelow(path: string): Promise<string | undefined> {
     return undefined;
   }
   for (const dirent of dirents) {
-    const parsed = parseName(dirent.name);
+    const parsed = codec.parse(dirent.name);
     if (parsed === undefined) continue;
     const child = join(path, dirent.name);
     const key =
       parsed.kind === "object" && dirent.isFile()
         ? await keyInHeader(child)
         : parsed.kind === "directory" && dirent.isDirectory()
-          ? await anyKeyBelow(child)
+          ? await anyKeyBelow(child, codec)
           : undefined;
     if (key !== undefined) return key;
   }
   return undefined;
 }
 
-function anyKeyBelowSync(path: string): string | undefined {
+function anyKeyBelowSync(path: string, codec: SegmentCodec): string | undefined {
   let dirents: Dirent[];
   try {
     dirents = readdirSync(path, { withFileTypes: true });
@@ -244,14 +246,14 @@ function anyKeyBelowSync(path: string): string | undefined {
     return undefined;
   }
   for (const dirent of dirents) {
-    const parsed = parseName(dirent.name);
+    const parsed = codec.parse(dirent.name);
     if (parsed === undefined) continue;
     const child = join(path, dirent.name);
     const key =
       parsed.kind === "object" && dirent.isFile()
         ? keyInHeaderSync(child)
         : parsed.kind === "directory" && dirent.isDirectory()
-          ? anyKeyBelowSync(child)
+          ? anyKeyBelowSync(child, codec)
           : undefined;
     if (key !== undefined) return key;
   }

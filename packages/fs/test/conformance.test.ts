@@ -19,6 +19,20 @@ describeConformance({
   },
 });
 
+describeConformance({
+  name: "fs (portable encoding: for case-insensitive file systems)",
+  async create() {
+    const root = await tempRoot("conformance-portable");
+    const driver = fsDriver({ root, encoding: "portable" });
+    await driver.ready;
+    return {
+      driver,
+      leftovers: () => leftoverFiles(root),
+      close: () => removeRoot(root),
+    };
+  },
+});
+
 const signingSecrets = [{ id: "conformance", secret: "fs-conformance-secret-0123456789abcdef-xyz" }];
 
 describeConformance({

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { createStorage } from "@stowage/core";
 import { fsDriver } from "@stowage/fs";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { leftoverFiles, removeRoot, tempRoot } from "./temp-root.js";
+import { leftoverFiles, namesIn, removeRoot, tempRoot } from "./temp-root.js";
 
 const calls = vi.hoisted(() => ({ readdir: [] as string[] }));
 vi.mock("node:fs/promises", async (importOriginal) => {
@@ -35,7 +35,7 @@ describe("layout on disk", () => {
     await storage.put("a", "1");
     await storage.put("a/b", "2");
     await storage.put("a/b/c", "3");
-    expect((await readdir(root)).sort()).toEqual(["a", "a%"]);
+    expect((await namesIn(root)).sort()).toEqual(["a", "a%"]);
     expect((await readdir(join(root, "a%"))).sort()).toEqual(["b", "b%"]);
     expect(await readdir(join(root, "a%", "b%"))).toEqual(["c"]);
     expect(await (await storage.get("a"))!.text()).toBe("1");
@@ -79,6 +79,28 @@ describe("layout on disk", () => {
     expect((await storage.list()).objects.map((info) => info.key)).toEqual([nfd, nfc]);
   });
 
+  it("the portable encoding escapes uppercase and non-ASCII, keeps keys apart, and sticks to its root", async () => {
+    const storage = createStorage(fsDriver({ root, encoding: "portable" }));
+    const keys = ["Photo/Cafe\u0301.JPG", "photo/caf\u00e9.jpg", "photo/Caf\u00e9.jpg", "a b/x~y"];
+    for (const key of keys) await storage.put(key, key);
+    for (const key of keys) expect(await (await storage.get(key))!.text()).toBe(key);
+    expect((await namesIn(root)).sort()).toEqual(["%50hoto%", "a b%", "photo%"]);
+    expect((await readdir(join(root, "photo%"))).sort()).toEqual(["%43af%C3%A9.jpg", "caf%C3%A9.jpg"]);
+    const listed: string[] = [];
+    for await (const info of storage.listAll()) listed.push(info.key);
+    expect(listed).toEqual(["Photo/Cafe\u0301.JPG", "a b/x~y", "photo/Caf\u00e9.jpg", "photo/caf\u00e9.jpg"]);
+    // A root keeps the encoding it was made with.
+    const reopened = fsDriver({ root });
+    await reopened.ready;
+    expect(reopened.raw.encoding).toBe("portable");
+    await expect(fsDriver({ root, encoding: "bytes" }).ready).rejects.toMatchObject({ code: "InvalidArgument" });
+    // This machine's file system keeps names byte-exact, so "auto" picks "bytes" for a new root.
+    const fresh = fsDriver({ root: join(root, "..", `${root.split("/").pop()}-auto`) });
+    await fresh.ready;
+    expect(fresh.raw.encoding).toBe("bytes");
+    await removeRoot(fresh.root);
+  });
+
   it("delete removes directories left empty, up to root, and keeps non-empty ones", async () => {
     const storage = createStorage(fsDriver({ root }));
     await storage.put("a/b/c/d", "1");
@@ -86,7 +108,7 @@ describe("layout on disk", () => {
     await storage.delete("a/b/c/d");
     expect(await readdir(join(root, "a%"))).toEqual(["x"]);
     await storage.delete("a/x");
-    expect(await readdir(root)).toEqual([]);
+    expect(await namesIn(root)).toEqual([]);
   });
 
   it("temporary files never show in list; start-up cleanup removes dead writers' files and locks, keeps live ones", async () => {

@@ -22,3 +22,8 @@ export async function leftoverFiles(root: string): Promise<string[]> {
   }
   return found.sort();
 }
+
+/** The names in a directory, without the root's layout file (`%layout.json`). */
+export async function namesIn(directory: string): Promise<string[]> {
+  return (await readdir(directory)).filter((name) => name !== "%layout.json");
+}

@@ -55,7 +55,7 @@ async function walk(directory: string, found: string[] = []): Promise<string[]> 
   return found;
 }
 
-describe("traversal corpus", () => {
+describe.each(["bytes", "portable"] as const)("traversal corpus (%s encoding)", (encoding) => {
   let base: string;
   let root: string;
   let outside: string;
@@ -68,6 +68,7 @@ describe("traversal corpus", () => {
     await writeFile(join(outside, "sentinel"), "untouched");
     // Planted links: a "directory" and an "object" that point out of root.
     await symlink(outside, join(root, "evil%"));
+    // (the same name in both encodings: lowercase ASCII)
     await symlink(join(outside, "sentinel"), join(root, "link"));
   });
   afterAll(() => removeRoot(base));
@@ -81,7 +82,7 @@ describe("traversal corpus", () => {
     for (const classic of ["../x", "a/../../x", "/etc/passwd", "a\u0000b"]) expect(illegal).toContain(classic);
     // Backslashes and percent-encodings are ordinary characters in a key: legal, and stored inside root.
     for (const classic of ["..\\x", "%2e%2e/x", "\\..\\..\\x", "C:\\x"]) expect(legal).toContain(classic);
-    const storage = createStorage(fsDriver({ root, cleanupOnStart: false }));
+    const storage = createStorage(fsDriver({ root, cleanupOnStart: false, encoding }));
     const encoder = new TextEncoder();
 
     for (const key of illegal) {
@@ -121,6 +122,11 @@ describe("traversal corpus", () => {
     await storage.delete("evil/x").catch(() => {});
 
     expect(await readdir(base)).toEqual(["outside", "root"]);
+    if (encoding === "portable") {
+      // Every name is ASCII without uppercase letters (hex escapes aside), so case- and
+      // normalization-insensitive file systems cannot merge two keys.
+      for (const path of await walk(root)) expect(path.slice(root.length)).toMatch(/^(?:[\x20-\x40\x5b-\x7e]|%[0-9A-F]{2})*$/);
+    }
     expect(await readdir(outside)).toEqual(["sentinel"]);
     expect(await readFile(join(outside, "sentinel"), "utf8")).toBe("untouched");
     // Every path under root resolves inside root (the planted links are the only links).
