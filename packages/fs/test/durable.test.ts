@@ -1,4 +1,4 @@
-import { open, readdir } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { createStorage } from "@stowage/core";
 import { fsDriver } from "@stowage/fs";
