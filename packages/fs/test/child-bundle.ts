@@ -1,12 +1,20 @@
 import { spawn } from "node:child_process";
+import { rmSync } from "node:fs";
 import { chmod, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { afterAll } from "vitest";
 
 const packagesDir = fileURLToPath(new URL("../../", import.meta.url));
 let bundlePath: Promise<string> | undefined;
+let bundleDirectory: string | undefined;
+
+// Registered on the importing test file: the bundle goes when its tests are done.
+afterAll(() => {
+  if (bundleDirectory !== undefined) rmSync(bundleDirectory, { recursive: true, force: true });
+});
 
 /**
  * Child processes run plain Node, which cannot import the TypeScript
@@ -16,6 +24,7 @@ let bundlePath: Promise<string> | undefined;
 export function driverBundle(): Promise<string> {
   bundlePath ??= (async () => {
     const directory = await mkdtemp(join(tmpdir(), "stowage-fs-bundle-"));
+    bundleDirectory = directory;
     // Readable by every user: one test runs a child as an unprivileged user.
     await chmod(directory, 0o755);
     const outfile = join(directory, "stowage-fs.mjs");
