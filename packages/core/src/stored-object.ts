@@ -14,7 +14,8 @@ export function createStoredObject(
   return new StoredObjectResult(result, wrapError);
 }
 
-const textDecoder = new TextDecoder();
+// ignoreBOM: a body that starts with U+FEFF keeps it, so text() round-trips every string.
+const textDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
 class StoredObjectResult implements StoredObject {
   key: string;
@@ -65,7 +66,9 @@ class StoredObjectResult implements StoredObject {
   }
 
   async json<T = unknown>(): Promise<T> {
-    return JSON.parse(await this.text()) as T;
+    // Like Response.json(): a leading byte-order mark is not part of the JSON.
+    const text = await this.text();
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as T;
   }
 
   #take(): ReadableStream<Uint8Array> | Uint8Array {

@@ -61,6 +61,8 @@ export const getCases = [
       assertEqual(await (await storage.get(key("doc.json")))!.text(), JSON.stringify(value), "text()");
       await storage.put(key("empty"), "");
       assertEqual(await (await storage.get(key("empty")))!.text(), "", "text() of an empty body");
+      await storage.put(key("bom.json"), "\ufeff" + JSON.stringify(value));
+      assertDeepEqual(await (await storage.get(key("bom.json")))!.json(), value, "json() skips a byte-order mark");
     },
   }),
   defineCase({

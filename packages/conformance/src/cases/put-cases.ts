@@ -214,7 +214,7 @@ export const putCases = [
     name: "put: a string body is stored as UTF-8",
     requires: [],
     async run({ storage, key }) {
-      const text = "héllo wörld · 漢字 · 😀 · \u0000 · \r\n";
+      const text = "\ufeffhéllo wörld · 漢字 · 😀 · \u0000 · \r\n";
       const info = await storage.put(key("text"), text);
       const expected = utf8(text);
       assertEqual(info.size, expected.byteLength, "size counts UTF-8 bytes");
