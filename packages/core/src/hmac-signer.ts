@@ -32,8 +32,7 @@ export const hmacSignerCapabilities: Readonly<Partial<Capabilities>> = Object.fr
 });
 
 /**
- * Creates a `UrlSigner` that mints HMAC-SHA256 signed URLs (through
- * `crypto.subtle`) for drivers without native presigning, such as memory and
+ * Creates a `UrlSigner` that mints HMAC-SHA256 signed URLs for drivers without native presigning, such as memory and
  * fs. The signature binds the method, the key, the expiry and every
  * constraint; `@stowage/http` serves and enforces the URLs.
  */

@@ -49,6 +49,17 @@ export class Sha256 {
     return this;
   }
 
+  /** An independent copy of the state so far (for example an HMAC key's pre-hashed pad). */
+  clone(): Sha256 {
+    const copy = new Sha256();
+    copy.state.set(this.state);
+    copy.block.set(this.block);
+    copy.blockLength = this.blockLength;
+    copy.totalLength = this.totalLength;
+    copy.finished = this.finished;
+    return copy;
+  }
+
   digest(): Uint8Array {
     if (this.finished) throw new Error("Sha256: digest called twice");
     this.finished = true;
