@@ -64,8 +64,10 @@ describe("disk errors surface as typed errors and keep the old value", () => {
     await storage.put("a/b", "old value", { contentType: "text/plain" });
     remount(mountPoint, "ro");
     try {
-      for (const attempt of [storage.put("a/b", "new value"), storage.put("c/d", "new"), storage.delete("a/b")]) {
-        const error = await attempt.catch((caught: unknown) => caught);
+      // One at a time: a promise created early could reject before its catch is attached.
+      const attempts = [() => storage.put("a/b", "new value"), () => storage.put("c/d", "new"), () => storage.delete("a/b")];
+      for (const attempt of attempts) {
+        const error = await attempt().catch((caught: unknown) => caught);
         expect(isStorageError(error, "PermissionDenied"), String(error)).toBe(true);
         expect((error as { retryable: boolean }).retryable).toBe(false);
       }
