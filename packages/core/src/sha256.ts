@@ -1,4 +1,4 @@
-const roundConstants = new Uint32Array([
+const roundConstants = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
   0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
   0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -9,17 +9,23 @@ const roundConstants = new Uint32Array([
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
+/** The SHA-256 initial hash value (FIPS 180-4, 5.3.3). */
+const initialState = new Int32Array([
+  0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+]);
+
+/** The message schedule, shared: `compress` is synchronous and never re-entered. */
+const words = new Int32Array(64);
+
 /**
  * Incremental SHA-256 in plain JavaScript. `crypto.subtle.digest` cannot hash
  * a stream piece by piece, and Stowage must verify a streamed body without
  * holding it in memory.
  */
 export class Sha256 {
-  private readonly state = new Uint32Array([
-    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-  ]);
+  // Int32Array, not Uint32Array: reading words above 2^31 would leave V8's small-integer fast path.
+  private readonly state = new Int32Array(initialState);
   private readonly block = new Uint8Array(64);
-  private readonly words = new Uint32Array(64);
   private blockLength = 0;
   private totalLength = 0;
   private finished = false;
@@ -34,12 +40,12 @@ export class Sha256 {
       this.blockLength += take;
       offset = take;
       if (this.blockLength === 64) {
-        this.compress(this.block, 0);
+        compress(this.state, this.block, 0);
         this.blockLength = 0;
       }
     }
     while (data.byteLength - offset >= 64) {
-      this.compress(data, offset);
+      compress(this.state, data, offset);
       offset += 64;
     }
     if (offset < data.byteLength) {
@@ -49,82 +55,96 @@ export class Sha256 {
     return this;
   }
 
-  /** An independent copy of the state so far (for example an HMAC key's pre-hashed pad). */
-  clone(): Sha256 {
-    const copy = new Sha256();
+  /**
+   * An independent copy of the state so far (for example an HMAC key's
+   * pre-hashed pad). With `into`, the state is written into that instance
+   * (whatever it held before) and `into` is returned, so a hot loop can
+   * reuse one instance instead of allocating a copy each time.
+   */
+  clone(into: Sha256 = new Sha256()): Sha256 {
+    const copy = into;
     copy.state.set(this.state);
-    copy.block.set(this.block);
+    // Bytes past blockLength are never read, so only the pending ones are copied.
+    if (this.blockLength > 0) copy.block.set(this.block.subarray(0, this.blockLength));
     copy.blockLength = this.blockLength;
     copy.totalLength = this.totalLength;
     copy.finished = this.finished;
     return copy;
   }
 
-  digest(): Uint8Array {
+  /** The 32-byte digest, written to `out` when given (else a new array); ends this hash. */
+  digest(out: Uint8Array = new Uint8Array(32)): Uint8Array {
     if (this.finished) throw new Error("Sha256: digest called twice");
+    if (out.byteLength < 32) throw new RangeError("Sha256: digest needs 32 bytes of output");
     this.finished = true;
     const bitLength = this.totalLength * 8;
     this.block[this.blockLength++] = 0x80;
     if (this.blockLength > 56) {
       this.block.fill(0, this.blockLength);
-      this.compress(this.block, 0);
+      compress(this.state, this.block, 0);
       this.blockLength = 0;
     }
     this.block.fill(0, this.blockLength);
-    const view = new DataView(this.block.buffer);
-    view.setUint32(56, Math.floor(bitLength / 0x100000000));
-    view.setUint32(60, bitLength >>> 0);
-    this.compress(this.block, 0);
-    const out = new Uint8Array(32);
-    const outView = new DataView(out.buffer);
-    for (let index = 0; index < 8; index++) outView.setUint32(index * 4, this.state[index]!);
+    writeWord(this.block, 56, Math.floor(bitLength / 0x100000000));
+    writeWord(this.block, 60, bitLength);
+    compress(this.state, this.block, 0);
+    for (let index = 0; index < 8; index++) writeWord(out, index * 4, this.state[index]!);
     return out;
   }
 
   digestHex(): string {
     return toHex(this.digest());
   }
+}
 
-  private compress(data: Uint8Array, offset: number): void {
-    const w = this.words;
-    for (let index = 0; index < 16; index++) {
-      const at = offset + index * 4;
-      w[index] = (data[at]! << 24) | (data[at + 1]! << 16) | (data[at + 2]! << 8) | data[at + 3]!;
-    }
-    for (let index = 16; index < 64; index++) {
-      const a = w[index - 15]!;
-      const b = w[index - 2]!;
-      const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
-      const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
-      w[index] = (w[index - 16]! + s0 + w[index - 7]! + s1) | 0;
-    }
-    const s = this.state;
-    let a = s[0]!, b = s[1]!, c = s[2]!, d = s[3]!, e = s[4]!, f = s[5]!, g = s[6]!, h = s[7]!;
-    for (let index = 0; index < 64; index++) {
-      const sum1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-      const choose = (e & f) ^ (~e & g);
-      const t1 = (h + sum1 + choose + roundConstants[index]! + w[index]!) | 0;
-      const sum0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
-      const majority = (a & b) ^ (a & c) ^ (b & c);
-      const t2 = (sum0 + majority) | 0;
-      h = g;
-      g = f;
-      f = e;
-      e = (d + t1) | 0;
-      d = c;
-      c = b;
-      b = a;
-      a = (t1 + t2) | 0;
-    }
-    s[0] = (s[0]! + a) | 0;
-    s[1] = (s[1]! + b) | 0;
-    s[2] = (s[2]! + c) | 0;
-    s[3] = (s[3]! + d) | 0;
-    s[4] = (s[4]! + e) | 0;
-    s[5] = (s[5]! + f) | 0;
-    s[6] = (s[6]! + g) | 0;
-    s[7] = (s[7]! + h) | 0;
+/** Runs the SHA-256 compression function over the 64-byte block at `data[offset]`, updating `s`. */
+function compress(s: Int32Array, data: Uint8Array, offset: number): void {
+  const w = words;
+  for (let index = 0; index < 16; index++) {
+    const at = offset + index * 4;
+    w[index] = (data[at]! << 24) | (data[at + 1]! << 16) | (data[at + 2]! << 8) | data[at + 3]!;
   }
+  for (let index = 16; index < 64; index++) {
+    const a = w[index - 15]!;
+    const b = w[index - 2]!;
+    const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
+    const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
+    w[index] = (w[index - 16]! + s0 + w[index - 7]! + s1) | 0;
+  }
+  let a = s[0]!, b = s[1]!, c = s[2]!, d = s[3]!, e = s[4]!, f = s[5]!, g = s[6]!, h = s[7]!;
+  for (let index = 0; index < 64; index++) {
+    const sum1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
+    const choose = (e & f) ^ (~e & g);
+    const t1 = (h + sum1 + choose + roundConstants[index]! + w[index]!) | 0;
+    const sum0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
+    const majority = (a & b) ^ (a & c) ^ (b & c);
+    const t2 = (sum0 + majority) | 0;
+    h = g;
+    g = f;
+    f = e;
+    e = (d + t1) | 0;
+    d = c;
+    c = b;
+    b = a;
+    a = (t1 + t2) | 0;
+  }
+  s[0] = (s[0]! + a) | 0;
+  s[1] = (s[1]! + b) | 0;
+  s[2] = (s[2]! + c) | 0;
+  s[3] = (s[3]! + d) | 0;
+  s[4] = (s[4]! + e) | 0;
+  s[5] = (s[5]! + f) | 0;
+  s[6] = (s[6]! + g) | 0;
+  s[7] = (s[7]! + h) | 0;
+}
+
+
+/** Writes a 32-bit word big-endian. */
+function writeWord(bytes: Uint8Array, offset: number, word: number): void {
+  bytes[offset] = word >>> 24;
+  bytes[offset + 1] = word >>> 16;
+  bytes[offset + 2] = word >>> 8;
+  bytes[offset + 3] = word;
 }
 
 const hexDigits = "0123456789abcdef";

@@ -71,6 +71,32 @@ describe("Sha256", () => {
     expect(await sha256Hex(view)).toBe(await subtleHex(view.slice()));
   });
 
+  it("clone copies the state so far, into a new or a reused instance", async () => {
+    for (const prefixLength of [0, 1, 63, 64, 65, 130]) {
+      const prefix = randomBytes(prefixLength);
+      const base = new Sha256().update(prefix);
+      const reused = new Sha256().update(randomBytes(100));
+      reused.digest(); // even a finished instance can receive a state
+      for (const suffixLength of [0, 5, 64, 100]) {
+        const suffix = randomBytes(suffixLength);
+        const expected = await subtleHex(new Uint8Array([...prefix, ...suffix]));
+        expect(base.clone().update(suffix).digestHex(), `${prefixLength}+${suffixLength}`).toBe(expected);
+        expect(base.clone(reused), "clone(into) returns into").toBe(reused);
+        expect(reused.update(suffix).digestHex(), `${prefixLength}+${suffixLength} reused`).toBe(expected);
+      }
+      expect(base.digestHex()).toBe(await subtleHex(prefix));
+    }
+  });
+
+  it("digest writes into a given array of at least 32 bytes", async () => {
+    const bytes = randomBytes(77);
+    const out = new Uint8Array(40).fill(7);
+    expect(new Sha256().update(bytes).digest(out)).toBe(out);
+    expect(toHex(out.subarray(0, 32))).toBe(await subtleHex(bytes));
+    expect(out.subarray(32)).toEqual(new Uint8Array(8).fill(7));
+    expect(() => new Sha256().digest(new Uint8Array(31))).toThrow(RangeError);
+  });
+
   it("toHex writes lowercase, two digits per byte", () => {
     expect(toHex(new Uint8Array([0, 1, 0xab, 0xff]))).toBe("0001abff");
   });

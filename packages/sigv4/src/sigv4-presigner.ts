@@ -1,5 +1,5 @@
 import { encodeRfc3986, toHex } from "./encode.js";
-import { sha256Finish, sha256InitialState } from "./sha256.js";
+import { Sha256 } from "@stowage/core";
 import { signingKey } from "./signing-key.js";
 import { createPostPolicy, type PresignedPost, type PostPolicyRequest } from "./post-policy.js";
 
@@ -55,6 +55,8 @@ const maxExpiresIn = 604800;
 
 let scratch = new Uint8Array(1024);
 const digest = new Uint8Array(32);
+const emptyHash = new Sha256();
+const runningHash = new Sha256();
 
 /** UTF-8 encodes `text` into a reused buffer and returns the byte count. */
 function encodeToScratch(text: string): number {
@@ -64,7 +66,7 @@ function encodeToScratch(text: string): number {
 
 function sha256Hex(text: string): string {
   const length = encodeToScratch(text);
-  return toHex(sha256Finish(sha256InitialState, 0, scratch, length, digest));
+  return toHex(emptyHash.clone(runningHash).update(scratch.subarray(0, length)).digest(digest));
 }
 
 function compareCodeUnits(a: [string, string], b: [string, string]): number {
