@@ -4,8 +4,8 @@
 // run, on the same file system (the OS temp directory).
 //
 // 1. put 5,000 x 4 KiB at concurrency 16. Baseline: fs.promises.writeFile
-//    into one existing directory. Stowage: Storage.put (validation, SHA-256
-//    etag, header with metadata, temporary file + rename). Target <= 1.5x.
+//    into one existing directory. Stowage: Storage.put (validation, version
+//    token etag, header with metadata, temporary file + rename). Target <= 1.5x.
 // 2. get 100 x 1 MiB at concurrency 16. Baseline: fs.promises.readFile.
 //    Stowage: (await Storage.get(key)).bytes(). Target <= 1.2x.
 // 3. 512 MiB streamed put, then get, each side in its own child process

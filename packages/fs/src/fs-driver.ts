@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { closeSync, constants, openSync, readSync, realpathSync } from "node:fs";
 import { link, lstat, mkdir, open, readdir, realpath, rename, rmdir, unlink, type FileHandle } from "node:fs/promises";
 import { resolve, sep } from "node:path";
@@ -30,6 +29,7 @@ import { hostTag, isLockName, isTemporaryName, lockPrefix, processAlive, tempora
 import { resolveLayout } from "./root-layout.js";
 import { segmentCodec, type SegmentCodec, type SegmentEncoding } from "./segment-name.js";
 import { asyncWalkReader, blockingWalkReader, runWalk } from "./sorted-walk.js";
+import { newVersionToken } from "./version-token.js";
 
 export interface FsDriverOptions {
   /** The directory that holds the objects; created when missing. */
@@ -218,19 +218,18 @@ export class FsDriver implements StorageDriver {
         metadata: options.metadata,
       });
       ({ path: temporary, handle } = await this.createTemporary(location));
+      const version = newVersionToken();
       let size: number;
-      let digest: Buffer;
       let lastModified: number;
       if (body instanceof Uint8Array) {
-        digest = createHash("sha256").update(body).digest();
         size = body.byteLength;
         lastModified = Date.now();
-        sealHeader(header, size, lastModified, digest);
+        sealHeader(header, size, lastModified, version);
         await writeAll(handle, [header, body], 0);
       } else {
-        ({ size, digest } = await writeStream(handle, header, body));
+        size = await writeStream(handle, header, body);
         lastModified = Date.now();
-        await writeAll(handle, [sealFields(size, lastModified, digest)], sealOffset);
+        await writeAll(handle, [sealFields(size, lastModified, version)], sealOffset);
       }
       if (this.durable) await handle.sync();
       await handle.close();
@@ -241,7 +240,7 @@ export class FsDriver implements StorageDriver {
       const info: ObjectInfo = {
         key,
         size,
-        etag: digest.toString("hex", 0, 16),
+        etag: version.toString("hex"),
         lastModified: new Date(lastModified),
         contentType: options.contentType,
         metadata: { ...options.metadata },
@@ -780,17 +779,12 @@ async function writeAll(handle: FileHandle, buffers: Uint8Array[], position: num
 }
 
 /**
- * Streams a body after its header, hashing as it goes. At most one batch is
- * being written while the next is read, so memory stays at about two
+ * Streams a body after its header and returns its size. At most one batch
+ * is being written while the next is read, so memory stays at about two
  * batches and a slow disk slows the reader (backpressure).
  */
-async function writeStream(
-  handle: FileHandle,
-  header: Buffer,
-  body: ReadableStream<Uint8Array>,
-): Promise<{ size: number; digest: Buffer }> {
+async function writeStream(handle: FileHandle, header: Buffer, body: ReadableStream<Uint8Array>): Promise<number> {
   const reader = body.getReader();
-  const hash = createHash("sha256");
   let size = 0;
   let position = 0;
   let batch: Uint8Array[] = [header];
@@ -810,7 +804,6 @@ async function writeStream(
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      hash.update(value);
       size += value.byteLength;
       batch.push(value);
       batchBytes += value.byteLength;
@@ -825,7 +818,7 @@ async function writeStream(
   } finally {
     reader.releaseLock();
   }
-  return { size, digest: hash.digest() };
+  return size;
 }
 
 async function syncDirectory(path: string): Promise<void> {

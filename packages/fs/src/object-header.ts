@@ -10,11 +10,13 @@ import type { ObjectInfo } from "@stowage/core";
  * | 12-15 | reserved, 0 |
  * | 16-23 | body size, float64 BE |
  * | 24-31 | lastModified, ms since the epoch, float64 BE |
- * | 32-63 | SHA-256 of the body |
+ * | 32-47 | version token: 16 random bytes drawn for each put (the etag, in hex) |
+ * | 48-63 | reserved, 0 |
  * | 64- | JSON: key, content type, content-* fields, user metadata |
  *
  * Data and metadata live in one inode, so the rename that publishes a put
- * replaces both at once.
+ * replaces both at once. Files written before version tokens hold the
+ * body's SHA-256 at 32-63; their etag (its first 16 bytes) reads the same way.
  */
 export const fixedHeaderBytes = 64;
 const magic = Buffer.from("STOWAGE1", "latin1");
@@ -45,7 +47,7 @@ export interface ParsedHeader {
   dataOffset: number;
 }
 
-/** Builds a header; size, time and digest can be filled in later with {@link sealHeader}. */
+/** Builds a header; size, time and version can be filled in later with {@link sealHeader}. */
 export function buildHeader(fields: HeaderFields): Buffer {
   const json: HeaderJson = { k: fields.key, t: fields.contentType, m: fields.metadata };
   if (fields.cacheControl !== undefined) json.cc = fields.cacheControl;
@@ -59,20 +61,20 @@ export function buildHeader(fields: HeaderFields): Buffer {
   return header;
 }
 
-/** The 48 bytes at offset 16 that record size, time and digest. */
-export function sealFields(size: number, lastModified: number, sha256: Buffer): Buffer {
+/** The 48 bytes at offset 16 that record size, time and the 16-byte version token. */
+export function sealFields(size: number, lastModified: number, version: Buffer): Buffer {
   const sealed = Buffer.alloc(48);
   sealed.writeDoubleBE(size, 0);
   sealed.writeDoubleBE(lastModified, 8);
-  sha256.copy(sealed, 16, 0, 32);
+  version.copy(sealed, 16, 0, 16);
   return sealed;
 }
 
 export const sealOffset = 16;
 
-/** Writes size, time and digest into a header built by {@link buildHeader}. */
-export function sealHeader(header: Buffer, size: number, lastModified: number, sha256: Buffer): void {
-  sealFields(size, lastModified, sha256).copy(header, sealOffset);
+/** Writes size, time and version token into a header built by {@link buildHeader}. */
+export function sealHeader(header: Buffer, size: number, lastModified: number, version: Buffer): void {
+  sealFields(size, lastModified, version).copy(header, sealOffset);
 }
 
 /** The header length recorded in the first bytes, or undefined if this is not an object file. */

@@ -45,6 +45,25 @@ describe("layout on disk", () => {
     expect((await readFile(join(root, "a%", "b%", "c"))).subarray(-1).toString()).toBe("3");
   });
 
+  it("the etag is a per-put version token kept in the header: the same bytes put again get a new etag", async () => {
+    const storage = createStorage(fsDriver({ root }));
+    const etags = new Set<string>();
+    for (const body of ["same", "same", "other", "same"]) {
+      const info = await storage.put("k", body);
+      expect(info.etag).toMatch(/^[0-9a-f]{32}$/);
+      // Bytes 32-47 of the header hold the token; head and get read it back.
+      expect((await readFile(join(root, "k"))).toString("hex", 32, 48)).toBe(info.etag);
+      expect((await storage.head("k"))!.etag).toBe(info.etag);
+      expect((await storage.get("k"))!.etag).toBe(info.etag);
+      etags.add(info.etag);
+    }
+    expect(etags.size).toBe(4);
+    // A streamed put gets its token too.
+    const streamed = await storage.put("k", new Blob(["same"]).stream());
+    expect(etags.has(streamed.etag)).toBe(false);
+    expect((await storage.head("k"))!.etag).toBe(streamed.etag);
+  });
+
   it("names stay readable; % and Windows-reserved characters are escaped", async () => {
     const storage = createStorage(fsDriver({ root }));
     await storage.put("photos/2024/cat 😀.jpg", "x");

@@ -46,14 +46,17 @@ for await (const chunk of object.body) {
   read += chunk.byteLength;
 }
 const getMs = performance.now() - started - putMs;
+const headEtag = (await storage.head("big/object")).etag;
 const expected = createHash("sha256");
 for (let done = 0; done < bytes; done += chunkBytes) expected.update(chunk.subarray(0, Math.min(chunkBytes, bytes - done)));
 await storage.delete("big/object");
 process.stdout.write(
   JSON.stringify({
     etag: info.etag,
-    expectedEtag: expected.digest("hex").slice(0, 32),
-    readEtag: hash.digest("hex").slice(0, 32),
+    headEtag,
+    getEtag: object.etag,
+    expectedSum: expected.digest("hex"),
+    readSum: hash.digest("hex"),
     read,
     putMs,
     getMs,
