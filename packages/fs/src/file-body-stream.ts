@@ -1,4 +1,4 @@
-import type { FileHandle } from "node:fs/promises";
+import type { PositionalReader } from "./descriptor-io.js";
 import { mapFsError } from "./map-fs-error.js";
 
 /**
@@ -28,7 +28,7 @@ export const chunkBytes = 16 * 1024;
  * The handle is closed when the stream ends, errors or is cancelled.
  */
 export function fileBodyStream(
-  handle: FileHandle,
+  handle: PositionalReader,
   position: number,
   length: number,
   initial: Uint8Array | undefined,

@@ -1,4 +1,4 @@
-import { closeSync, constants, openSync, readSync, realpathSync } from "node:fs";
+import { closeSync, constants, openSync, readSync, realpathSync, renameSync } from "node:fs";
 import { link, lstat, mkdir, open, readdir, realpath, rename, rmdir, unlink, type FileHandle } from "node:fs/promises";
 import { resolve, sep } from "node:path";
 import {
@@ -20,6 +20,7 @@ import {
   type HmacSignerOptions,
   toUrlSigner,
 } from "@stowage/core";
+import { descriptorReader, writeAt, type PositionalReader } from "./descriptor-io.js";
 import { fileBodyStream } from "./file-body-stream.js";
 import { acquireKeyLock, breakIfStale } from "./key-lock.js";
 import { InfoCache } from "./info-cache.js";
@@ -61,13 +62,17 @@ export interface FsDriverOptions {
    */
   encoding?: "auto" | SegmentEncoding;
   /**
-   * Use synchronous calls for the short metadata reads: the realpath check
-   * of a key's directory on every operation, and while listing, each
-   * directory and each listed object's header. On a local disk a blocking
-   * call takes a few microseconds, about ten times less than a round trip
-   * through libuv's thread pool, but it holds the event loop for that time
-   * (a listing page of 1,000 objects about 4-5 ms). Set false on network file
-   * systems. Bodies are always read and written asynchronously. Default true.
+   * Use synchronous calls for short metadata operations: the realpath check
+   * of a key's directory on every operation; opening an object file,
+   * reading its header (the first 4 KiB, which holds a small body too) and
+   * closing it on get and head; opening, closing and renaming a put's
+   * temporary file (not in durable mode); and while listing, each directory
+   * and each listed object's header. On a local disk a blocking call takes
+   * a few microseconds, about ten times less than a round trip through
+   * libuv's thread pool, but it holds the event loop for that time (a
+   * listing page of 1,000 objects about 4-5 ms). Set false on network file
+   * systems. Bodies beyond the first 4 KiB are always read and written
+   * asynchronously. Default true.
    */
   blocking?: boolean;
 }
@@ -198,6 +203,7 @@ export class FsDriver implements StorageDriver {
     const location = this.locate(key);
     let temporary: string | undefined;
     let handle: FileHandle | undefined;
+    let descriptor: number | undefined;
     try {
       // Fail early, before the body is read; the check is repeated atomically at commit.
       if (options.ifNotExists && (await this.exists(location))) {
@@ -217,7 +223,19 @@ export class FsDriver implements StorageDriver {
         contentEncoding: options.contentEncoding,
         metadata: options.metadata,
       });
-      ({ path: temporary, handle } = await this.createTemporary(location));
+      // Blocking mode opens, closes and renames with synchronous calls (a
+      // few microseconds each on a local disk); the body is written
+      // asynchronously. Durable puts fsync through a FileHandle.
+      const useDescriptor = this.blocking && !this.durable;
+      let write: Writer;
+      ({ path: temporary, handle, descriptor } = await this.createTemporary(location, useDescriptor));
+      if (descriptor !== undefined) {
+        const opened = descriptor;
+        write = (buffers, position) => writeAt(opened, buffers, position);
+      } else {
+        const opened = handle!;
+        write = async (buffers, position) => (await opened.writev(buffers, position)).bytesWritten;
+      }
       const version = newVersionToken();
       let size: number;
       let lastModified: number;
@@ -225,15 +243,21 @@ export class FsDriver implements StorageDriver {
         size = body.byteLength;
         lastModified = Date.now();
         sealHeader(header, size, lastModified, version);
-        await writeAll(handle, [header, body], 0);
+        await writeAll(write, [header, body], 0);
       } else {
-        size = await writeStream(handle, header, body);
+        size = await writeStream(write, header, body);
         lastModified = Date.now();
-        await writeAll(handle, [sealFields(size, lastModified, version)], sealOffset);
+        await writeAll(write, [sealFields(size, lastModified, version)], sealOffset);
       }
-      if (this.durable) await handle.sync();
-      await handle.close();
-      handle = undefined;
+      if (descriptor !== undefined) {
+        const opened = descriptor;
+        descriptor = undefined;
+        closeSync(opened);
+      } else {
+        if (this.durable) await handle!.sync();
+        await handle!.close();
+        handle = undefined;
+      }
       if (options.signal?.aborted) throw new StorageError("Aborted", "The put was aborted", { cause: options.signal.reason });
       await this.commit(location, temporary, key, options);
       temporary = undefined;
@@ -253,6 +277,13 @@ export class FsDriver implements StorageDriver {
       throw mapFsError(error, `put ${key}`);
     } finally {
       if (handle !== undefined) await handle.close().catch(() => {});
+      if (descriptor !== undefined) {
+        try {
+          closeSync(descriptor);
+        } catch {
+          // already unusable
+        }
+      }
       if (temporary !== undefined) {
         await unlink(temporary).catch(() => {});
         activeTemporaries.delete(temporary);
@@ -282,6 +313,8 @@ export class FsDriver implements StorageDriver {
         } finally {
           await release();
         }
+      } else if (this.blocking && !this.durable) {
+        renameSync(temporary, location.file);
       } else {
         await rename(temporary, location.file);
       }
@@ -294,13 +327,24 @@ export class FsDriver implements StorageDriver {
   async get(key: string, options: DriverGetOptions): Promise<DriverGetResult | null> {
     await this.ready;
     const location = this.locate(key);
-    let handle: FileHandle | null = null;
+    let reader: PositionalReader | null = null;
     let handedOver = false;
     try {
-      handle = await this.openObject(location);
-      if (handle === null) return null;
-      // A whole small object comes with the header in one read; a range needs only the header first.
-      const first = await readObjectStart(handle, options.range === undefined ? firstReadBytes : headReadBytes);
+      let first: ObjectStart | null;
+      if (this.blocking) {
+        // Open and read the header synchronously (with up to 4 KiB of body);
+        // the rest of the body is read asynchronously, straight into its buffer.
+        const descriptor = this.openObjectSync(location);
+        if (descriptor === null) return null;
+        reader = descriptorReader(descriptor, closeSync);
+        first = readObjectStartSync(descriptor);
+      } else {
+        const handle = await this.openObject(location);
+        if (handle === null) return null;
+        reader = handle;
+        // A whole small object comes with the header in one read; a range needs only the header first.
+        first = await readObjectStart(handle, options.range === undefined ? firstReadBytes : headReadBytes);
+      }
       if (first === null) return null;
       const { parsed, buffer, bytesRead } = first;
       const info = parsed.info;
@@ -336,13 +380,13 @@ export class FsDriver implements StorageDriver {
         bytes.set(initial, 0);
         let filled = initial.byteLength;
         while (filled < length) {
-          const { bytesRead: got } = await handle.read(bytes, filled, length - filled, filePosition + filled);
+          const { bytesRead: got } = await reader.read(bytes, filled, length - filled, filePosition + filled);
           if (got === 0) throw new StorageError("Unavailable", `fs: the file of ${key} is shorter than its header says`);
           filled += got;
         }
         body = bytes;
       } else {
-        body = fileBodyStream(handle, filePosition, length, initial.byteLength > 0 ? initial.slice() : undefined, options.signal);
+        body = fileBodyStream(reader, filePosition, length, initial.byteLength > 0 ? initial.slice() : undefined, options.signal);
         handedOver = true;
       }
       const result: DriverGetResult = { info, body };
@@ -351,7 +395,7 @@ export class FsDriver implements StorageDriver {
     } catch (error) {
       throw mapFsError(error, `get ${key}`);
     } finally {
-      if (handle !== null && !handedOver) await handle.close().catch(() => {});
+      if (reader !== null && !handedOver) await reader.close().catch(() => {});
     }
   }
 
@@ -558,18 +602,52 @@ export class FsDriver implements StorageDriver {
    */
   private async verifyDirectory(directory: string, names: string[]): Promise<boolean> {
     if (names.length === 0) return true;
+    if (this.blocking) return this.verifyDirectorySync(directory, names);
     let real: string;
     try {
-      real = this.blocking ? realpathSync.native(directory) : await realpath(directory);
+      real = await realpath(directory);
     } catch (error) {
       const code = errorCode(error);
       if (code === "ENOENT" || code === "ENOTDIR") return false;
       throw error;
     }
+    return this.checkRealDirectory(directory, names, real);
+  }
+
+  /** {@link verifyDirectory} with a synchronous realpath. */
+  private verifyDirectorySync(directory: string, names: string[]): boolean {
+    if (names.length === 0) return true;
+    let real: string;
+    try {
+      real = realpathSync.native(directory);
+    } catch (error) {
+      const code = errorCode(error);
+      if (code === "ENOENT" || code === "ENOTDIR") return false;
+      throw error;
+    }
+    return this.checkRealDirectory(directory, names, real);
+  }
+
+  private checkRealDirectory(directory: string, names: string[], real: string): true {
     if (real !== this.realRoot + sep + names.join(sep)) {
       throw new StorageError("PermissionDenied", `fs: ${directory} leaves the root through a symbolic link; refusing to use it`);
     }
     return true;
+  }
+
+  /** {@link openObject} with synchronous calls: the file descriptor, or null when there is no such file. */
+  private openObjectSync(location: Location): number | null {
+    if (!this.verifyDirectorySync(location.directory, location.directoryNames)) return null;
+    try {
+      return openSync(location.file, readFlags);
+    } catch (error) {
+      const code = errorCode(error);
+      if (code === "ENOENT" || code === "ENOTDIR") return null;
+      if (code === "ELOOP") {
+        throw new StorageError("PermissionDenied", `fs: ${location.file} is a symbolic link; refusing to follow it`, { cause: error });
+      }
+      throw error;
+    }
   }
 
   /** Creates the key's directories one level at a time, never through a symbolic link. */
@@ -599,12 +677,17 @@ export class FsDriver implements StorageDriver {
     }
   }
 
-  private async createTemporary(location: Location): Promise<{ path: string; handle: FileHandle }> {
+  /** Creates a temporary file beside the key's file, opened as a descriptor (synchronously) or a FileHandle. */
+  private async createTemporary(
+    location: Location,
+    useDescriptor: boolean,
+  ): Promise<{ path: string; handle?: FileHandle; descriptor?: number }> {
     for (let attempt = 0; ; attempt++) {
       const path = location.directory + sep + temporaryName();
       activeTemporaries.add(path);
       try {
         await this.ensureDirectory(location);
+        if (useDescriptor) return { path, descriptor: openSync(path, createFlags, 0o644) };
         return { path, handle: await open(path, createFlags, 0o644) };
       } catch (error) {
         activeTemporaries.delete(path);
@@ -658,6 +741,15 @@ export class FsDriver implements StorageDriver {
   }
 
   private async readInfo(location: Location): Promise<ParsedHeader | null> {
+    if (this.blocking) {
+      const descriptor = this.openObjectSync(location);
+      if (descriptor === null) return null;
+      try {
+        return readObjectStartSync(descriptor)?.parsed ?? null;
+      } finally {
+        closeSync(descriptor);
+      }
+    }
     const handle = await this.openObject(location);
     if (handle === null) return null;
     try {
@@ -672,11 +764,15 @@ function isLegalSegment(segment: string): boolean {
   return segment.length > 0 && segment !== "." && segment !== ".." && !/[\u0000-\u001f\u007f]/.test(segment);
 }
 
+/** The parsed header of an object file and the bytes read from its start (`buffer` up to `bytesRead`). */
+interface ObjectStart {
+  parsed: ParsedHeader;
+  buffer: Uint8Array;
+  bytesRead: number;
+}
+
 /** Reads the header (and, when small, the whole object) from an open object file. */
-async function readObjectStart(
-  handle: FileHandle,
-  want: number,
-): Promise<{ parsed: ParsedHeader; buffer: Uint8Array; bytesRead: number } | null> {
+async function readObjectStart(handle: FileHandle, want: number): Promise<ObjectStart | null> {
   let buffer = uninitializedBytes(want);
   let bytesRead: number;
   try {
@@ -728,6 +824,30 @@ function uninitializedBytes(length: number): Uint8Array {
 
 const headerBuffer = Buffer.alloc(headReadBytes);
 
+/**
+ * {@link readObjectStart} with a synchronous read of the first 4 KiB (into
+ * a shared buffer: copy what you keep before the next await).
+ */
+function readObjectStartSync(descriptor: number): ObjectStart | null {
+  try {
+    let bytesRead = readSync(descriptor, headerBuffer, 0, headerBuffer.byteLength, 0);
+    const length = headerLength(headerBuffer.subarray(0, bytesRead));
+    if (length === undefined) return null;
+    let buffer: Uint8Array = headerBuffer;
+    if (length > bytesRead) {
+      const whole = Buffer.alloc(length);
+      bytesRead = readSync(descriptor, whole, 0, length, 0);
+      if (bytesRead < length) return null;
+      buffer = whole;
+    }
+    const parsed = parseHeader(buffer.subarray(0, bytesRead));
+    return parsed === undefined ? null : { parsed, buffer, bytesRead };
+  } catch (error) {
+    if (errorCode(error) === "EISDIR") return null;
+    throw error;
+  }
+}
+
 /** {@link readInfoAt} with synchronous reads, for listing. */
 function readInfoAtSync(path: string, key: string): ObjectInfo | null {
   let descriptor: number;
@@ -738,31 +858,22 @@ function readInfoAtSync(path: string, key: string): ObjectInfo | null {
     throw error;
   }
   try {
-    let bytesRead = readSync(descriptor, headerBuffer, 0, headerBuffer.byteLength, 0);
-    const length = headerLength(headerBuffer.subarray(0, bytesRead));
-    if (length === undefined) return null;
-    let bytes: Uint8Array = headerBuffer.subarray(0, bytesRead);
-    if (length > bytesRead) {
-      const whole = Buffer.alloc(length);
-      bytesRead = readSync(descriptor, whole, 0, length, 0);
-      bytes = whole.subarray(0, bytesRead);
-    }
-    const parsed = parseHeader(bytes);
+    const parsed = readObjectStartSync(descriptor)?.parsed;
     if (parsed === undefined) return null;
     parsed.info.key = key;
     return parsed.info;
-  } catch (error) {
-    if (errorCode(error) === "EISDIR") return null;
-    throw error;
   } finally {
     closeSync(descriptor);
   }
 }
 
-async function writeAll(handle: FileHandle, buffers: Uint8Array[], position: number): Promise<void> {
+/** Writes buffers at a file position (a positional gathered write); resolves with the bytes written. */
+type Writer = (buffers: Uint8Array[], position: number) => Promise<number>;
+
+async function writeAll(write: Writer, buffers: Uint8Array[], position: number): Promise<void> {
   let pending = buffers.filter((buffer) => buffer.byteLength > 0);
   while (pending.length > 0) {
-    const { bytesWritten } = await handle.writev(pending, position);
+    const bytesWritten = await write(pending, position);
     position += bytesWritten;
     let skip = bytesWritten;
     const rest: Uint8Array[] = [];
@@ -783,7 +894,7 @@ async function writeAll(handle: FileHandle, buffers: Uint8Array[], position: num
  * is being written while the next is read, so memory stays at about two
  * batches and a slow disk slows the reader (backpressure).
  */
-async function writeStream(handle: FileHandle, header: Buffer, body: ReadableStream<Uint8Array>): Promise<number> {
+async function writeStream(write: Writer, header: Buffer, body: ReadableStream<Uint8Array>): Promise<number> {
   const reader = body.getReader();
   let size = 0;
   let position = 0;
@@ -797,7 +908,7 @@ async function writeStream(handle: FileHandle, header: Buffer, body: ReadableStr
     position += batchBytes;
     batch = [];
     batchBytes = 0;
-    inflight = writeAll(handle, buffers, at);
+    inflight = writeAll(write, buffers, at);
     inflight.catch(() => {});
   };
   try {
