@@ -1,4 +1,4 @@
-import { closeSync, constants, openSync, readSync, realpathSync, renameSync } from "node:fs";
+import { closeSync, constants, openSync, readSync, realpathSync } from "node:fs";
 import { link, lstat, mkdir, open, readdir, realpath, rename, rmdir, unlink, type FileHandle } from "node:fs/promises";
 import { resolve, sep } from "node:path";
 import {
@@ -65,8 +65,8 @@ export interface FsDriverOptions {
    * Use synchronous calls for short metadata operations: the realpath check
    * of a key's directory on every operation; opening an object file,
    * reading its header (the first 4 KiB, which holds a small body too) and
-   * closing it on get and head; opening, closing and renaming a put's
-   * temporary file (not in durable mode); and while listing, each directory
+   * closing it on get and head; opening and closing a put's temporary
+   * file (not in durable mode); and while listing, each directory
    * and each listed object's header. On a local disk a blocking call takes
    * a few microseconds, about ten times less than a round trip through
    * libuv's thread pool, but it holds the event loop for that time (a
@@ -223,9 +223,11 @@ export class FsDriver implements StorageDriver {
         contentEncoding: options.contentEncoding,
         metadata: options.metadata,
       });
-      // Blocking mode opens, closes and renames with synchronous calls (a
-      // few microseconds each on a local disk); the body is written
-      // asynchronously. Durable puts fsync through a FileHandle.
+      // Blocking mode opens and closes the temporary file with synchronous
+      // calls (a few microseconds each on a local disk); the body is written
+      // and the file renamed asynchronously (a rename over a file can start
+      // writeback or free a large file's blocks). Durable puts fsync through
+      // a FileHandle.
       const useDescriptor = this.blocking && !this.durable;
       let write: Writer;
       ({ path: temporary, handle, descriptor } = await this.createTemporary(location, useDescriptor));
@@ -313,8 +315,6 @@ export class FsDriver implements StorageDriver {
         } finally {
           await release();
         }
-      } else if (this.blocking && !this.durable) {
-        renameSync(temporary, location.file);
       } else {
         await rename(temporary, location.file);
       }

@@ -33,6 +33,20 @@ describeConformance({
   },
 });
 
+describeConformance({
+  name: "fs (blocking: false: every file call goes through the thread pool)",
+  async create() {
+    const root = await tempRoot("conformance-nonblocking");
+    const driver = fsDriver({ root, blocking: false });
+    await driver.ready;
+    return {
+      driver,
+      leftovers: () => leftoverFiles(root),
+      close: () => removeRoot(root),
+    };
+  },
+});
+
 const signingSecrets = [{ id: "conformance", secret: "fs-conformance-secret-0123456789abcdef-xyz" }];
 
 describeConformance({
