@@ -6,6 +6,7 @@ const { fsDriver, createStorage } = await import(bundlePath);
 const { root, count } = JSON.parse(argumentText);
 const storage = createStorage(fsDriver({ root, cleanupOnStart: false }));
 let completed = 0;
+const gate = new Promise(() => {});
 for (let round = 1; ; round++) {
   await Promise.all(
     Array.from({ length: count }, async (_, index) => {
@@ -18,6 +19,10 @@ for (let round = 1; ; round++) {
       const stream = new ReadableStream({
         async start(controller) {
           controller.enqueue(body.subarray(0, half));
+          // Every other key never gets its second half before the kill, so
+          // however fast (or starved) the machine is, the kill always lands
+          // with writes in flight and some keys not yet committed.
+          if (index % 2 === 1) await gate;
           await new Promise((resolve) => setTimeout(resolve, (index % 50) * 10));
           controller.enqueue(body.subarray(half));
           controller.close();
