@@ -42,4 +42,5 @@ export { assertValidKey, isValidKey, keyProblem, maxKeyBytes } from "./validate-
 export { maxMetadataBytes, maxExpiresIn, defaultExpiresIn } from "./validate-options.js";
 export { compareUtf8, utf8Length } from "./compare-utf8.js";
 export { Sha256, sha256Hex, toHex } from "./sha256.js";
+export { attachmentDisposition } from "./attachment-disposition.js";
 export { bytesToStream, readAll } from "./stored-object.js";

@@ -147,15 +147,12 @@ function writeWord(bytes: Uint8Array, offset: number, word: number): void {
   bytes[offset + 3] = word;
 }
 
-const hexDigits = "0123456789abcdef";
+const hexTable: string[] = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
 
 /** Lowercase hex of some bytes. */
 export function toHex(bytes: Uint8Array): string {
   let out = "";
-  for (let index = 0; index < bytes.length; index++) {
-    const byte = bytes[index]!;
-    out += hexDigits[byte >> 4]! + hexDigits[byte & 15]!;
-  }
+  for (let index = 0; index < bytes.length; index++) out += hexTable[bytes[index]!]!;
   return out;
 }
 

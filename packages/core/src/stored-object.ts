@@ -90,7 +90,7 @@ export function bytesToStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
 }
 
 /** Reads a whole stream into one Uint8Array. */
-export async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+export async function readAll(stream: ReadableStream<Uint8Array>, options: { copy?: boolean } = {}): Promise<Uint8Array> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -100,7 +100,8 @@ export async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8
     chunks.push(value);
     total += value.byteLength;
   }
-  if (chunks.length === 1) return chunks[0]!;
+  // One chunk is handed back as is unless the caller must own its bytes.
+  if (chunks.length === 1) return options.copy ? chunks[0]!.slice() : chunks[0]!;
   const out = new Uint8Array(total);
   let offset = 0;
   for (const chunk of chunks) {

@@ -5,4 +5,3 @@ export { memoryNonceStore } from "./memory-nonce-store.js";
 export type { MemoryNonceStore, MemoryNonceStoreOptions } from "./memory-nonce-store.js";
 export { storageNonceStore } from "./storage-nonce-store.js";
 export type { StorageNonceStore, StorageNonceStoreOptions } from "./storage-nonce-store.js";
-export { attachmentDisposition } from "./content-disposition.js";

@@ -1,4 +1,5 @@
 import {
+  attachmentDisposition,
   createHmacVerifier,
   isStorageError,
   isValidKey,
@@ -9,7 +10,6 @@ import {
 } from "@stowage/core";
 import type { NonceStore } from "./nonce-store.js";
 import { memoryNonceStore } from "./memory-nonce-store.js";
-import { attachmentDisposition } from "./content-disposition.js";
 import { parseEtagList, parseRangeHeader } from "./byte-range.js";
 import { errorResponse, storageErrorResponse } from "./error-response.js";
 import { limitStream } from "./limit-stream.js";

@@ -80,9 +80,8 @@ export class MemoryDriver implements StorageDriver {
   async put(key: string, body: DriverPutBody, options: DriverPutOptions): Promise<ObjectInfo> {
     // Read the whole body before looking at the current value, so the
     // condition and the swap happen in one synchronous step.
-    // readAll hands back the caller's own chunk when the stream had one, so
-    // copy in both cases: the stored bytes must never alias the caller's.
-    const bytes = (body instanceof Uint8Array ? body : await readAll(body)).slice();
+    // The stored bytes must never alias the caller's (an array or a stream chunk).
+    const bytes = body instanceof Uint8Array ? body.slice() : await readAll(body, { copy: true });
     const current = this.entries.get(key);
     if (options.ifNotExists && current !== undefined) {
       throw new StorageError("AlreadyExists", `${key} already exists`);

@@ -1,5 +1,6 @@
 import { SigV4Presigner, encodeKeyPath, encodeRfc3986 } from "@stowage/sigv4";
 import {
+  attachmentDisposition,
   StorageError,
   type Capabilities,
   type DriverSignGetOptions,
@@ -7,7 +8,6 @@ import {
   type SignedRequest,
   type UrlSigner,
 } from "@stowage/core";
-import { attachmentDisposition } from "./content-disposition.js";
 
 export interface R2PresignerOptions {
   /** The Cloudflare account id: the endpoint is `https://<accountId>.r2.cloudflarestorage.com`. */

@@ -1,10 +1,9 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { createStorage } from "@stowage/core";
+import { attachmentDisposition, createStorage } from "@stowage/core";
 import { describe, expect, it } from "vitest";
 import { r2Presigner } from "../src/r2-presigner.ts";
 import { r2Driver } from "../src/r2-driver.ts";
-import { attachmentDisposition } from "../src/content-disposition.ts";
 import { presignReference as reference } from "../test-fixtures/presign-reference.ts";
 
 const credentials = { accessKeyId: "R2ACCESSKEYEXAMPLE0123", secretAccessKey: "r2-secret/with+chars=and~more0123456789abcdef" };

@@ -4,4 +4,3 @@ export { s3Profiles } from "./s3-profiles.js";
 export type { S3Profile, S3ProfileName } from "./s3-profiles.js";
 export { computePartSize, defaultPartSize, maxPartSize, maxParts, minPartSize } from "./part-size.js";
 export { mapS3Error } from "./map-s3-error.js";
-export { attachmentDisposition } from "./content-disposition.js";

@@ -16,6 +16,7 @@ import {
   type PutObjectCommandInput,
 } from "@aws-sdk/client-s3";
 import {
+  attachmentDisposition,
   StorageError,
   noCapabilities,
   type Capabilities,
@@ -33,7 +34,6 @@ import {
 } from "@stowage/core";
 import { SigV4Presigner, encodeKeyPath } from "@stowage/sigv4";
 import { bucketBaseUrl } from "./bucket-url.js";
-import { attachmentDisposition } from "./content-disposition.js";
 import { mapS3Error, s3CodeOf, statusOf } from "./map-s3-error.js";
 import { PartReader } from "./part-reader.js";
 import { responseBodyStream } from "./response-body-stream.js";

@@ -1,12 +1,3 @@
-const hexTable: string[] = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
-
-/** Lowercase hex of `bytes`. */
-export function toHex(bytes: Uint8Array): string {
-  let out = "";
-  for (let i = 0; i < bytes.length; i++) out += hexTable[bytes[i]];
-  return out;
-}
-
 const reservedByUriEncode = /[!'()*]/g;
 const hasReserved = /[!'()*]/;
 const unreserved = /^[A-Za-z0-9\-_.~]*$/;

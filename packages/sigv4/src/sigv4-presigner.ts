@@ -1,4 +1,5 @@
-import { encodeRfc3986, toHex } from "./encode.js";
+import { toHex } from "@stowage/core";
+import { encodeRfc3986 } from "./encode.js";
 import { Sha256 } from "@stowage/core";
 import { signingKey } from "./signing-key.js";
 import { createPostPolicy, type PresignedPost, type PostPolicyRequest } from "./post-policy.js";

@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { HmacSha256Key, SigV4Presigner, encodeKeyPath, encodeRfc3986, sha256, toHex } from "@stowage/sigv4";
+import { toHex } from "@stowage/core";
+import { HmacSha256Key, SigV4Presigner, encodeKeyPath, encodeRfc3986, sha256 } from "@stowage/sigv4";
 
 const date = new Date("2026-11-22T10:00:00Z");
 

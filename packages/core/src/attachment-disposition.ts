@@ -1,9 +1,10 @@
 const plainFilename = /^[\x20-\x7e]*$/;
 
 /**
- * `attachment` with `filename`, per RFC 6266. A name that is not plain ASCII
- * (or has `"`, `\` or `%`) also gets `filename*=UTF-8''...` per RFC 5987/8187,
- * with an ASCII fallback in `filename` for old clients.
+ * A `Content-Disposition: attachment` value for a download file name, per
+ * RFC 6266. A name that is not plain ASCII (or has `"`, `\` or `%`) also gets
+ * `filename*=UTF-8''...` per RFC 5987/8187, with an ASCII fallback in
+ * `filename` for old clients. Used by every driver's signed GET.
  */
 export function attachmentDisposition(filename: string): string {
   if (plainFilename.test(filename) && !/["\\%]/.test(filename)) return `attachment; filename="${filename}"`;
@@ -13,5 +14,5 @@ export function attachmentDisposition(filename: string): string {
 
 /** Percent-encodes everything outside RFC 5987's attr-char set. */
 function encodeExtendedValue(value: string): string {
-  return encodeURIComponent(value).replace(/['()*]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(value).replace(/[!'()*]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
 }
