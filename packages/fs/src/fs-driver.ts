@@ -2,6 +2,7 @@ import { closeSync, constants, openSync, readSync, realpathSync } from "node:fs"
 import { link, lstat, mkdir, open, readdir, realpath, rename, rmdir, unlink, type FileHandle } from "node:fs/promises";
 import { resolve, sep } from "node:path";
 import {
+  putObjectInfo,
   StorageError,
   noCapabilities,
   type Capabilities,
@@ -263,18 +264,7 @@ export class FsDriver implements StorageDriver {
       if (options.signal?.aborted) throw new StorageError("Aborted", "The put was aborted", { cause: options.signal.reason });
       await this.commit(location, temporary, key, options);
       temporary = undefined;
-      const info: ObjectInfo = {
-        key,
-        size,
-        etag: version.toString("hex"),
-        lastModified: new Date(lastModified),
-        contentType: options.contentType,
-        metadata: { ...options.metadata },
-      };
-      if (options.cacheControl !== undefined) info.cacheControl = options.cacheControl;
-      if (options.contentDisposition !== undefined) info.contentDisposition = options.contentDisposition;
-      if (options.contentEncoding !== undefined) info.contentEncoding = options.contentEncoding;
-      return info;
+      return putObjectInfo(key, { size, etag: version.toString("hex"), lastModified: new Date(lastModified) }, options);
     } catch (error) {
       throw mapFsError(error, `put ${key}`);
     } finally {

@@ -1,4 +1,5 @@
 import {
+  putObjectInfo,
   StorageError,
   noCapabilities,
   readAll,
@@ -90,17 +91,11 @@ export class MemoryDriver implements StorageDriver {
       throw new StorageError("PreconditionFailed", `${key} does not have etag ${options.ifMatch}`);
     }
     if (options.signal?.aborted) throw new StorageError("Aborted", "The put was aborted", { cause: options.signal.reason });
-    const info: ObjectInfo = {
+    const info = putObjectInfo(
       key,
-      size: bytes.byteLength,
-      etag: `${this.etagPrefix}-${(++this.version).toString(36)}`,
-      lastModified: new Date(),
-      contentType: options.contentType,
-      metadata: copyMetadata(options.metadata),
-    };
-    if (options.cacheControl !== undefined) info.cacheControl = options.cacheControl;
-    if (options.contentDisposition !== undefined) info.contentDisposition = options.contentDisposition;
-    if (options.contentEncoding !== undefined) info.contentEncoding = options.contentEncoding;
+      { size: bytes.byteLength, etag: `${this.etagPrefix}-${(++this.version).toString(36)}`, lastModified: new Date() },
+      options,
+    );
     if (current === undefined) this.index.insert(key);
     this.entries.set(key, { bytes, info });
     return copyInfo(info);

@@ -1,4 +1,5 @@
 import {
+  putObjectInfo,
   StorageError,
   compareUtf8,
   maxKeyBytes,
@@ -128,18 +129,7 @@ export class R2Driver implements StorageDriver {
       if (options.ifNotExists) throw new StorageError("AlreadyExists", `${key} already exists`);
       throw new StorageError("PreconditionFailed", `${key} does not have etag ${options.ifMatch}`);
     }
-    const info: ObjectInfo = {
-      key,
-      size: object.size,
-      etag: object.etag,
-      lastModified: new Date(object.uploaded.getTime()),
-      contentType: options.contentType,
-      metadata: { ...options.metadata },
-    };
-    if (options.cacheControl !== undefined) info.cacheControl = options.cacheControl;
-    if (options.contentDisposition !== undefined) info.contentDisposition = options.contentDisposition;
-    if (options.contentEncoding !== undefined) info.contentEncoding = options.contentEncoding;
-    return info;
+    return putObjectInfo(key, { size: object.size, etag: object.etag, lastModified: new Date(object.uploaded.getTime()) }, options);
   }
 
   async get(key: string, options: DriverGetOptions): Promise<DriverGetResult | null> {

@@ -16,6 +16,7 @@ import {
   type PutObjectCommandInput,
 } from "@aws-sdk/client-s3";
 import {
+  putObjectInfo,
   attachmentDisposition,
   StorageError,
   noCapabilities,
@@ -268,18 +269,7 @@ class S3StorageDriver implements S3Driver {
   }
 
   private infoAfterPut(key: string, size: number, etag: string, options: DriverPutOptions): ObjectInfo {
-    const info: ObjectInfo = {
-      key,
-      size,
-      etag,
-      lastModified: new Date(Math.floor(Date.now() / 1000) * 1000),
-      contentType: options.contentType,
-      metadata: { ...options.metadata },
-    };
-    if (options.cacheControl !== undefined) info.cacheControl = options.cacheControl;
-    if (options.contentDisposition !== undefined) info.contentDisposition = options.contentDisposition;
-    if (options.contentEncoding !== undefined) info.contentEncoding = options.contentEncoding;
-    return info;
+    return putObjectInfo(key, { size, etag, lastModified: new Date(Math.floor(Date.now() / 1000) * 1000) }, options);
   }
 
   private async putMultipart(key: string, params: PutObjectCommandInput, reader: PartReader, options: DriverPutOptions): Promise<ObjectInfo> {
