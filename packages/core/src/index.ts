@@ -4,6 +4,8 @@ export type { StorageErrorCode, StorageErrorOptions } from "./storage-error.js";
 export { StorageError, isStorageError, storageErrorCodes } from "./storage-error.js";
 export type {
   ByteRange,
+  DeleteOptions,
+  HeadOptions,
   GetOptions,
   ListOptions,
   ListPage,
@@ -20,6 +22,7 @@ export type {
   DriverGetOptions,
   DriverGetResult,
   DriverListOptions,
+  DriverOperationOptions,
   DriverPutBody,
   DriverPutOptions,
   DriverRange,
@@ -45,3 +48,4 @@ export { Sha256, sha256Hex, toHex } from "./sha256.js";
 export { attachmentDisposition } from "./attachment-disposition.js";
 export { putObjectInfo } from "./put-object-info.js";
 export { bytesToStream, readAll } from "./stored-object.js";
+export { assertKnownOptions, nearestOption } from "./known-options.js";

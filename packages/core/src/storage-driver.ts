@@ -44,7 +44,18 @@ export interface DriverGetResult {
   range?: { offset: number; length: number };
 }
 
+/** Options every driver operation without others of its own receives. */
+export interface DriverOperationOptions {
+  /**
+   * When it aborts, the driver SHOULD stop its I/O and reject with `Aborted`.
+   * `Storage` already rejects promptly for reads and deletes; a put MUST
+   * still leave the previous object intact.
+   */
+  signal?: AbortSignal;
+}
+
 export interface DriverListOptions {
+  signal?: AbortSignal;
   prefix: string;
   delimiter?: string;
   cursor?: string;
@@ -120,7 +131,7 @@ export interface StorageDriver {
   get(key: string, options: DriverGetOptions): Promise<DriverGetResult | null>;
 
   /** MUST return `null` when the key does not exist, else the same info as `get`. */
-  head(key: string): Promise<ObjectInfo | null>;
+  head(key: string, options: DriverOperationOptions): Promise<ObjectInfo | null>;
 
   /**
    * Lists keys starting with `prefix`, ascending by UTF-8 bytes.
@@ -137,7 +148,7 @@ export interface StorageDriver {
   list(options: DriverListOptions): Promise<ListPage>;
 
   /** Deletes up to 1000 keys. MUST succeed for keys that do not exist. */
-  delete(keys: string[]): Promise<void>;
+  delete(keys: string[], options: DriverOperationOptions): Promise<void>;
 
   /**
    * Mints a URL an unauthenticated client can PUT (or POST) to. Called only

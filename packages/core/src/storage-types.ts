@@ -60,6 +60,21 @@ export interface ListOptions {
   cursor?: string;
   /** 1..1000, default 1000. Objects and common prefixes both count. */
   limit?: number;
+  /** Aborting rejects the list with `Aborted` promptly. */
+  signal?: AbortSignal;
+}
+
+export interface HeadOptions {
+  /** Aborting rejects the head with `Aborted` promptly. */
+  signal?: AbortSignal;
+}
+
+export interface DeleteOptions {
+  /**
+   * Aborting rejects the delete with `Aborted` promptly. Keys the driver
+   * already deleted stay deleted; deleting again is safe.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ListPage {

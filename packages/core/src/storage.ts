@@ -1,14 +1,16 @@
 import type { Capabilities, CapabilityName } from "./capabilities.js";
 import type {
   DriverGetOptions,
+  DriverListOptions,
   DriverPutBody,
-  DriverPutOptions,
   DriverSignGetOptions,
   DriverSignPutOptions,
   StorageDriver,
 } from "./storage-driver.js";
 import type {
+  DeleteOptions,
   GetOptions,
+  HeadOptions,
   ListOptions,
   ListPage,
   ObjectInfo,
@@ -28,18 +30,31 @@ import {
   normalizeEtag,
   validateContentType,
   validateExpiresIn,
-  validateHeaderValue,
   validateListText,
-  validateMetadata,
+  isWellFormed,
   validateNonNegativeInteger,
-  validateSha256,
 } from "./validate-options.js";
 import { CheckedStream } from "./checked-stream.js";
+import { assertKnownOptions, describe } from "./known-options.js";
+import { raceAbort, throwIfAborted, validateSignal } from "./abort-signal.js";
+import {
+  deleteOptionNames,
+  getOptionNames,
+  headOptionNames,
+  listOptionNames,
+  normalizePutOptions,
+  signGetOptionNames,
+  signPutOptionNames,
+  storageOptionNames,
+  validateRange,
+} from "./operation-options.js";
 import { sha256Hex } from "./sha256.js";
 import { createStoredObject } from "./stored-object.js";
 
 const textEncoder = new TextEncoder();
 const deleteBatchSize = 1000;
+/** The largest instant a Date can hold. */
+const maxClockMs = 8.64e15;
 
 /**
  * The portable API. It validates keys and options, fills defaults, refuses
@@ -55,6 +70,10 @@ export class Storage {
   constructor(driver: StorageDriver, options: StorageOptions = {}) {
     const problem = driverProblem(driver);
     if (problem !== undefined) throw new StorageError("InvalidArgument", `createStorage needs a StorageDriver: ${problem}`);
+    assertKnownOptions(options, storageOptionNames, "createStorage options");
+    if (options.clock !== undefined && typeof options.clock !== "function") {
+      throw invalid(`clock must be a function returning milliseconds since the epoch (got ${describe(options.clock)})`);
+    }
     this.driver = driver;
     this.capabilities = Object.freeze({ ...driver.capabilities });
     this.clock = options.clock ?? Date.now;
@@ -66,8 +85,8 @@ export class Storage {
     let checked: CheckedStream | undefined;
     try {
       assertValidKey(key, "put");
-      const driverOptions = this.putOptions(options);
-      if (options.signal?.aborted) throw new StorageError("Aborted", "The put was aborted", { cause: options.signal.reason });
+      const driverOptions = normalizePutOptions(options, this.require);
+      throwIfAborted(driverOptions.signal, "put");
       let driverBody: DriverPutBody;
       if (typeof body === "string") {
         driverBody = textEncoder.encode(body);
@@ -83,10 +102,11 @@ export class Storage {
         checked = new CheckedStream(body.stream() as ReadableStream<Uint8Array>, driverOptions);
         driverBody = checked.stream;
       } else if (body instanceof ReadableStream) {
+        if (body.locked) throw invalid("The body stream is locked (another reader is reading it); pass a stream nobody has read");
         checked = new CheckedStream(body, driverOptions);
         driverBody = checked.stream;
       } else {
-        throw invalid("body must be a ReadableStream, Uint8Array, ArrayBuffer, Blob or string");
+        throw invalid(`body must be a ReadableStream, Uint8Array, ArrayBuffer, Blob or string (got ${describe(body)})`);
       }
       if (driverBody instanceof Uint8Array) {
         if (driverOptions.size !== undefined && driverOptions.size !== driverBody.byteLength) {
@@ -112,6 +132,7 @@ export class Storage {
   async get(key: string, options: GetOptions = {}): Promise<StoredObject | null> {
     try {
       assertValidKey(key, "get");
+      assertKnownOptions(options, getOptionNames, "get options");
       const driverOptions: DriverGetOptions = {};
       if (options.range !== undefined) {
         this.require("rangeRead", "range");
@@ -125,11 +146,12 @@ export class Storage {
         this.require("conditionalGet", "ifNoneMatch");
         driverOptions.ifNoneMatch = normalizeEtag(options.ifNoneMatch, "ifNoneMatch");
       }
-      if (options.signal !== undefined) {
-        if (options.signal.aborted) throw new StorageError("Aborted", "The get was aborted", { cause: options.signal.reason });
-        driverOptions.signal = options.signal;
+      const signal = validateSignal(options.signal);
+      if (signal !== undefined) {
+        throwIfAborted(signal, "get");
+        driverOptions.signal = signal;
       }
-      const result = await this.driver.get(key, driverOptions);
+      const result = await raceAbort(this.driver.get(key, driverOptions), signal, "get");
       if (result === null) return null;
       return createStoredObject(result, (error) => this.wrap(error, "get", key));
     } catch (error) {
@@ -138,10 +160,11 @@ export class Storage {
   }
 
   /** Reads an object's info, or `null` when the key does not exist. */
-  async head(key: string): Promise<ObjectInfo | null> {
+  async head(key: string, options: HeadOptions = {}): Promise<ObjectInfo | null> {
     try {
       assertValidKey(key, "head");
-      return await this.driver.head(key);
+      const signal = this.operationSignal(options, headOptionNames, "head");
+      return await raceAbort(this.driver.head(key, signal === undefined ? {} : { signal }), signal, "head");
     } catch (error) {
       throw this.wrap(error, "head", key);
     }
@@ -150,21 +173,27 @@ export class Storage {
   /** Lists one page of keys, ascending by UTF-8 bytes. */
   async list(options: ListOptions = {}): Promise<ListPage> {
     try {
+      assertKnownOptions(options, listOptionNames, "list options");
       const prefix = options.prefix === undefined ? "" : validateListText(options.prefix, "prefix", true);
       const limit = options.limit === undefined ? 1000 : options.limit;
       if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > 1000) {
         throw invalid(`limit must be an integer from 1 to 1000 (got ${String(limit)})`);
       }
-      const driverOptions: { prefix: string; limit: number; delimiter?: string; cursor?: string } = { prefix, limit };
+      const driverOptions: DriverListOptions = { prefix, limit };
       if (options.delimiter !== undefined) {
         this.require("listDelimiter", "delimiter");
         driverOptions.delimiter = validateListText(options.delimiter, "delimiter", false);
       }
       if (options.cursor !== undefined) {
-        if (typeof options.cursor !== "string" || options.cursor.length === 0) throw invalid("cursor must be a non-empty string");
+        if (typeof options.cursor !== "string" || options.cursor.length === 0) {
+          throw invalid("cursor must be the non-empty string a previous list page returned");
+        }
         driverOptions.cursor = options.cursor;
       }
-      const page = await this.driver.list(driverOptions);
+      const signal = validateSignal(options.signal);
+      throwIfAborted(signal, "list");
+      if (signal !== undefined) driverOptions.signal = signal;
+      const page = await raceAbort(this.driver.list(driverOptions), signal, "list");
       const result: ListPage = { objects: page.objects, prefixes: page.prefixes };
       if (page.cursor !== undefined) result.cursor = page.cursor;
       return result;
@@ -184,13 +213,16 @@ export class Storage {
   }
 
   /** Deletes one key or many. Deleting a missing key succeeds. */
-  async delete(keyOrKeys: string | string[]): Promise<void> {
+  async delete(keyOrKeys: string | string[], options: DeleteOptions = {}): Promise<void> {
     const keys = Array.isArray(keyOrKeys) ? keyOrKeys : [keyOrKeys];
     try {
       for (const key of keys) assertValidKey(key, "delete");
+      const signal = this.operationSignal(options, deleteOptionNames, "delete");
       const unique = [...new Set(keys)];
       for (let start = 0; start < unique.length; start += deleteBatchSize) {
-        await this.driver.delete(unique.slice(start, start + deleteBatchSize));
+        throwIfAborted(signal, "delete");
+        const batch = unique.slice(start, start + deleteBatchSize);
+        await raceAbort(this.driver.delete(batch, signal === undefined ? {} : { signal }), signal, "delete");
       }
     } catch (error) {
       throw this.wrap(error, "delete", typeof keyOrKeys === "string" ? keyOrKeys : undefined);
@@ -201,11 +233,12 @@ export class Storage {
   async signPut(key: string, options: SignPutOptions = {}): Promise<SignedRequest> {
     try {
       assertValidKey(key, "signPut");
+      assertKnownOptions(options, signPutOptionNames, "signPut options");
       this.require("signPut", "signPut");
       const signPut = this.driver.signPut;
       if (signPut === undefined) throw new StorageError("Unsupported", `The ${this.driver.name} driver cannot sign uploads`);
       const expiresIn = validateExpiresIn(options.expiresIn, this.defaultExpiresIn);
-      const nowMs = this.clock();
+      const nowMs = this.now();
       const driverOptions: DriverSignPutOptions = {
         expiresIn,
         now: new Date(nowMs),
@@ -246,11 +279,12 @@ export class Storage {
   async signGet(key: string, options: SignGetOptions = {}): Promise<SignedRequest> {
     try {
       assertValidKey(key, "signGet");
+      assertKnownOptions(options, signGetOptionNames, "signGet options");
       this.require("signGet", "signGet");
       const signGet = this.driver.signGet;
       if (signGet === undefined) throw new StorageError("Unsupported", `The ${this.driver.name} driver cannot sign downloads`);
       const expiresIn = validateExpiresIn(options.expiresIn, this.defaultExpiresIn);
-      const nowMs = this.clock();
+      const nowMs = this.now();
       const driverOptions: DriverSignGetOptions = {
         expiresIn,
         now: new Date(nowMs),
@@ -261,6 +295,7 @@ export class Storage {
         if (typeof name !== "string" || name.length === 0 || name.length > 1024 || /[\x00-\x1f\x7f]/.test(name)) {
           throw invalid("downloadFilename must be 1-1024 characters without control characters");
         }
+        if (!isWellFormed(name)) throw invalid("downloadFilename must be well-formed Unicode (it has a lone surrogate)");
         driverOptions.downloadFilename = name;
       }
       if (options.responseContentType !== undefined) {
@@ -272,44 +307,31 @@ export class Storage {
     }
   }
 
-  private putOptions(options: PutOptions): DriverPutOptions {
-    if (options === null || typeof options !== "object") throw invalid("put options must be an object");
-    const out: DriverPutOptions = {
-      contentType: options.contentType === undefined ? "application/octet-stream" : validateContentType(options.contentType),
-      metadata: validateMetadata(options.metadata),
-    };
-    if (options.cacheControl !== undefined) out.cacheControl = validateHeaderValue(options.cacheControl, "cacheControl");
-    if (options.contentDisposition !== undefined) {
-      out.contentDisposition = validateHeaderValue(options.contentDisposition, "contentDisposition");
+  /** The clock's reading, checked: a clock that returns NaN must not mint URLs with `expires=NaN`. */
+  private now(): number {
+    const now: unknown = this.clock();
+    if (typeof now !== "number" || !Number.isFinite(now) || now < 0 || now > maxClockMs) {
+      throw invalid(`The storage clock returned ${describe(now)}; it must return milliseconds since the epoch, like Date.now()`);
     }
-    if (options.contentEncoding !== undefined) out.contentEncoding = validateHeaderValue(options.contentEncoding, "contentEncoding");
-    if (options.size !== undefined) out.size = validateNonNegativeInteger(options.size, "size");
-    if (options.sha256 !== undefined) {
-      this.require("sha256", "sha256");
-      out.sha256 = validateSha256(options.sha256);
-    }
-    if (options.ifNotExists !== undefined && options.ifNotExists !== false) {
-      if (options.ifNotExists !== true) throw invalid("ifNotExists must be a boolean");
-      this.require("putIfNotExists", "ifNotExists");
-      out.ifNotExists = true;
-    }
-    if (options.ifMatch !== undefined) {
-      if (out.ifNotExists) throw invalid("ifNotExists and ifMatch cannot be combined");
-      this.require("putIfMatch", "ifMatch");
-      out.ifMatch = normalizeEtag(options.ifMatch, "ifMatch");
-    }
-    if (options.signal !== undefined) out.signal = options.signal;
-    return out;
+    return now;
   }
 
-  private require(capability: CapabilityName, option: string): void {
+  /** Checks an options object that carries only a signal, and returns the signal. */
+  private operationSignal(options: unknown, names: readonly string[], operation: string): AbortSignal | undefined {
+    assertKnownOptions(options, names, `${operation} options`);
+    const signal = validateSignal((options as { signal?: unknown }).signal);
+    throwIfAborted(signal, operation);
+    return signal;
+  }
+
+  private readonly require = (capability: CapabilityName, option: string): void => {
     if (!this.capabilities[capability]) {
       throw new StorageError(
         "Unsupported",
         `The ${this.driver.name} driver does not support ${option} (capability ${capability} is off)`,
       );
     }
-  }
+  };
 
   private wrap(error: unknown, operation: string, key?: string): StorageError {
     let wrapped: StorageError;
@@ -342,22 +364,6 @@ function driverProblem(value: unknown): string | undefined {
 
 function isAbortError(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { name?: unknown }).name === "AbortError";
-}
-
-function validateRange(range: unknown): DriverGetOptions["range"] {
-  if (typeof range !== "object" || range === null) throw invalid("range must be { offset, length? } or { suffix }");
-  const value = range as { offset?: unknown; length?: unknown; suffix?: unknown };
-  if ("suffix" in value && value.suffix !== undefined) {
-    if (value.offset !== undefined || value.length !== undefined) throw invalid("a suffix range takes no offset or length");
-    const suffix = validateNonNegativeInteger(value.suffix, "range.suffix");
-    if (suffix === 0) throw invalid("range.suffix must be at least 1");
-    return { suffix };
-  }
-  const offset = validateNonNegativeInteger(value.offset, "range.offset");
-  if (value.length === undefined) return { offset };
-  const length = validateNonNegativeInteger(value.length, "range.length");
-  if (length === 0) throw invalid("range.length must be at least 1");
-  return { offset, length };
 }
 
 /** Wraps a driver in the portable API. */

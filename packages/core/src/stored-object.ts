@@ -68,7 +68,15 @@ class StoredObjectResult implements StoredObject {
   async json<T = unknown>(): Promise<T> {
     // Like Response.json(): a leading byte-order mark is not part of the JSON.
     const text = await this.text();
-    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as T;
+    try {
+      return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as T;
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new StorageError("InvalidArgument", `The object ${JSON.stringify(this.key)} is not valid JSON (${detail}); read it with text() or bytes()`, {
+        cause: error,
+        key: this.key,
+      });
+    }
   }
 
   #take(): ReadableStream<Uint8Array> | Uint8Array {

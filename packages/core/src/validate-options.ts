@@ -99,6 +99,6 @@ export function validateListText(value: unknown, name: string, allowEmpty: boole
   return value;
 }
 
-function isWellFormed(value: string): boolean {
+export function isWellFormed(value: string): boolean {
   return !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value);
 }

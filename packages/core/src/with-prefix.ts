@@ -39,8 +39,8 @@ export function withPrefix(driver: StorageDriver, prefix: string): StorageDriver
       if (result === null) return null;
       return { ...result, info: unscopeInfo(result.info) };
     },
-    async head(key) {
-      const info = await driver.head(scope(key));
+    async head(key, options) {
+      const info = await driver.head(scope(key), options);
       return info === null ? null : unscopeInfo(info);
     },
     async list(options) {
@@ -54,8 +54,8 @@ export function withPrefix(driver: StorageDriver, prefix: string): StorageDriver
       if (page.cursor !== undefined) result.cursor = hidePrefix(page.cursor, prefix);
       return result;
     },
-    async delete(keys) {
-      await driver.delete(keys.map(scope));
+    async delete(keys, options) {
+      await driver.delete(keys.map(scope), options);
     },
   };
   if (driver.signPut !== undefined) {

@@ -1,0 +1,87 @@
+import type { CapabilityName } from "./capabilities.js";
+import type { DriverGetOptions, DriverPutOptions } from "./storage-driver.js";
+import type { PutOptions } from "./storage-types.js";
+import { assertKnownOptions } from "./known-options.js";
+import { validateSignal } from "./abort-signal.js";
+import {
+  invalid,
+  normalizeEtag,
+  validateContentType,
+  validateHeaderValue,
+  validateMetadata,
+  validateNonNegativeInteger,
+  validateSha256,
+} from "./validate-options.js";
+
+/** Throws `Unsupported` unless the driver claims `capability`; `option` names what the caller asked for. */
+export type RequireCapability = (capability: CapabilityName, option: string) => void;
+
+/** The options each operation accepts; any other key is refused, never dropped. */
+export const putOptionNames = [
+  "contentType",
+  "cacheControl",
+  "contentDisposition",
+  "contentEncoding",
+  "metadata",
+  "ifNotExists",
+  "ifMatch",
+  "size",
+  "sha256",
+  "signal",
+] as const;
+export const getOptionNames = ["range", "ifMatch", "ifNoneMatch", "signal"] as const;
+export const headOptionNames = ["signal"] as const;
+export const deleteOptionNames = ["signal"] as const;
+export const listOptionNames = ["prefix", "delimiter", "cursor", "limit", "signal"] as const;
+export const signPutOptionNames = ["expiresIn", "contentType", "size", "maxSize", "oneTime", "ifNotExists"] as const;
+export const signGetOptionNames = ["expiresIn", "downloadFilename", "responseContentType"] as const;
+export const storageOptionNames = ["clock", "defaultExpiresIn"] as const;
+
+/** Checks the put options and turns them into what the driver receives. */
+export function normalizePutOptions(options: PutOptions, require: RequireCapability): DriverPutOptions {
+  assertKnownOptions(options, putOptionNames, "put options");
+  const out: DriverPutOptions = {
+    contentType: options.contentType === undefined ? "application/octet-stream" : validateContentType(options.contentType),
+    metadata: validateMetadata(options.metadata),
+  };
+  if (options.cacheControl !== undefined) out.cacheControl = validateHeaderValue(options.cacheControl, "cacheControl");
+  if (options.contentDisposition !== undefined) {
+    out.contentDisposition = validateHeaderValue(options.contentDisposition, "contentDisposition");
+  }
+  if (options.contentEncoding !== undefined) out.contentEncoding = validateHeaderValue(options.contentEncoding, "contentEncoding");
+  if (options.size !== undefined) out.size = validateNonNegativeInteger(options.size, "size");
+  if (options.sha256 !== undefined) {
+    require("sha256", "sha256");
+    out.sha256 = validateSha256(options.sha256);
+  }
+  if (options.ifNotExists !== undefined && options.ifNotExists !== false) {
+    if (options.ifNotExists !== true) throw invalid("ifNotExists must be a boolean");
+    require("putIfNotExists", "ifNotExists");
+    out.ifNotExists = true;
+  }
+  if (options.ifMatch !== undefined) {
+    if (out.ifNotExists) throw invalid("ifNotExists and ifMatch cannot be combined");
+    require("putIfMatch", "ifMatch");
+    out.ifMatch = normalizeEtag(options.ifMatch, "ifMatch");
+  }
+  const signal = validateSignal(options.signal);
+  if (signal !== undefined) out.signal = signal;
+  return out;
+}
+
+export function validateRange(range: unknown): DriverGetOptions["range"] {
+  if (typeof range !== "object" || range === null) throw invalid("range must be { offset, length? } or { suffix }");
+  assertKnownOptions(range, ["offset", "length", "suffix"], "range");
+  const value = range as { offset?: unknown; length?: unknown; suffix?: unknown };
+  if ("suffix" in value && value.suffix !== undefined) {
+    if (value.offset !== undefined || value.length !== undefined) throw invalid("a suffix range takes no offset or length");
+    const suffix = validateNonNegativeInteger(value.suffix, "range.suffix");
+    if (suffix === 0) throw invalid("range.suffix must be at least 1");
+    return { suffix };
+  }
+  const offset = validateNonNegativeInteger(value.offset, "range.offset");
+  if (value.length === undefined) return { offset };
+  const length = validateNonNegativeInteger(value.length, "range.length");
+  if (length === 0) throw invalid("range.length must be at least 1");
+  return { offset, length };
+}
