@@ -3,6 +3,7 @@ import type {
   DriverGetOptions,
   DriverListOptions,
   DriverPutBody,
+  DriverPutOptions,
   DriverSignGetOptions,
   DriverSignPutOptions,
   StorageDriver,
@@ -85,7 +86,7 @@ export class Storage {
     let checked: CheckedStream | undefined;
     try {
       assertValidKey(key, "put");
-      const driverOptions = normalizePutOptions(options, this.require);
+      const driverOptions = this.putOptions(options);
       throwIfAborted(driverOptions.signal, "put");
       let driverBody: DriverPutBody;
       if (typeof body === "string") {
@@ -324,14 +325,18 @@ export class Storage {
     return signal;
   }
 
-  private readonly require = (capability: CapabilityName, option: string): void => {
+  private putOptions(options: PutOptions): DriverPutOptions {
+    return normalizePutOptions(options, (capability, option) => this.require(capability, option));
+  }
+
+  private require(capability: CapabilityName, option: string): void {
     if (!this.capabilities[capability]) {
       throw new StorageError(
         "Unsupported",
         `The ${this.driver.name} driver does not support ${option} (capability ${capability} is off)`,
       );
     }
-  };
+  }
 
   private wrap(error: unknown, operation: string, key?: string): StorageError {
     let wrapped: StorageError;
