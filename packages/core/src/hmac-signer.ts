@@ -91,6 +91,7 @@ export function createHmacSigner(options: HmacSignerOptions): UrlSigner {
       if (signOptions.responseContentType !== undefined) {
         values[signedUrlParams.responseContentType] = signOptions.responseContentType;
       }
+      if (signOptions.inline) values[signedUrlParams.inline] = "1";
       return mint("GET", key, signOptions.expiresAt, values);
     },
   };

@@ -15,6 +15,7 @@ export const signedUrlParams = {
   ifNotExists: "if-not-exists",
   downloadFilename: "filename",
   responseContentType: "response-content-type",
+  inline: "inline",
   signature: "sig",
 } as const;
 
@@ -29,20 +30,34 @@ export const signedParamOrder: readonly string[] = [
   signedUrlParams.ifNotExists,
   signedUrlParams.downloadFilename,
   signedUrlParams.responseContentType,
+  signedUrlParams.inline,
 ];
+
+/**
+ * How many of `signedParamOrder` have a line in every canonical text (the
+ * parameters of the first format). Parameters added later (`inline`) get a
+ * line, with their name, only when present, so URLs minted before they
+ * existed still verify, and a URL cannot gain or lose one unnoticed.
+ */
+const alwaysPresentParams = 9;
 
 const formatVersion = "stowage-hmac-v1";
 
 /**
  * The exact text that is signed: the format version, the method, the key and
  * every signed parameter's raw value, one per line, each marked `+` when
- * present and `-` when absent. No key or value may contain a line break (keys
+ * present and `-` when absent (later parameters: a `+name=value` line when
+ * present, none when absent). No key or value may contain a line break (keys
  * cannot hold control characters; the verifier refuses any value with one),
  * so no two different requests share a text.
  */
 export function canonicalString(method: "GET" | "PUT", key: string, values: readonly (string | null)[]): string {
   let text = `${formatVersion}\n${method}\n${key}`;
-  for (const value of values) text += value === null ? "\n-" : `\n+${value}`;
+  for (let index = 0; index < values.length; index++) {
+    const value = values[index]!;
+    if (index < alwaysPresentParams) text += value === null ? "\n-" : `\n+${value}`;
+    else if (value !== null) text += `\n+${signedParamOrder[index]}=${value}`;
+  }
   return text;
 }
 

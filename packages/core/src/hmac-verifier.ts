@@ -16,6 +16,8 @@ export interface SignedUrlClaims {
   ifNotExists: boolean;
   downloadFilename?: string;
   responseContentType?: string;
+  /** The signer opted in to inline serving of active types (`signGet(k, { inline: true })`). */
+  inline: boolean;
 }
 
 export type SignedUrlVerification =
@@ -67,6 +69,7 @@ export function createHmacVerifier(options: { secrets: readonly HmacSecret[] }):
         keyId,
         expiresAt: new Date(Number(expires)),
         ifNotExists: params.get(signedUrlParams.ifNotExists) === "1",
+        inline: params.get(signedUrlParams.inline) === "1",
       };
       if (!integerPattern.test(expires)) return bad("the expiry is malformed");
       const contentType = params.get(signedUrlParams.contentType);

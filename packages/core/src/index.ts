@@ -46,6 +46,7 @@ export { maxMetadataBytes, maxExpiresIn, defaultExpiresIn } from "./validate-opt
 export { compareUtf8, utf8Length } from "./compare-utf8.js";
 export { Sha256, sha256Hex, toHex } from "./sha256.js";
 export { attachmentDisposition } from "./attachment-disposition.js";
+export { isActiveContentType } from "./active-content-type.js";
 export { putObjectInfo } from "./put-object-info.js";
 export { bytesToStream, readAll } from "./stored-object.js";
 export { assertKnownOptions, nearestOption } from "./known-options.js";

@@ -34,7 +34,7 @@ export const headOptionNames = ["signal"] as const;
 export const deleteOptionNames = ["signal"] as const;
 export const listOptionNames = ["prefix", "delimiter", "cursor", "limit", "signal"] as const;
 export const signPutOptionNames = ["expiresIn", "contentType", "size", "maxSize", "oneTime", "ifNotExists"] as const;
-export const signGetOptionNames = ["expiresIn", "downloadFilename", "responseContentType"] as const;
+export const signGetOptionNames = ["expiresIn", "downloadFilename", "responseContentType", "inline"] as const;
 export const storageOptionNames = ["clock", "defaultExpiresIn"] as const;
 
 /** Checks the put options and turns them into what the driver receives. */

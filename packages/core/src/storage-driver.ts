@@ -81,6 +81,8 @@ export interface DriverSignGetOptions {
   expiresAt: Date;
   downloadFilename?: string;
   responseContentType?: string;
+  /** The signer opted in to inline serving; absent means attachment for active types. */
+  inline?: boolean;
 }
 
 /**

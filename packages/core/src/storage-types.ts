@@ -106,6 +106,14 @@ export interface SignGetOptions {
   downloadFilename?: string;
   /** Served with this Content-Type instead of the stored one. */
   responseContentType?: string;
+  /**
+   * Serve with `Content-Disposition: inline` even when the type is active
+   * (HTML, SVG, XML, script, anything not known to be passive; see
+   * `isActiveContentType`). Without it such objects are served as
+   * attachments. The handler's sandboxing Content-Security-Policy still
+   * applies. Cannot be combined with `downloadFilename`.
+   */
+  inline?: boolean;
 }
 
 export interface SignedRequest {

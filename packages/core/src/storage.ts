@@ -302,6 +302,13 @@ export class Storage {
       if (options.responseContentType !== undefined) {
         driverOptions.responseContentType = validateContentType(options.responseContentType, "responseContentType");
       }
+      if (options.inline !== undefined && options.inline !== false) {
+        if (options.inline !== true) throw invalid("inline must be a boolean");
+        if (driverOptions.downloadFilename !== undefined) {
+          throw invalid("inline cannot be combined with downloadFilename (a download name is served as an attachment)");
+        }
+        driverOptions.inline = true;
+      }
       return await signGet.call(this.driver, key, driverOptions);
     } catch (error) {
       throw this.wrap(error, "signGet", key);

@@ -52,7 +52,7 @@ describe("createHmacVerifier", () => {
     const result = await verifier.verify("PUT", "k", params, now.getTime());
     expect(result).toEqual({
       ok: true,
-      claims: { method: "PUT", key: "k", keyId: "k1", expiresAt, size: 5, ifNotExists: true },
+      claims: { method: "PUT", key: "k", keyId: "k1", expiresAt, size: 5, ifNotExists: true, inline: false },
     });
     expect((await verifier.verify("PUT", "k", params, expiresAt.getTime())) as unknown).toMatchObject({ ok: false, reason: "expired" });
     expect(await verifier.verify("GET", "k", params, now.getTime())).toMatchObject({ ok: false, reason: "signature" });
