@@ -33,10 +33,10 @@ const commonAliases: Readonly<Record<string, string>> = {
  */
 export function assertKnownOptions(options: unknown, known: readonly string[], where: string): void {
   if (options === undefined) return;
-  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+  if (!isPlainObject(options)) {
     throw new StorageError(
       "InvalidArgument",
-      `${where} must be an object (got ${describe(options)}); pass {} or leave it out for the defaults`,
+      `${where} must be a plain object (got ${describe(options)}); pass {} or leave it out for the defaults`,
     );
   }
   for (const name of Object.keys(options)) {
@@ -45,6 +45,18 @@ export function assertKnownOptions(options: unknown, known: readonly string[], w
     const hint = suggestion === undefined ? `known options: ${known.join(", ")}` : `did you mean "${suggestion}"?`;
     throw new StorageError("InvalidArgument", `${where} has an unknown option "${name}"; ${hint}`);
   }
+}
+
+/**
+ * True for an object literal (or `Object.create(null)`), from any realm: its
+ * prototype is null or has no prototype itself. Class instances such as an
+ * AbortSignal or a Map passed where options belong are not, so their fields
+ * are never silently read as no options at all.
+ */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === null || Object.getPrototypeOf(prototype) === null;
 }
 
 /** The known option closest to `name`, if any is close enough to be a likely misspelling. */

@@ -178,7 +178,7 @@ export class Storage {
       const prefix = options.prefix === undefined ? "" : validateListText(options.prefix, "prefix", true);
       const limit = options.limit === undefined ? 1000 : options.limit;
       if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > 1000) {
-        throw invalid(`limit must be an integer from 1 to 1000 (got ${String(limit)})`);
+        throw invalid(`limit must be an integer from 1 to 1000 (got ${typeof limit === "number" ? limit : describe(limit)})`);
       }
       const driverOptions: DriverListOptions = { prefix, limit };
       if (options.delimiter !== undefined) {

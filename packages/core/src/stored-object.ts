@@ -71,8 +71,8 @@ class StoredObjectResult implements StoredObject {
     try {
       return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as T;
     } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
-      throw new StorageError("InvalidArgument", `The object ${JSON.stringify(this.key)} is not valid JSON (${detail}); read it with text() or bytes()`, {
+      // The parser's own message (kept as the cause) names engine tokens, not the object.
+      throw new StorageError("InvalidArgument", `The object ${JSON.stringify(this.key)} is not valid JSON; read it with text() or bytes()`, {
         cause: error,
         key: this.key,
       });

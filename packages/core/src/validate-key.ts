@@ -1,4 +1,5 @@
 import { StorageError } from "./storage-error.js";
+import { describe } from "./known-options.js";
 
 /** The longest key, in UTF-8 bytes. */
 export const maxKeyBytes = 1024;
@@ -65,7 +66,7 @@ export function assertValidKey(key: unknown, operation = ""): asserts key is str
 }
 
 function safeQuote(value: unknown): string {
-  if (typeof value !== "string") return String(value);
+  if (typeof value !== "string") return `(${describe(value)})`;
   const shown = value.length > 80 ? `${value.slice(0, 80)}…` : value;
   return JSON.stringify(shown);
 }

@@ -1,5 +1,6 @@
 import { StorageError } from "./storage-error.js";
 import { utf8Length } from "./compare-utf8.js";
+import { describe, isPlainObject } from "./known-options.js";
 
 /** All user metadata together (keys and values, UTF-8 bytes) is at most this. */
 export const maxMetadataBytes = 2048;
@@ -19,8 +20,8 @@ const mediaTypePattern = new RegExp(`^${token}/${token}(\\s*;\\s*${token}=(${tok
 /** Checks and copies user metadata. */
 export function validateMetadata(metadata: unknown): Record<string, string> {
   if (metadata === undefined) return {};
-  if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) {
-    throw invalid("metadata must be an object of string values");
+  if (!isPlainObject(metadata)) {
+    throw invalid(`metadata must be a plain object of string values (got ${describe(metadata)})`);
   }
   const out: Record<string, string> = {};
   let bytes = 0;
@@ -42,7 +43,7 @@ export function validateMetadata(metadata: unknown): Record<string, string> {
 /** Checks a media type such as `image/png` or `text/plain; charset=utf-8`. */
 export function validateContentType(value: unknown, name = "contentType"): string {
   if (typeof value !== "string" || value.length > 256 || !mediaTypePattern.test(value)) {
-    throw invalid(`${name} must be a media type such as "image/png" (got ${JSON.stringify(value)})`);
+    throw invalid(`${name} must be a media type such as "image/png" (got ${describe(value)})`);
   }
   return value;
 }
@@ -57,7 +58,7 @@ export function validateHeaderValue(value: unknown, name: string): string {
 
 export function validateNonNegativeInteger(value: unknown, name: string): number {
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-    throw invalid(`${name} must be a non-negative integer (got ${String(value)})`);
+    throw invalid(`${name} must be a non-negative integer (got ${typeof value === "number" ? value : describe(value)})`);
   }
   return value;
 }
