@@ -49,11 +49,19 @@ async function respond(handler: FetchHandler, incoming: IncomingMessage, outgoin
       headers: { "content-type": "application/json; charset=utf-8" },
     });
   }
-  await writeResponse(response, incoming, outgoing);
-  // A handler that answered without reading the whole body (413, 409, 403):
-  // read the rest and drop it, so the client can finish sending and the
-  // connection stays usable.
-  discardBody();
+  // A handler that answered before the whole request body arrived (403, 409,
+  // 413, 415 are sent before the body is read): never read the rest. The
+  // answer says `Connection: close`, and once it is flushed the socket is
+  // destroyed, so a client streaming a large body is cut off instead of being
+  // drained. A body that already arrived whole is dropped and the connection
+  // is kept.
+  const unread = !incoming.complete;
+  if (unread) {
+    outgoing.shouldKeepAlive = false;
+    outgoing.once("finish", () => incoming.socket.destroy());
+  }
+  await writeResponse(response, incoming, outgoing, unread);
+  if (!unread) discardBody();
 }
 
 function toRequest(incoming: IncomingMessage, signal: AbortSignal): { request: Request; discardBody: () => void } | undefined {
@@ -100,8 +108,11 @@ function toRequest(incoming: IncomingMessage, signal: AbortSignal): { request: R
 function requestBody(incoming: IncomingMessage): { stream: ReadableStream<Uint8Array>; discard: () => void } {
   let settled = false;
   let cancelled = false;
+  // Drops the rest of a body that the handler did not read. Called only for a
+  // body that arrived whole (or by a cancel, which stops enqueueing): a body
+  // still arriving is cut off with the connection instead (see respond).
   const discard = (): void => {
-    if (settled || cancelled) return;
+    if (settled) return;
     cancelled = true;
     incoming.resume();
   };
@@ -133,9 +144,10 @@ function requestBody(incoming: IncomingMessage): { stream: ReadableStream<Uint8A
         incoming.resume();
       },
       cancel() {
-        // Discard the rest without closing the connection, so the client can
-        // still read the response (for example a 413).
-        discard();
+        // Stop enqueueing. Whatever is already buffered is dropped; a body
+        // still arriving when the answer is sent is cut off with the
+        // connection (see respond).
+        cancelled = true;
       },
     },
     new ByteLengthQueuingStrategy({ highWaterMark: bodyHighWaterMark }),
@@ -143,12 +155,13 @@ function requestBody(incoming: IncomingMessage): { stream: ReadableStream<Uint8A
   return { stream, discard };
 }
 
-async function writeResponse(response: Response, incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
+async function writeResponse(response: Response, incoming: IncomingMessage, outgoing: ServerResponse, close: boolean): Promise<void> {
   outgoing.statusCode = response.status;
   for (const [name, value] of response.headers) {
-    if (name === "set-cookie") continue;
+    if (name === "set-cookie" || name === "connection") continue;
     outgoing.setHeader(name, value);
   }
+  if (close) outgoing.setHeader("connection", "close");
   const cookies = response.headers.getSetCookie?.() ?? [];
   if (cookies.length > 0) outgoing.setHeader("set-cookie", cookies);
   const body = response.body;
