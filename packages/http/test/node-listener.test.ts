@@ -37,7 +37,9 @@ function streamUpload(url: string, head: string, total: number, chunked: boolean
         written += chunk.byteLength;
         if (!socket.write(frame)) return void socket.once("drain", pump);
       }
-      if (!socket.destroyed) socket.end(chunked ? "0\r\n\r\n" : undefined);
+      if (socket.destroyed) return;
+      if (chunked) socket.end("0\r\n\r\n");
+      else socket.end();
     };
     pump();
   });
