@@ -5,6 +5,8 @@ import { Storage } from "./storage.js";
 import { withPrefix } from "./with-prefix.js";
 import { toUrlSigner, type HmacSignerOptions } from "./hmac-signer.js";
 import type { HmacSecret } from "./hmac-keyring.js";
+import { assertKnownOptions, isPlainObject, describe as describeValue } from "./known-options.js";
+import { storageOptionNames } from "./operation-options.js";
 
 /** S3 credentials. Never put them in the URL. */
 export interface OpenStorageCredentials {
@@ -126,9 +128,10 @@ const s3Parameters = ["region", "endpoint", "forcePathStyle", "profile"];
  */
 export async function openStorage(config: string | OpenStorageConfig = {}): Promise<Storage> {
   const options: OpenStorageConfig = typeof config === "string" ? { url: config } : config;
-  if (options === null || typeof options !== "object") {
-    throw invalid("openStorage takes a URL string or an options object");
+  if (!isPlainObject(options as unknown)) {
+    throw invalid(`openStorage takes a URL string or an options object (got ${describeValue(options)})`);
   }
+  checkConfig(options);
   const env = options.env ?? defaultEnv();
   const url = options.url ?? env.STORAGE_URL;
   if (url === undefined || url === "") {
@@ -137,6 +140,34 @@ export async function openStorage(config: string | OpenStorageConfig = {}): Prom
   if (typeof url !== "string") throw invalid("The storage URL must be a string");
   const driver = await openDriver(url.trim(), options, env);
   return new Storage(driver, options.storageOptions);
+}
+
+const configNames = ["url", "signing", "credentials", "binding", "driverOptions", "storageOptions", "env"] as const;
+const credentialNames = ["accessKeyId", "secretAccessKey", "sessionToken"] as const;
+const hmacSigningNames = ["secrets", "baseUrl"] as const;
+
+/**
+ * Refuses unknown keys in the config and in its nested option objects, with
+ * the nearest known name: a misspelt option is never dropped. The driver
+ * factory checks `driverOptions` itself, and `Storage` checks the values of
+ * `storageOptions`.
+ */
+function checkConfig(options: OpenStorageConfig): void {
+  assertKnownOptions(options, configNames, "openStorage options");
+  const signing: unknown = options.signing;
+  // A UrlSigner is an object with methods; anything else must be { secrets, baseUrl }.
+  const isSigner = typeof signing === "object" && signing !== null && typeof (signing as UrlSigner).signPut === "function";
+  if (signing !== undefined && !isSigner) {
+    assertKnownOptions(signing, hmacSigningNames, "openStorage options.signing (a UrlSigner or { secrets, baseUrl })");
+  }
+  assertKnownOptions(options.credentials, credentialNames, "openStorage options.credentials");
+  assertKnownOptions(options.storageOptions, storageOptionNames, "openStorage options.storageOptions");
+  if (options.driverOptions !== undefined && !isPlainObject(options.driverOptions)) {
+    throw invalid(`openStorage options.driverOptions must be a plain object (got ${describeValue(options.driverOptions)})`);
+  }
+  if (options.env !== undefined && (options.env === null || typeof options.env !== "object" || Array.isArray(options.env))) {
+    throw invalid(`openStorage options.env must be an object of environment variables (got ${describeValue(options.env)})`);
+  }
 }
 
 async function openDriver(url: string, options: OpenStorageConfig, env: Record<string, string | undefined>): Promise<StorageDriver> {

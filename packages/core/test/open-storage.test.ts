@@ -157,6 +157,65 @@ describe("openStorage: bad URLs give InvalidArgument with a helpful message", ()
   });
 });
 
+describe("openStorage: unknown options are refused, never dropped", () => {
+  const secrets = [{ id: "k1", secret: "0123456789abcdef0123456789abcdef" }];
+  const signing = { secrets, baseUrl: "http://localhost:3000/__storage" };
+  const credentials = { accessKeyId: "AKIAEXAMPLE", secretAccessKey: "example-secret" };
+  const cases: Array<[string, unknown, RegExp]> = [
+    ["a misspelt signing", { url: "memory://", sigining: signing }, /openStorage options has an unknown option "sigining"; did you mean "signing"\?/],
+    ["a misspelt storageOptions", { url: "memory://", storageOption: {} }, /unknown option "storageOption"; did you mean "storageOptions"\?/],
+    ["a misspelt driverOptions", { url: "memory://", driverOption: {} }, /unknown option "driverOption"; did you mean "driverOptions"\?/],
+    ["a misspelt credentials", { url: "memory://", credential: credentials }, /unknown option "credential"; did you mean "credentials"\?/],
+    ["a misspelt url", { URL: "memory://" }, /unknown option "URL"; did you mean "url"\?/],
+    ["a misspelt env", { url: "memory://", environment: {} }, /unknown option "environment"/],
+    ["bucket instead of binding", { url: "r2://", bucket: {} }, /unknown option "bucket"; known options: url, signing, credentials, binding/],
+    ["signing.secret", { url: "memory://", signing: { secret: secrets, baseUrl: signing.baseUrl } }, /options\.signing .*unknown option "secret"; did you mean "secrets"\?/],
+    ["signing.baseURL", { url: "memory://", signing: { secrets, baseURL: signing.baseUrl } }, /options\.signing .*unknown option "baseURL"; did you mean "baseUrl"\?/],
+    ["credentials.accessKeyID", { url: "memory://", credentials: { ...credentials, accessKeyID: "x" } }, /options\.credentials has an unknown option "accessKeyID"; did you mean "accessKeyId"\?/],
+    ["credentials.secretAccesKey", { url: "memory://", credentials: { accessKeyId: "a", secretAccesKey: "b" } }, /did you mean "secretAccessKey"\?/],
+    ["storageOptions.clok", { url: "memory://", storageOptions: { clok: Date.now } }, /options\.storageOptions has an unknown option "clok"; did you mean "clock"\?/],
+    ["storageOptions.expiresIn", { url: "memory://", storageOptions: { expiresIn: 60 } }, /options\.storageOptions has an unknown option "expiresIn"/],
+    ["driverOptions.signign (checked by the driver factory)", { url: "memory://", driverOptions: { signign: signing } }, /unknown option "signign"; did you mean "signing"\?/],
+  ];
+  for (const [name, config, message] of cases) {
+    it(`${name} is InvalidArgument naming the key`, async () => {
+      await expectError(openStorage({ env: {}, ...(config as object) }), "InvalidArgument", message);
+    });
+  }
+
+  const shapes: Array<[string, unknown, RegExp]> = [
+    ["null", null, /URL string or an options object \(got null\)/],
+    ["a number", 42, /URL string or an options object/],
+    ["an array", ["memory://"], /URL string or an options object \(got an array\)/],
+    ["a URL object", new URL("memory://"), /URL string or an options object \(got a URL\)/],
+    ["signing: a string", { url: "memory://", signing: "secret" }, /options\.signing .*must be a plain object/],
+    ["signing: null", { url: "memory://", signing: null }, /options\.signing .*must be a plain object/],
+    ["credentials: a string", { url: "memory://", credentials: "AKIA:secret" }, /options\.credentials must be a plain object/],
+    ["storageOptions: null", { url: "memory://", storageOptions: null }, /options\.storageOptions must be a plain object/],
+    ["driverOptions: an array", { url: "memory://", driverOptions: [] }, /options\.driverOptions must be a plain object/],
+    ["env: a string", { url: "memory://", env: "STORAGE_URL=memory://" }, /options\.env must be an object/],
+  ];
+  for (const [name, config, message] of shapes) {
+    it(`${name} is InvalidArgument`, async () => {
+      await expectError(openStorage(config as string), "InvalidArgument", message);
+    });
+  }
+
+  it("a ready UrlSigner (any object with signPut and signGet) is not checked as { secrets, baseUrl }", async () => {
+    class Signer {
+      readonly capabilities = { signGet: true };
+      async signPut(): Promise<never> {
+        throw new Error("unused");
+      }
+      async signGet(key: string) {
+        return { url: `https://signer.example/${key}`, method: "GET" as const, headers: {}, expiresAt: new Date(0) };
+      }
+    }
+    const storage = await openStorage({ url: "memory://", signing: new Signer(), env: {} });
+    expect((await storage.signGet("a")).url).toBe("https://signer.example/a");
+  });
+});
+
 describe("openStorage: a missing driver package", () => {
   it("names the package to install (ESM and CJS loader errors)", () => {
     const esm = Object.assign(new Error("Cannot find package '@stowage/s3' imported from /app/node_modules/@stowage/core/dist/index.js"), {

@@ -1,4 +1,5 @@
 import {
+  assertKnownOptions,
   putObjectInfo,
   StorageError,
   noCapabilities,
@@ -7,6 +8,7 @@ import {
   type DriverGetOptions,
   type DriverGetResult,
   type DriverListOptions,
+  type DriverOperationOptions,
   type DriverPutBody,
   type DriverPutOptions,
   type DriverSignGetOptions,
@@ -66,6 +68,12 @@ export class MemoryDriver implements StorageDriver {
   private readonly signer: UrlSigner | undefined;
 
   constructor(options: MemoryDriverOptions = {}) {
+    assertKnownOptions(options, ["signing"], "memoryDriver options");
+    const signing: unknown = options.signing;
+    // A UrlSigner has methods; anything else must be { secrets, baseUrl }.
+    if (signing !== undefined && !(typeof signing === "object" && signing !== null && typeof (signing as UrlSigner).signPut === "function")) {
+      assertKnownOptions(signing, ["secrets", "baseUrl"], "memoryDriver options.signing (a UrlSigner or { secrets, baseUrl })");
+    }
     this.signer = options.signing === undefined ? undefined : toUrlSigner(options.signing);
     this.capabilities = Object.freeze({
       ...memoryCapabilities,
@@ -102,6 +110,7 @@ export class MemoryDriver implements StorageDriver {
   }
 
   async get(key: string, options: DriverGetOptions): Promise<DriverGetResult | null> {
+    throwIfAborted(options.signal, "get");
     const entry = this.entries.get(key);
     if (entry === undefined) return null;
     const etag = entry.info.etag;
@@ -131,12 +140,14 @@ export class MemoryDriver implements StorageDriver {
     };
   }
 
-  async head(key: string): Promise<ObjectInfo | null> {
+  async head(key: string, options: DriverOperationOptions = {}): Promise<ObjectInfo | null> {
+    throwIfAborted(options.signal, "head");
     const entry = this.entries.get(key);
     return entry === undefined ? null : copyInfo(entry.info);
   }
 
   async list(options: DriverListOptions): Promise<ListPage> {
+    throwIfAborted(options.signal, "list");
     const { prefix, delimiter, limit } = options;
     let position = this.index.lowerBound(prefix);
     if (options.cursor !== undefined) {
@@ -169,7 +180,9 @@ export class MemoryDriver implements StorageDriver {
     return { objects, prefixes, cursor: encodeCursor(lastKey, lastIsPrefix) };
   }
 
-  async delete(keys: string[]): Promise<void> {
+  async delete(keys: string[], options: DriverOperationOptions = {}): Promise<void> {
+    // All or nothing: an aborted delete removes no key.
+    throwIfAborted(options.signal, "delete");
     for (const key of keys) {
       if (this.entries.delete(key)) this.index.remove(key);
     }
@@ -184,6 +197,10 @@ export class MemoryDriver implements StorageDriver {
     if (!this.signer) throw new StorageError("Unsupported", "This memory driver has no signing configured");
     return this.signer.signGet(key, options);
   }
+}
+
+function throwIfAborted(signal: AbortSignal | undefined, operation: string): void {
+  if (signal?.aborted) throw new StorageError("Aborted", `The ${operation} was aborted`, { cause: signal.reason });
 }
 
 function copyInfo(info: ObjectInfo): ObjectInfo {
