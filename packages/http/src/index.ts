@@ -1,4 +1,4 @@
-export { createSignedUrlHandler } from "./signed-url-handler.js";
+export { createSignedUrlHandler, defaultCorsAllowHeaders, servedObjectCsp } from "./signed-url-handler.js";
 export type { CorsOptions, SignedUrlHandler, SignedUrlHandlerOptions } from "./signed-url-handler.js";
 export type { NonceStore } from "./nonce-store.js";
 export { memoryNonceStore } from "./memory-nonce-store.js";

@@ -1,8 +1,11 @@
 import {
+  assertKnownOptions,
   attachmentDisposition,
   createHmacVerifier,
+  isActiveContentType,
   isStorageError,
   isValidKey,
+  StorageError,
   type HmacSecret,
   type ObjectInfo,
   type SignedUrlClaims,
@@ -20,7 +23,26 @@ export interface CorsOptions {
   origins: readonly string[] | "*";
   /** Seconds a browser may cache a preflight answer. Default 600. */
   maxAge?: number;
+  /**
+   * The request headers a page may send (answered in
+   * `Access-Control-Allow-Headers`; what a preflight asks for is never echoed).
+   * Default `defaultCorsAllowHeaders`: `content-type` (what a signed upload
+   * sends) and `range`, `if-match`, `if-none-match` (what downloads may send).
+   */
+  allowHeaders?: readonly string[];
 }
+
+/** The request headers allowed by default: what uploads and downloads through signed URLs send. */
+export const defaultCorsAllowHeaders: readonly string[] = Object.freeze(["content-type", "range", "if-match", "if-none-match"]);
+
+/**
+ * Sent on every response. `sandbox` (without `allow-scripts`) runs no script
+ * in a served document, whatever its type, and gives it an opaque origin, so
+ * it cannot read the serving origin's cookies or storage even inline;
+ * `default-src 'none'` stops it loading anything else. Images, media and the
+ * browser's own viewer styles still work when an object is opened directly.
+ */
+export const servedObjectCsp = "sandbox; default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'";
 
 export interface SignedUrlHandlerOptions {
   /** The same secrets the signer has (newest first); any of them verifies. */
@@ -40,6 +62,10 @@ export interface SignedUrlHandlerOptions {
 
 /** A web-standard request handler. */
 export type SignedUrlHandler = (request: Request) => Promise<Response>;
+
+const handlerOptionNames = ["secrets", "basePath", "nonceStore", "cors", "clock"] as const;
+const corsOptionNames = ["origins", "maxAge", "allowHeaders"] as const;
+const headerNamePattern = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 const allowedMethods = "GET, HEAD, PUT, OPTIONS";
 const exposedHeaders = "ETag, Content-Length, Content-Range, Content-Disposition, Accept-Ranges, Last-Modified";
@@ -64,17 +90,22 @@ export function createSignedUrlHandler(storage: Storage, options: SignedUrlHandl
   if (storage === null || typeof storage !== "object" || typeof storage.put !== "function") {
     throw new TypeError("createSignedUrlHandler needs a Storage (createStorage(driver))");
   }
+  if (options === undefined) throw new StorageError("InvalidArgument", "createSignedUrlHandler needs options ({ secrets, ... })");
+  assertKnownOptions(options, handlerOptionNames, "createSignedUrlHandler options");
   const verifier = createHmacVerifier({ secrets: options.secrets });
   const pathPrefix = normalizeBasePath(options.basePath ?? "/");
   const nonceStore = options.nonceStore ?? memoryNonceStore();
+  if (typeof nonceStore?.consume !== "function") throw new StorageError("InvalidArgument", "nonceStore must have a consume(nonce, expiresAt) method");
   const clock = options.clock ?? Date.now;
-  const cors = options.cors;
-  const corsMaxAge = String(cors?.maxAge ?? 600);
+  if (typeof clock !== "function") throw new StorageError("InvalidArgument", "clock must be a function returning milliseconds since the epoch");
+  const cors = normalizeCors(options.cors);
 
   const allowOrigin = (origin: string | null): string | undefined => {
-    if (cors === undefined || origin === null) return undefined;
+    if (cors === undefined) return undefined;
+    // With "*" every response says "*", with or without an Origin header, so
+    // no response depends on Origin and none needs Vary: Origin.
     if (cors.origins === "*") return "*";
-    return cors.origins.includes(origin) ? origin : undefined;
+    return origin !== null && cors.origins.includes(origin) ? origin : undefined;
   };
 
   const handle = async (request: Request, url: URL): Promise<Response> => {
@@ -104,22 +135,22 @@ export function createSignedUrlHandler(storage: Storage, options: SignedUrlHandl
   const preflight = (request: Request): Response => {
     const origin = request.headers.get("origin");
     if (origin === null) return new Response(null, { status: 204, headers: { allow: allowedMethods } });
-    const allowed = allowOrigin(origin);
+    // The answer depends on Origin (added to Vary for every response by the
+    // wrapper) and on the requested method; never on the requested headers,
+    // which are not echoed: the allowed list is the configured one.
+    const vary = { vary: "Access-Control-Request-Method" };
+    if (cors === undefined) return errorResponse(403, "CorsRejected", "Cross-origin requests are not enabled (no cors option)");
+    if (allowOrigin(origin) === undefined) return errorResponse(403, "CorsRejected", `The origin ${origin} is not allowed`, vary);
     const requestedMethod = (request.headers.get("access-control-request-method") ?? "").toUpperCase();
-    if (allowed === undefined) return errorResponse(403, "CorsRejected", `The origin ${origin} is not allowed`);
     if (!["GET", "HEAD", "PUT"].includes(requestedMethod)) {
-      return errorResponse(403, "CorsRejected", `The method ${requestedMethod || "(none)"} is not allowed`);
+      return errorResponse(403, "CorsRejected", `The method ${requestedMethod || "(none)"} is not allowed`, vary);
     }
     const headers: Record<string, string> = {
       "access-control-allow-methods": "GET, HEAD, PUT",
-      "access-control-max-age": corsMaxAge,
-      "access-control-expose-headers": exposedHeaders,
-      vary: "Origin, Access-Control-Request-Headers",
+      "access-control-max-age": cors.maxAge,
+      ...vary,
     };
-    const requestedHeaders = request.headers.get("access-control-request-headers");
-    if (requestedHeaders !== null && requestedHeaders.trim() !== "") {
-      headers["access-control-allow-headers"] = requestedHeaders;
-    }
+    if (cors.allowHeaders !== "") headers["access-control-allow-headers"] = cors.allowHeaders;
     return new Response(null, { status: 204, headers });
   };
 
@@ -136,7 +167,17 @@ export function createSignedUrlHandler(storage: Storage, options: SignedUrlHandl
       }
       contentType = claims.contentType;
     } else {
+      // The uploader chose the type: only a passive one (isActiveContentType)
+      // or application/octet-stream. An active type such as text/html or
+      // image/svg+xml must be signed, so the app decided it.
       contentType = sentType === null || sentType.trim() === "" ? "application/octet-stream" : sentType.trim();
+      if (isActiveContentType(contentType) && mediaEssence(contentType) !== "application/octet-stream") {
+        return errorResponse(
+          415,
+          "UnsafeContentType",
+          `Content-Type ${contentType} could run script when served; send a passive type (image/png, text/plain, ...) or application/octet-stream, or sign the contentType`,
+        );
+      }
     }
 
     const declaredHeader = request.headers.get("content-length");
@@ -231,8 +272,8 @@ export function createSignedUrlHandler(storage: Storage, options: SignedUrlHandl
     if (storage.capabilities.rangeRead) headers["accept-ranges"] = "bytes";
     if (info.cacheControl !== undefined) headers["cache-control"] = info.cacheControl;
     if (info.contentEncoding !== undefined) headers["content-encoding"] = info.contentEncoding;
-    if (claims.downloadFilename !== undefined) headers["content-disposition"] = attachmentDisposition(claims.downloadFilename);
-    else if (info.contentDisposition !== undefined) headers["content-disposition"] = info.contentDisposition;
+    const disposition = servedDisposition(claims, info, headers["content-type"]!);
+    if (disposition !== undefined) headers["content-disposition"] = disposition;
     return headers;
   };
 
@@ -243,14 +284,106 @@ export function createSignedUrlHandler(storage: Storage, options: SignedUrlHandl
     } catch (error) {
       response = storageErrorResponse(error);
     }
-    const origin = allowOrigin(request.headers.get("origin"));
-    if (origin !== undefined) {
-      response.headers.set("access-control-allow-origin", origin);
-      if (request.method.toUpperCase() !== "OPTIONS") response.headers.set("access-control-expose-headers", exposedHeaders);
-      if (origin !== "*") response.headers.append("vary", "Origin");
+    const headers = response.headers;
+    // Every response, objects and errors alike: no sniffing, no script.
+    headers.set("x-content-type-options", "nosniff");
+    headers.set("content-security-policy", servedObjectCsp);
+    if (cors !== undefined) {
+      const origin = allowOrigin(request.headers.get("origin"));
+      if (origin !== undefined) {
+        headers.set("access-control-allow-origin", origin);
+        headers.set("access-control-expose-headers", exposedHeaders);
+      }
+      // With a list of origins every response depends on Origin: allowed,
+      // refused, errors, and requests without one.
+      if (cors.origins !== "*") addVary(headers, "Origin");
     }
     return response;
   };
+}
+
+interface NormalizedCors {
+  origins: readonly string[] | "*";
+  maxAge: string;
+  allowHeaders: string;
+}
+
+function normalizeCors(cors: CorsOptions | undefined): NormalizedCors | undefined {
+  if (cors === undefined) return undefined;
+  if (cors === null || typeof cors !== "object") throw new StorageError("InvalidArgument", "cors must be { origins, maxAge?, allowHeaders? }");
+  assertKnownOptions(cors, corsOptionNames, "createSignedUrlHandler options.cors");
+  let origins: readonly string[] | "*";
+  if (cors.origins === "*") {
+    origins = "*";
+  } else if (Array.isArray(cors.origins)) {
+    for (const origin of cors.origins) {
+      let parsed: string | undefined;
+      try {
+        parsed = typeof origin === "string" ? new URL(origin).origin : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      if (parsed !== origin || parsed === "null") {
+        throw new StorageError(
+          "InvalidArgument",
+          `cors.origins must hold origins such as "https://app.example.com" (scheme, host, port; no path or trailing slash); got ${JSON.stringify(origin)}`,
+        );
+      }
+    }
+    origins = [...cors.origins];
+  } else {
+    throw new StorageError("InvalidArgument", 'cors.origins must be a list of origins or "*"');
+  }
+  const maxAge = cors.maxAge ?? 600;
+  if (!Number.isSafeInteger(maxAge) || maxAge < 0) throw new StorageError("InvalidArgument", "cors.maxAge must be a whole number of seconds, at least 0");
+  const allowHeaders = cors.allowHeaders ?? defaultCorsAllowHeaders;
+  if (!Array.isArray(allowHeaders)) throw new StorageError("InvalidArgument", "cors.allowHeaders must be a list of header names");
+  for (const name of allowHeaders) {
+    if (typeof name !== "string" || !headerNamePattern.test(name) || name === "*") {
+      throw new StorageError("InvalidArgument", `cors.allowHeaders must hold header names (no "*"); got ${JSON.stringify(name)}`);
+    }
+  }
+  return { origins, maxAge: String(maxAge), allowHeaders: allowHeaders.map((name) => name.toLowerCase()).join(", ") };
+}
+
+/** Adds `token` to Vary unless it is there already (case-insensitively). */
+function addVary(headers: Headers, token: string): void {
+  const current = headers.get("vary");
+  if (current === null || current.trim() === "") {
+    headers.set("vary", token);
+    return;
+  }
+  const tokens = current.split(",").map((part) => part.trim().toLowerCase());
+  if (tokens.includes("*") || tokens.includes(token.toLowerCase())) return;
+  headers.set("vary", `${current}, ${token}`);
+}
+
+/**
+ * The Content-Disposition an object is served with:
+ * - `downloadFilename` signed: attachment with that name;
+ * - `inline` signed: inline (the stored disposition's parameters kept);
+ * - an active served type (isActiveContentType): attachment (the stored
+ *   disposition's parameters, such as a file name, kept);
+ * - otherwise the stored disposition, if any.
+ */
+function servedDisposition(claims: SignedUrlClaims, info: ObjectInfo, servedType: string): string | undefined {
+  if (claims.downloadFilename !== undefined) return attachmentDisposition(claims.downloadFilename);
+  const stored = info.contentDisposition;
+  if (claims.inline) return withDispositionType("inline", stored);
+  if (isActiveContentType(servedType)) return withDispositionType("attachment", stored);
+  return stored;
+}
+
+function withDispositionType(type: "inline" | "attachment", stored: string | undefined): string {
+  if (stored === undefined) return type;
+  const semicolon = stored.indexOf(";");
+  return semicolon === -1 ? type : `${type}${stored.slice(semicolon)}`;
+}
+
+/** `type/subtype`, lower case, without parameters. */
+function mediaEssence(contentType: string): string {
+  const semicolon = contentType.indexOf(";");
+  return (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
 }
 
 function normalizeBasePath(basePath: string): string {

@@ -113,7 +113,7 @@ describe("createSignedUrlHandler", () => {
     expect(allowed.status).toBe(204);
     expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
     expect(allowed.headers.get("access-control-allow-methods")).toContain("PUT");
-    expect(allowed.headers.get("access-control-allow-headers")).toBe("content-type");
+    expect(allowed.headers.get("access-control-allow-headers")).toBe("content-type, range, if-match, if-none-match");
     expect(allowed.headers.get("access-control-expose-headers")).toContain("ETag");
     const refused = await preflight("https://evil.example.com");
     expect(refused.status).toBe(403);
