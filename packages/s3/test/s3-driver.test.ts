@@ -1,6 +1,7 @@
 import { DeleteObjectsCommand, ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
-import { createStorage, isStorageError, type Storage } from "@stowage/core";
+import { createServer, type Server, type Socket } from "node:net";
+import { StorageError, createStorage, isStorageError, type Storage } from "@stowage/core";
 import { s3Driver, type S3Driver, type S3DriverOptions } from "@stowage/s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rawClient, s3Environment } from "./s3-test-environment.ts";
@@ -240,5 +241,91 @@ describe.skipIf(environment === null)("s3 driver on Ceph RGW", () => {
     expect(isStorageError(error, "PermissionDenied")).toBe(true);
     expect((error as Error).message).toContain(`${runId}locked`);
     expect(DeleteObjectsCommand).toBeDefined();
+  });
+  it("signs GETs as attachments unless the signer opts in to inline", async () => {
+    const key = `${runId}page.html`;
+    await storage.put(key, "<script>document.title = 'ran'</script>", { contentType: "text/html" });
+    const fetched = async (options: Parameters<Storage["signGet"]>[1]) => {
+      const response = await fetch((await storage.signGet(key, options)).url);
+      expect(response.status).toBe(200);
+      await response.arrayBuffer();
+      return response.headers;
+    };
+    const byDefault = await fetched({});
+    expect(byDefault.get("content-disposition")).toBe("attachment");
+    expect(byDefault.get("content-type")).toBe("text/html");
+    expect((await fetched({ downloadFilename: "page.html" })).get("content-disposition")).toBe('attachment; filename="page.html"');
+    expect((await fetched({ inline: true } as Parameters<Storage["signGet"]>[1])).get("content-disposition")).toBeNull();
+  });
+
+  it("refuses unknown, misspelt and inapplicable options", () => {
+    const base = { bucket: environment!.bucket, region: environment!.region, endpoint: environment!.endpoint };
+    const refusal = (options: unknown): StorageError => {
+      try {
+        s3Driver(options as S3DriverOptions);
+      } catch (error) {
+        expect(isStorageError(error, "InvalidArgument")).toBe(true);
+        return error as StorageError;
+      }
+      throw new Error("expected s3Driver to refuse its options");
+    };
+    expect(refusal({ ...base, timeout: { idle: 1000 } }).message).toContain('"timeouts"');
+    expect(refusal({ ...base, partsize: 6 * mebibyte }).message).toContain('"partSize"');
+    expect(refusal({ ...base, timeouts: { conect: 1000 } }).message).toContain('"connect"');
+    expect(refusal({ ...base, timeouts: { idle: -1 } }).message).toContain("timeouts.idle");
+    expect(refusal({ ...base, timeouts: { cleanup: 0 } }).message).toContain("timeouts.cleanup");
+    expect(refusal({ ...base, client: raw, timeouts: { idle: 1000 } }).message).toContain("client you pass in");
+    expect(refusal({ region: "us-east-1" }).message).toContain("bucket");
+    expect(refusal(null).message).toContain("bucket and region");
+    // With your own client, only the cleanup limit applies.
+    expect(s3Driver({ ...base, client: raw, timeouts: { cleanup: 500 } }).raw).toBe(raw);
+  });
+
+  it("refuses misspelt abortUploads and cleanup options", async () => {
+    const refused = await rejection(driver.abortUploads({ olderthan: 1000 } as never));
+    expect(isStorageError(refused, "InvalidArgument")).toBe(true);
+    expect((refused as Error).message).toContain('"olderThan"');
+    expect(isStorageError(await rejection(driver.cleanup({ prefix: "x" } as never)), "InvalidArgument")).toBe(true);
+    expect(isStorageError(await rejection(driver.abortUploads({ olderThan: -5 })), "InvalidArgument")).toBe(true);
+    expect(await driver.cleanup()).toEqual({ aborted: [], failed: [] });
+  });
+
+  describe("against a server that accepts connections and never answers", () => {
+    let server: Server;
+    const sockets = new Set<Socket>();
+    let endpoint = "";
+    beforeAll(async () => {
+      server = createServer((socket) => {
+        sockets.add(socket);
+        socket.on("close", () => sockets.delete(socket));
+        socket.resume();
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    });
+    afterAll(async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    });
+
+    it("the idle timeout fails a call with Unavailable (retryable) instead of hanging", async () => {
+      const silent = createStorage(make({ endpoint, timeouts: { idle: 300 } }));
+      const error = await rejection(silent.head(`${runId}x`));
+      expect(isStorageError(error, "Unavailable")).toBe(true);
+      expect((error as StorageError).retryable).toBe(true);
+      expect(String((error as Error).message)).toMatch(/TimeoutError|timed out/);
+    });
+
+    it("a request timeout, when set, also bounds the call", async () => {
+      const silent = createStorage(make({ endpoint, timeouts: { idle: 0, request: 300 } }));
+      const error = await rejection(silent.list({ prefix: runId }));
+      expect(isStorageError(error, "Unavailable")).toBe(true);
+    });
+
+    it("a signal stops a call that no timeout bounds", async () => {
+      const silent = make({ endpoint, timeouts: { idle: 0 } });
+      const error = await rejection(silent.head(`${runId}x`, { signal: AbortSignal.timeout(200) }));
+      expect(isStorageError(error, "Aborted")).toBe(true);
+    });
   });
 });
