@@ -10,6 +10,7 @@ import { listCases } from "./cases/list-cases.js";
 import { deleteCases } from "./cases/delete-cases.js";
 import { errorCases } from "./cases/error-cases.js";
 import { capabilityCases } from "./cases/capability-cases.js";
+import { optionCases } from "./cases/option-cases.js";
 import { signingCases } from "./cases/signing-cases.js";
 
 /** Every case of the specification, in a stable order. */
@@ -25,5 +26,6 @@ export const conformanceCases: readonly ConformanceCase[] = [
   ...deleteCases,
   ...errorCases,
   ...capabilityCases,
+  ...optionCases,
   ...signingCases,
 ];

@@ -11,7 +11,9 @@ type Patch = () => () => void;
 interface StorageInternals {
   put(key: string, body: unknown, options?: PutOptions): Promise<unknown>;
   get(key: string, options?: Record<string, unknown>): Promise<unknown>;
+  head(key: string, options?: Record<string, unknown>): Promise<unknown>;
   list(options?: Record<string, unknown>): Promise<unknown>;
+  delete(keys: string | string[], options?: Record<string, unknown>): Promise<unknown>;
   putOptions(options: PutOptions): Record<string, unknown>;
   require(capability: string, option: string): void;
   wrap(error: unknown, operation: string, key?: string): unknown;
@@ -30,7 +32,24 @@ function replace<K extends keyof StorageInternals>(
   };
 }
 
-export const coreFlags = { skipKeyValidation: false, skipEtagNormalization: false };
+export const coreFlags = {
+  skipKeyValidation: false,
+  skipEtagNormalization: false,
+  /** assertKnownOptions lets any key through (the shape check stays). */
+  dropUnknownOptions: false,
+  /** assertKnownOptions lets any value through as options (null, arrays, class instances). */
+  acceptAnyOptions: false,
+  /** validateSignal returns whatever it is given. */
+  trustAnySignal: false,
+};
+
+/** Turns one flag on for the run; the returned function turns it off. */
+function flag(name: keyof typeof coreFlags): () => void {
+  coreFlags[name] = true;
+  return () => {
+    coreFlags[name] = false;
+  };
+}
 
 const capabilityFor: Record<string, string> = { ifNotExists: "putIfNotExists", ifMatch: "putIfMatch", sha256: "sha256" };
 
@@ -108,6 +127,32 @@ export const brokenCore: Record<string, Patch> = {
     return () => {
       restoreGet();
       restorePut();
+    };
+  },
+  "core: drops unknown options silently": () => flag("dropUnknownOptions"),
+  "core: reads any value as options": () => flag("acceptAnyOptions"),
+  "core: trusts any value as a signal": () => flag("trustAnySignal"),
+  "core: ignores the signal on head, list and delete": () => {
+    const withoutSignal = (options: Record<string, unknown> | undefined) => ({ ...options, signal: undefined });
+    const restoreHead = replace("head", (original) =>
+      function (this: StorageInternals, key: string, options?: Record<string, unknown>) {
+        return original.call(this, key, withoutSignal(options));
+      },
+    );
+    const restoreList = replace("list", (original) =>
+      function (this: StorageInternals, options?: Record<string, unknown>) {
+        return original.call(this, withoutSignal(options));
+      },
+    );
+    const restoreDelete = replace("delete", (original) =>
+      function (this: StorageInternals, keys: string | string[], options?: Record<string, unknown>) {
+        return original.call(this, keys, withoutSignal(options));
+      },
+    );
+    return () => {
+      restoreDelete();
+      restoreList();
+      restoreHead();
     };
   },
   "core: encodes strings as Latin-1": () =>

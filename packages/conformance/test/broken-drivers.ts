@@ -11,7 +11,7 @@ import {
   type ObjectInfo,
   type StorageDriver,
 } from "@stowage/core";
-import { memoryDriver, type MemoryStore } from "@stowage/memory";
+import { memoryDriver, type MemoryDriver, type MemoryStore } from "@stowage/memory";
 import type { DriverFixture } from "@stowage/conformance";
 
 // Deliberately broken drivers: the memory driver with one realistic bug
@@ -21,7 +21,8 @@ import type { DriverFixture } from "@stowage/conformance";
 type Methods = Partial<Pick<StorageDriver, "put" | "get" | "head" | "list" | "delete">>;
 
 interface Inner {
-  driver: StorageDriver;
+  /** The memory driver itself: its head and delete take their options as optional. */
+  driver: MemoryDriver;
   store: MemoryStore;
 }
 
@@ -35,9 +36,9 @@ function broken(build: (inner: Inner) => Methods, fixtureExtra: Partial<DriverFi
       capabilities: driver.capabilities,
       put: methods.put ?? ((key, body, options) => driver.put(key, body, options)),
       get: methods.get ?? ((key, options) => driver.get(key, options)),
-      head: methods.head ?? ((key) => driver.head(key)),
+      head: methods.head ?? ((key, options) => driver.head(key, options)),
       list: methods.list ?? ((options) => driver.list(options)),
-      delete: methods.delete ?? ((keys) => driver.delete(keys)),
+      delete: methods.delete ?? ((keys, options) => driver.delete(keys, options)),
       signPut: (key, options) => driver.signPut(key, options),
       signGet: (key, options) => driver.signGet(key, options),
     };
@@ -62,8 +63,8 @@ function mapKeys(map: (key: string) => string): (inner: Inner) => Methods {
   return ({ driver }) => ({
     put: (key, body, options) => driver.put(map(key), body, options),
     get: (key, options) => driver.get(map(key), options),
-    head: (key) => driver.head(map(key)),
-    delete: (keys) => driver.delete(keys.map(map)),
+    head: (key, options) => driver.head(map(key), options),
+    delete: (keys, options) => driver.delete(keys.map(map), options),
   });
 }
 

@@ -10,6 +10,7 @@ import { listCases } from "../src/cases/list-cases.ts";
 import { deleteCases } from "../src/cases/delete-cases.ts";
 import { errorCases } from "../src/cases/error-cases.ts";
 import { capabilityCases } from "../src/cases/capability-cases.ts";
+import { optionCases } from "../src/cases/option-cases.ts";
 
 /** The cases this map covers (the signing cases have their own checks). */
 export const nonSigningCases: readonly ConformanceCase[] = [
@@ -24,6 +25,7 @@ export const nonSigningCases: readonly ConformanceCase[] = [
   ...deleteCases,
   ...errorCases,
   ...capabilityCases,
+  ...optionCases,
 ];
 
 const failedPutStream = ["commits the body before the stream ends", "truncates the object before reading the body", "reports a leftover temporary file"];
@@ -127,6 +129,7 @@ export const mutationsByCase: Record<string, string[]> = {
   "head: returns the same info as get": ["head drops metadata and cacheControl"],
   "head: reflects an overwrite": ["caches head results"],
   "head: the info put returns equals head's": ["returns a quoted etag"],
+  "head: an already aborted signal gives Aborted": ["core: ignores the signal on head, list and delete"],
 
   "list: keys are ordered by UTF-8 bytes, not UTF-16 code units": ["sorts by UTF-16 code units (JavaScript's default)"],
   "list: prefix filters keys": ["ignores the list prefix"],
@@ -146,11 +149,13 @@ export const mutationsByCase: Record<string, string[]> = {
   "list: a limit outside 1..1000 gives InvalidArgument": ["core: clamps an invalid list limit"],
   "list: listAll iterates every object across pages": ["forgets the cursor"],
   "list: deleted keys disappear from listings": ["deletes only the first key of an array"],
+  "list: an already aborted signal gives Aborted": ["core: ignores the signal on head, list and delete"],
 
   "delete: a missing key succeeds": ["fails to delete a missing key"],
   "delete: removes the object and nothing else": ["deletes everything under the key (rm -r)"],
   "delete: an array of 1000 keys deletes them all": ["deletes only the first key of an array"],
   "delete: duplicate and missing keys in one array are fine": ["deletes only the first key of an array", "fails to delete a missing key"],
+  "delete: an already aborted signal gives Aborted and deletes nothing": ["core: ignores the signal on head, list and delete"],
 
   "errors: every error is a StorageError with code, operation, key and driver": ["core: wraps errors without operation or driver"],
   "errors: a driver's native error becomes Unknown and keeps it as cause": ["core: does not wrap errors", "core: wraps errors without operation or driver"],
@@ -169,4 +174,17 @@ export const mutationsByCase: Record<string, string[]> = {
   "capabilities: signGet without the signGet capability gives Unsupported": ["core: skips capability checks"],
   "capabilities: each signPut constraint needs its own capability": ["core: skips capability checks"],
   "capabilities: options left off or false need no capability": ["core: requires capabilities for options set to false"],
+
+  "options: misspelt put options are refused, naming the key and the right one, and nothing is written": ["core: drops unknown options silently"],
+  "options: misspelt get, head, list and delete options are refused, naming the key and the right one": ["core: drops unknown options silently"],
+  "options: misspelt signPut and signGet options are refused and no URL is minted": ["core: drops unknown options silently"],
+  "options: misspelt createStorage options are refused, naming the key and the right one": ["core: drops unknown options silently"],
+  "options: null, an array, a string or an AbortSignal in place of options gives InvalidArgument on every operation": [
+    "core: reads any value as options",
+  ],
+  "options: a signal that is not an AbortSignal gives InvalidArgument on every operation": [
+    "core: trusts any value as a signal",
+    "core: ignores the signal on head, list and delete",
+    "core: ignores the abort signal",
+  ],
 };

@@ -5,7 +5,7 @@ import { brokenDrivers } from "./broken-drivers.ts";
 import { brokenCore, coreFlags } from "./broken-core.ts";
 import { mutationsByCase, nonSigningCases } from "./mutation-map.ts";
 
-// Two core mutations switch off module functions that `Storage` calls
+// Some core mutations switch off module functions that `Storage` calls
 // directly; a flag on globalThis turns them on for one run.
 vi.mock("../../core/src/validate-key.ts", async (importOriginal) => {
   const original = await importOriginal<typeof import("../../core/src/validate-key.ts")>();
@@ -25,6 +25,28 @@ vi.mock("../../core/src/validate-options.ts", async (importOriginal) => {
   return {
     ...original,
     normalizeEtag: (value: unknown, name: string) => (flags()?.skipEtagNormalization ? value : original.normalizeEtag(value, name)),
+  };
+});
+vi.mock("../../core/src/known-options.ts", async (importOriginal) => {
+  const original = await importOriginal<typeof import("../../core/src/known-options.ts")>();
+  const flags = () => (globalThis as { __stowageCoreFlags?: typeof coreFlags }).__stowageCoreFlags;
+  return {
+    ...original,
+    assertKnownOptions: (options: unknown, known: readonly string[], where: string) => {
+      const plain = original.isPlainObject(options);
+      if (flags()?.acceptAnyOptions && !plain) return;
+      // Every key the caller passed counts as known: the real check runs, and unknown keys are dropped.
+      const allowed = flags()?.dropUnknownOptions && plain ? [...known, ...Object.keys(options)] : known;
+      original.assertKnownOptions(options, allowed, where);
+    },
+  };
+});
+vi.mock("../../core/src/abort-signal.ts", async (importOriginal) => {
+  const original = await importOriginal<typeof import("../../core/src/abort-signal.ts")>();
+  const flags = () => (globalThis as { __stowageCoreFlags?: typeof coreFlags }).__stowageCoreFlags;
+  return {
+    ...original,
+    validateSignal: (value: unknown) => (flags()?.trustAnySignal ? (value as AbortSignal | undefined) : original.validateSignal(value)),
   };
 });
 (globalThis as { __stowageCoreFlags?: typeof coreFlags }).__stowageCoreFlags = coreFlags;

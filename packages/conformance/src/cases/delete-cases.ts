@@ -1,5 +1,5 @@
 import { defineCase } from "../conformance-case.js";
-import { assertDeepEqual, assertEqual } from "../assert.js";
+import { assertDeepEqual, assertEqual, assertRejectsWith } from "../assert.js";
 import { assertAbsent, assertStored, inBatches, listKeys, utf8 } from "../case-tools.js";
 
 export const deleteCases = [
@@ -59,6 +59,25 @@ export const deleteCases = [
       await storage.put(key("c"), "c");
       await storage.delete([key("a"), key("a"), key("missing"), key("b"), key("a")]);
       assertDeepEqual(await listKeys(context), [key("c")], "only c is left");
+    },
+  }),
+  defineCase({
+    name: "delete: an already aborted signal gives Aborted and deletes nothing",
+    requires: [],
+    async run(context) {
+      const { storage, key } = context;
+      await storage.put(key("a"), "a");
+      await storage.put(key("b"), "b");
+      const controller = new AbortController();
+      controller.abort(new Error("conformance: cancelled before the delete"));
+      const signal = controller.signal;
+      await assertRejectsWith(storage.delete(key("a"), { signal }), "Aborted", "delete of one key");
+      await assertRejectsWith(storage.delete([key("a"), key("b")], { signal }), "Aborted", "delete of an array");
+      await assertRejectsWith(storage.delete(key("missing"), { signal }), "Aborted", "delete of a missing key");
+      await assertStored(storage, key("a"), utf8("a"), "a stays");
+      await assertStored(storage, key("b"), utf8("b"), "b stays");
+      await storage.delete([key("a"), key("b")], { signal: new AbortController().signal });
+      assertDeepEqual(await listKeys(context), [], "a live signal does not get in the way");
     },
   }),
 ];

@@ -1,6 +1,6 @@
 import type { ObjectInfo } from "@stowage/core";
 import { defineCase } from "../conformance-case.js";
-import { assertEqual, assertDeepEqual, assertTrue } from "../assert.js";
+import { assertEqual, assertDeepEqual, assertRejectsWith, assertTrue } from "../assert.js";
 
 function infoOf(value: ObjectInfo): Record<string, unknown> {
   return {
@@ -76,6 +76,19 @@ export const headCases = [
       assertDeepEqual(withoutTime(head), withoutTime(info), "put's info equals head's (apart from lastModified)");
       // Servers keep seconds; allow the difference a real server makes.
       assertTrue(Math.abs(head.lastModified.getTime() - info.lastModified.getTime()) < 2000, "lastModified agrees within 2 s");
+    },
+  }),
+  defineCase({
+    name: "head: an already aborted signal gives Aborted",
+    requires: [],
+    async run({ storage, key }) {
+      await storage.put(key("a"), "content");
+      const controller = new AbortController();
+      controller.abort(new Error("conformance: cancelled before the head"));
+      await assertRejectsWith(storage.head(key("a"), { signal: controller.signal }), "Aborted", "head with an aborted signal");
+      await assertRejectsWith(storage.head(key("missing"), { signal: controller.signal }), "Aborted", "head of a missing key with an aborted signal");
+      const live = new AbortController();
+      assertEqual((await storage.head(key("a"), { signal: live.signal }))?.size, 7, "a live signal does not get in the way");
     },
   }),
 ];

@@ -301,4 +301,25 @@ export const listCases = [
       assertDeepEqual(await listKeys(context), [], "all gone");
     },
   }),
+  defineCase({
+    name: "list: an already aborted signal gives Aborted",
+    requires: [],
+    async run(context) {
+      const { storage, key, prefix } = context;
+      await storage.put(key("a"), "a");
+      const controller = new AbortController();
+      controller.abort(new Error("conformance: cancelled before the list"));
+      const signal = controller.signal;
+      await assertRejectsWith(storage.list({ prefix, signal }), "Aborted", "list with an aborted signal");
+      await assertRejectsWith(storage.list({ prefix, limit: 1, signal }), "Aborted", "list with a limit and an aborted signal");
+      let listed = 0;
+      const iterate = async () => {
+        for await (const _ of storage.listAll({ prefix, signal })) listed++;
+      };
+      await assertRejectsWith(iterate(), "Aborted", "listAll with an aborted signal");
+      assertEqual(listed, 0, "listAll yielded nothing");
+      const page = await storage.list({ prefix, signal: new AbortController().signal });
+      assertDeepEqual(page.objects.map((object) => object.key), [key("a")], "a live signal does not get in the way");
+    },
+  }),
 ];
