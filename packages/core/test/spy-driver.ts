@@ -78,16 +78,16 @@ export function spyDriver(options: SpyDriverOptions = {}): SpyDriver {
       const result: DriverGetResult = { info: objectInfo(key), body: new Uint8Array([1, 2, 3]) };
       return answer(result);
     },
-    head(key) {
-      calls.push({ method: "head", key });
+    head(key, headOptions) {
+      calls.push({ method: "head", key, options: headOptions });
       return answer(objectInfo(key));
     },
     list(listOptions) {
       calls.push({ method: "list", options: listOptions });
       return answer(options.listPage ?? { objects: [], prefixes: [] });
     },
-    delete(keys) {
-      calls.push({ method: "delete", keys });
+    delete(keys, deleteOptions) {
+      calls.push({ method: "delete", keys, options: deleteOptions });
       return answer(undefined);
     },
   };
