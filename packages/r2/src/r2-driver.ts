@@ -1,4 +1,5 @@
 import {
+  assertKnownOptions,
   putObjectInfo,
   StorageError,
   compareUtf8,
@@ -9,6 +10,7 @@ import {
   type DriverGetOptions,
   type DriverGetResult,
   type DriverListOptions,
+  type DriverOperationOptions,
   type DriverPutBody,
   type DriverPutOptions,
   type DriverRange,
@@ -77,8 +79,20 @@ export class R2Driver implements StorageDriver {
   private readonly partSize: number;
 
   constructor(options: R2DriverOptions) {
-    if (options === null || typeof options !== "object" || options.bucket === null || typeof options.bucket !== "object") {
+    if (options === null || typeof options !== "object") {
       throw new StorageError("InvalidArgument", "r2Driver needs { bucket }, the R2 binding from env");
+    }
+    assertKnownOptions(options, r2DriverOptionNames, "r2Driver options");
+    if (options.bucket === null || typeof options.bucket !== "object") {
+      throw new StorageError("InvalidArgument", "r2Driver needs { bucket }, the R2 binding from env");
+    }
+    const signing: unknown = options.signing;
+    if (signing !== undefined && !isUrlSigner(signing)) {
+      throw new StorageError(
+        "InvalidArgument",
+        "r2Driver options.signing must be a UrlSigner: r2Presigner({ accountId, bucketName, accessKeyId, secretAccessKey }) " +
+          "from @stowage/r2, or createHmacSigner({ secrets, baseUrl }) from @stowage/core",
+      );
     }
     const partSize = options.partSize ?? defaultPartSize;
     if (!Number.isInteger(partSize) || partSize < minPartSize) {
@@ -133,6 +147,7 @@ export class R2Driver implements StorageDriver {
   }
 
   async get(key: string, options: DriverGetOptions): Promise<DriverGetResult | null> {
+    throwIfAborted(options.signal, "get");
     const onlyIf: R2Conditional = {};
     if (options.ifMatch !== undefined) onlyIf.etagMatches = options.ifMatch;
     if (options.ifNoneMatch !== undefined) onlyIf.etagDoesNotMatch = options.ifNoneMatch;
@@ -176,7 +191,9 @@ export class R2Driver implements StorageDriver {
     return result;
   }
 
-  async head(key: string): Promise<ObjectInfo | null> {
+  async head(key: string, options: DriverOperationOptions = {}): Promise<ObjectInfo | null> {
+    // The binding takes no signal: an aborted call is refused before it starts.
+    throwIfAborted(options.signal, "head");
     try {
       const object = await this.raw.head(key);
       return object === null ? null : toObjectInfo(object);
@@ -186,6 +203,7 @@ export class R2Driver implements StorageDriver {
   }
 
   async list(options: DriverListOptions): Promise<ListPage> {
+    throwIfAborted(options.signal, "list");
     // The cursor is the last entry returned, resumed with `startAfter`: R2's
     // own cursor lists a common prefix again when keys were added under it.
     const startAfter = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
@@ -214,7 +232,8 @@ export class R2Driver implements StorageDriver {
     }
   }
 
-  async delete(keys: string[]): Promise<void> {
+  async delete(keys: string[], options: DriverOperationOptions = {}): Promise<void> {
+    throwIfAborted(options.signal, "delete");
     try {
       await this.raw.delete(keys);
     } catch (error) {
@@ -231,6 +250,18 @@ export class R2Driver implements StorageDriver {
     if (!this.signer) return Promise.reject(new StorageError("Unsupported", "This r2 driver has no signing configured"));
     return this.signer.signGet(key, options);
   }
+}
+
+const r2DriverOptionNames = ["bucket", "signing", "partSize"] as const;
+
+function isUrlSigner(value: unknown): value is UrlSigner {
+  if (value === null || typeof value !== "object") return false;
+  const signer = value as Partial<Record<keyof UrlSigner, unknown>>;
+  return typeof signer.signPut === "function" && typeof signer.signGet === "function";
+}
+
+function throwIfAborted(signal: AbortSignal | undefined, operation: string): void {
+  if (signal?.aborted) throw new StorageError("Aborted", `The ${operation} was aborted`, { cause: signal.reason });
 }
 
 function httpMetadataOf(options: DriverPutOptions): R2HTTPMetadata {

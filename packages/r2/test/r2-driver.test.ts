@@ -237,3 +237,42 @@ describe("conditions, ranges, list and errors", () => {
     await expectCode(driver.list({ prefix: "", limit: 1001 }), "InvalidArgument");
   });
 });
+
+describe("factory options and signals", () => {
+  it.each<[string, unknown, RegExp]>([
+    ["a misspelt partSize", { bucket, partsize: 5 * MiB }, /r2Driver options has an unknown option "partsize"; did you mean "partSize"\?/],
+    ["a misspelt signing", { bucket, signign: undefined }, /unknown option "signign"; did you mean "signing"\?/],
+    ["binding instead of bucket", { bucket, binding: bucket }, /unknown option "binding"/],
+    ["HMAC options instead of a signer", { bucket, signing: { secrets: [], baseUrl: "https://x.example" } }, /options\.signing must be a UrlSigner/],
+    ["a signer missing signGet", { bucket, signing: { signPut: () => undefined } }, /options\.signing must be a UrlSigner/],
+    ["no options", undefined, /needs \{ bucket \}/],
+    ["null", null, /needs \{ bucket \}/],
+    ["an array", [bucket], /r2Driver options must be a plain object/],
+  ])("refuses %s with InvalidArgument", (_name, options, message) => {
+    let thrown: unknown;
+    try {
+      r2Driver(options as never);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(isStorageError(thrown, "InvalidArgument"), String(thrown)).toBe(true);
+    expect((thrown as Error).message).toMatch(message);
+  });
+
+  it("an aborted signal stops head, get, list and delete before the binding is called; the delete removes nothing", async () => {
+    const name = key("signal");
+    await storage.put(name, "kept");
+    const controller = new AbortController();
+    controller.abort(new Error("stop"));
+    const signal = controller.signal;
+    await expectCode(driver.head(name, { signal }), "Aborted");
+    await expectCode(driver.get(name, { signal }), "Aborted");
+    await expectCode(driver.list({ prefix: name, limit: 10, signal }), "Aborted");
+    await expectCode(driver.delete([name], { signal }), "Aborted");
+    expect(await (await storage.get(name))?.text()).toBe("kept");
+    const live = new AbortController().signal;
+    expect((await driver.head(name, { signal: live }))?.size).toBe(4);
+    await driver.delete([name], { signal: live });
+    expect(await driver.head(name)).toBeNull();
+  });
+});
