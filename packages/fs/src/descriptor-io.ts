@@ -1,4 +1,4 @@
-import { read, writev } from "node:fs";
+import { read } from "node:fs";
 
 /** The part of a `FileHandle` that {@link fileBodyStream} reads through. */
 export interface PositionalReader {
@@ -17,19 +17,12 @@ export function readAt(descriptor: number, buffer: Uint8Array, offset: number, l
   });
 }
 
-/** One positional gathered write (pwritev) on a file descriptor; resolves with the bytes written. */
-export function writeAt(descriptor: number, buffers: Uint8Array[], position: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    writev(descriptor, buffers, position, (error, bytesWritten) => (error ? reject(error) : resolve(bytesWritten)));
-  });
-}
-
 /**
- * A {@link PositionalReader} over a file descriptor opened synchronously.
+ * A {@link PositionalReader} over a file descriptor.
  * Like `FileHandle.close`, `close` waits for reads still in flight before
  * it closes the descriptor (once), so a read never lands on a reused number.
  */
-export function descriptorReader(descriptor: number, closeDescriptor: (descriptor: number) => void): PositionalReader {
+export function descriptorReader(descriptor: number, closeDescriptor: (descriptor: number) => void | Promise<void>): PositionalReader {
   let closing: Promise<void> | undefined;
   const inflight = new Set<Promise<number>>();
   return {
@@ -46,7 +39,7 @@ export function descriptorReader(descriptor: number, closeDescriptor: (descripto
     close: () =>
       (closing ??= (async () => {
         await Promise.allSettled([...inflight]);
-        closeDescriptor(descriptor);
+        await closeDescriptor(descriptor);
       })()),
   };
 }

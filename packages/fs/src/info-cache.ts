@@ -1,4 +1,4 @@
-import { lstatSync, type Stats } from "node:fs";
+import type { Stats } from "node:fs";
 import type { ObjectInfo } from "@stowage/core";
 
 const defaultCapacity = 10_000;
@@ -24,18 +24,12 @@ export class InfoCache {
   constructor(private readonly capacity = defaultCapacity) {}
 
   /**
-   * The cached info for `path` if the file is still the one it was read
-   * from; `null` when the file is gone; `undefined` when unknown or changed
-   * (read the header, then {@link remember} it with the returned stats).
+   * The cached info for the file at `path` (relative to the root) if `stats`
+   * (its lstat, taken now) show it is still the file the info was read
+   * from; undefined when unknown or changed (read the header, then
+   * {@link remember} it with these stats).
    */
-  lookup(path: string): { info: ObjectInfo | null | undefined; stats?: Stats } {
-    let stats: Stats;
-    try {
-      stats = lstatSync(path);
-    } catch {
-      this.entries.delete(path);
-      return { info: null };
-    }
+  lookup(path: string, stats: Stats): ObjectInfo | undefined {
     const cached = this.entries.get(path);
     if (
       cached !== undefined &&
@@ -44,12 +38,17 @@ export class InfoCache {
       cached.ctimeMs === stats.ctimeMs &&
       cached.mtimeMs === stats.mtimeMs
     ) {
-      return { info: copyInfo(cached.info), stats };
+      return copyInfo(cached.info);
     }
-    return { info: undefined, stats };
+    return undefined;
   }
 
-  /** Stores info read from the file whose stats `lookup` returned. */
+  /** Drops what is known of a file that is gone. */
+  forget(path: string): void {
+    this.entries.delete(path);
+  }
+
+  /** Stores info read from the file whose stats were passed to `lookup`. */
   remember(path: string, stats: Stats, info: ObjectInfo): void {
     if (!stats.isFile()) return;
     this.entries.delete(path);

@@ -15,9 +15,12 @@ const waitLimitMs = 60_000;
  * which is older than {@link staleLockMs}, is broken: it is renamed away
  * first, so two waiters cannot both break the same lock.
  *
+ * `lockPath` names the lock inside its directory (a `/proc/self/fd/<n>/`
+ * path: see `RootDirectory`); `label` names it in messages.
+ *
  * Returns the release function.
  */
-export async function acquireKeyLock(lockPath: string, signal?: AbortSignal): Promise<() => Promise<void>> {
+export async function acquireKeyLock(lockPath: string, signal?: AbortSignal, label = lockPath): Promise<() => Promise<void>> {
   const owner = lockOwner();
   const started = Date.now();
   let delay = 1;
@@ -35,9 +38,9 @@ export async function acquireKeyLock(lockPath: string, signal?: AbortSignal): Pr
       if (errorCode(error) !== "EEXIST") throw error;
     }
     if (await breakIfStale(lockPath)) continue;
-    if (signal?.aborted) throw new StorageError("Aborted", "The put was aborted while waiting for a lock", { cause: signal.reason });
+    if (signal?.aborted) throw new StorageError("Aborted", `The operation was aborted while waiting for the lock ${label}`, { cause: signal.reason });
     if (Date.now() - started > waitLimitMs) {
-      throw new StorageError("Unavailable", `fs: the lock ${lockPath} stayed busy for ${waitLimitMs} ms`);
+      throw new StorageError("Unavailable", `fs: the lock ${label} stayed busy for ${waitLimitMs} ms`);
     }
     await new Promise((resolve) => setTimeout(resolve, delay + Math.random() * delay));
     delay = Math.min(delay * 2, 20);

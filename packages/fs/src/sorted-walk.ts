@@ -1,17 +1,27 @@
-import { closeSync, constants, lstatSync, openSync, readdirSync, readSync, type Dirent } from "node:fs";
-import { lstat, open, readdir } from "node:fs/promises";
-import { join, sep } from "node:path";
+import type { Dirent } from "node:fs";
 import { compareUtf8 } from "@stowage/core";
-import { errorCode } from "./map-fs-error.js";
-import { headerLength, parseHeader } from "./object-header.js";
+import type { Maybe } from "./fs-calls.js";
+import type { DirectoryRef } from "./root-directory.js";
 import type { SegmentCodec } from "./segment-name.js";
 
+/** An object found by a walk: its key, the (open) directory that holds it, and its name there. */
+export interface WalkObject {
+  kind: "object";
+  key: string;
+  directory: DirectoryRef;
+  name: string;
+  /** The file's path relative to the root (a stable name, for caches). */
+  relativePath: string;
+}
+
 /** One step of a listing: an object, or a common prefix that rolls up many keys. */
-export type WalkItem = { kind: "object"; key: string; path: string } | { kind: "prefix"; prefix: string };
+export type WalkItem = WalkObject | { kind: "prefix"; prefix: string };
 
 export interface WalkPlan {
-  /** The directory that holds the keys starting with `keyPrefix`. */
-  directory: string;
+  /** The (open) directory that holds the keys starting with `keyPrefix`. */
+  directory: DirectoryRef;
+  /** Its path relative to the root: `""` or `"a%/b%"`. */
+  relativePath: string;
   /** The key prefix of `directory`: `""` or `"a/b/"`. */
   keyPrefix: string;
   /** Only segments of `directory` starting with this are listed. */
@@ -25,16 +35,18 @@ export interface WalkPlan {
   codec: SegmentCodec;
 }
 
-/** What the walk needs read from disk; the caller reads it (synchronously or not) and passes it back. */
+/** What the walk needs done on disk; the runner does it (blocking or not) and passes the answer back. */
 export type WalkRequest =
-  | { kind: "read-directory"; path: string }
-  | { kind: "entry-type"; path: string }
-  | { kind: "hashed-key"; path: string; isDirectory: boolean };
+  | { kind: "read-directory"; directory: DirectoryRef }
+  | { kind: "open-directory"; parent: DirectoryRef; name: string }
+  | { kind: "close-directory"; directory: DirectoryRef }
+  | { kind: "entry-type"; directory: DirectoryRef; name: string }
+  | { kind: "hashed-key"; directory: DirectoryRef; name: string; isDirectory: boolean };
 
 interface Entry {
   sortKey: string;
   isDirectory: boolean;
-  path: string;
+  name: string;
 }
 
 interface WalkState {
@@ -48,20 +60,28 @@ interface WalkState {
  * read when the walk reaches it, a subtree wholly before the cursor is never
  * read, and a subtree that rolls into one common prefix is never read. The
  * caller stops when its page is full, so no more directories are read than
- * the page needs. Symbolic links are never followed: only real directories
- * and regular files are visited.
+ * the page needs. Symbolic links are never followed: each directory is
+ * opened inside its open parent without following a link at its name, and
+ * only regular files are objects.
  *
  * The walk is a synchronous generator that yields items and I/O requests;
- * {@link runWalk} answers the requests, with blocking or asynchronous reads.
+ * {@link runWalk} answers the requests.
  */
 export function* sortedWalk(plan: WalkPlan): Generator<WalkItem | WalkRequest, void, unknown> {
   const state: WalkState = { plan, listPrefix: plan.keyPrefix + plan.namePrefix, lastPrefix: plan.skipPrefix };
-  yield* walkDirectory(plan.directory, plan.keyPrefix, plan.namePrefix, state);
+  yield* walkDirectory(plan.directory, plan.relativePath, plan.keyPrefix, plan.namePrefix, state);
 }
 
-function* walkDirectory(path: string, keyPrefix: string, filter: string, state: WalkState): Generator<WalkItem | WalkRequest, void, unknown> {
-  const entries = yield* readEntries(path, keyPrefix, filter, state.plan.codec);
+function* walkDirectory(
+  directory: DirectoryRef,
+  relativePath: string,
+  keyPrefix: string,
+  filter: string,
+  state: WalkState,
+): Generator<WalkItem | WalkRequest, void, unknown> {
+  const entries = yield* readEntries(directory, keyPrefix, filter, state.plan.codec);
   const { plan } = state;
+  const base = relativePath === "" ? "" : `${relativePath}/`;
   for (const entry of entries) {
     const key = entry.sortKey;
     if (state.lastPrefix !== undefined && key.startsWith(state.lastPrefix)) continue;
@@ -77,36 +97,42 @@ function* walkDirectory(path: string, keyPrefix: string, filter: string, state: 
         continue;
       }
     }
-    if (entry.isDirectory) yield* walkDirectory(entry.path, key, "", state);
-    else yield { kind: "object", key, path: entry.path };
+    if (entry.isDirectory) {
+      const child = (yield { kind: "open-directory", parent: directory, name: entry.name }) as DirectoryRef | undefined;
+      // Swapped for a link or removed since it was read: skip it.
+      if (child === undefined) continue;
+      yield* walkDirectory(child, base + entry.name, key, "", state);
+      yield { kind: "close-directory", directory: child };
+    } else {
+      yield { kind: "object", key, directory, name: entry.name, relativePath: base + entry.name };
+    }
   }
 }
 
 /** A directory's entries as keys (a directory's sort key ends in "/"), sorted by UTF-8 bytes. */
-function* readEntries(path: string, keyPrefix: string, filter: string, codec: SegmentCodec): Generator<WalkRequest, Entry[], unknown> {
-  const dirents = (yield { kind: "read-directory", path }) as Dirent[];
+function* readEntries(directory: DirectoryRef, keyPrefix: string, filter: string, codec: SegmentCodec): Generator<WalkRequest, Entry[], unknown> {
+  const dirents = (yield { kind: "read-directory", directory }) as Dirent[];
   const entries: Entry[] = [];
   for (const dirent of dirents) {
     const parsed = codec.parse(dirent.name);
     if (parsed === undefined) continue;
-    const entryPath = path + sep + dirent.name;
     let isDirectory = dirent.isDirectory();
     let isFile = dirent.isFile();
     if (!isDirectory && !isFile && !dirent.isSymbolicLink()) {
       // The file system did not report a type: ask, without following links.
-      const type = (yield { kind: "entry-type", path: entryPath }) as "directory" | "file" | "other";
+      const type = (yield { kind: "entry-type", directory, name: dirent.name }) as "directory" | "file" | "other";
       isDirectory = type === "directory";
       isFile = type === "file";
     }
     if (parsed.kind === "directory" ? !isDirectory : !isFile) continue;
     let segment = parsed.segment;
     if (segment === undefined) {
-      const key = (yield { kind: "hashed-key", path: entryPath, isDirectory }) as string | undefined;
+      const key = (yield { kind: "hashed-key", directory, name: dirent.name, isDirectory }) as string | undefined;
       segment = key === undefined ? undefined : segmentOf(key, keyPrefix, isDirectory);
       if (segment === undefined) continue;
     }
     if (filter.length > 0 && !segment.startsWith(filter)) continue;
-    entries.push({ sortKey: keyPrefix + segment + (isDirectory ? "/" : ""), isDirectory, path: entryPath });
+    entries.push({ sortKey: keyPrefix + segment + (isDirectory ? "/" : ""), isDirectory, name: dirent.name });
   }
   entries.sort((a, b) => compareUtf8(a.sortKey, b.sortKey));
   return entries;
@@ -121,183 +147,109 @@ function segmentOf(key: string, keyPrefix: string, isDirectory: boolean): string
   return isDirectory ? rest.slice(0, slash) : rest;
 }
 
-/** Reads what the walk asks for: synchronously (`blocking`) or through the thread pool. */
+/** Does what the walk asks for (blocking or through the thread pool: see `walkReader`). */
 export interface WalkReader {
-  readDirectory(path: string): Dirent[] | Promise<Dirent[]>;
-  entryType(path: string): string | Promise<string>;
-  hashedKey(path: string, isDirectory: boolean, codec: SegmentCodec): (string | undefined) | Promise<string | undefined>;
+  readDirectory(directory: DirectoryRef): Maybe<Dirent[]>;
+  /** The directory `name` in `parent`, opened without following a link; undefined when it is not one (any more). */
+  openDirectory(parent: DirectoryRef, name: string): Maybe<DirectoryRef | undefined>;
+  closeDirectory(directory: DirectoryRef): Maybe<void>;
+  entryType(directory: DirectoryRef, name: string): Maybe<string>;
+  hashedKey(directory: DirectoryRef, name: string, isDirectory: boolean): Maybe<string | undefined>;
 }
 
 /**
  * Runs a walk until `limit` items were taken and one more was seen (so the
- * caller knows whether more follow). Returns the items and whether more exist.
+ * caller knows whether more follow), calling `visit` on each object while
+ * its directory is open (up to `concurrency` visits at once). A directory
+ * is closed once the walk left it and its objects' visits settled. Returns
+ * the items, each object's visit result, and whether more exist.
  */
-export async function runWalk(plan: WalkPlan, limit: number, reader: WalkReader): Promise<{ items: WalkItem[]; more: boolean }> {
+export async function runWalk<T>(
+  plan: WalkPlan,
+  limit: number,
+  reader: WalkReader,
+  visit: (item: WalkObject) => Promise<T>,
+  concurrency: number,
+): Promise<{ items: WalkItem[]; results: Map<WalkObject, T>; more: boolean }> {
   const walk = sortedWalk(plan);
   const items: WalkItem[] = [];
+  const results = new Map<WalkObject, T>();
+  /** Users of each open directory: the walk (until it leaves it) and each visit in flight. */
+  const users = new Map<DirectoryRef, number>();
+  const pending = new Set<Promise<void>>();
+  const drop = async (directory: DirectoryRef) => {
+    const left = users.get(directory)! - 1;
+    if (left > 0) {
+      users.set(directory, left);
+      return;
+    }
+    users.delete(directory);
+    await reader.closeDirectory(directory);
+  };
+  const failed: Array<{ error: unknown }> = [];
   let input: unknown;
+  let more = false;
   try {
     for (;;) {
+      if (failed.length > 0) throw failed[0]!.error;
       const step = walk.next(input);
       input = undefined;
-      if (step.done) return { items, more: false };
+      if (step.done) break;
       const value = step.value;
       switch (value.kind) {
         case "read-directory":
-          input = await reader.readDirectory(value.path);
+          input = await reader.readDirectory(value.directory);
+          break;
+        case "open-directory":
+          input = await reader.openDirectory(value.parent, value.name);
+          if (input !== undefined) users.set(input as DirectoryRef, 1);
+          break;
+        case "close-directory":
+          await drop(value.directory);
           break;
         case "entry-type":
-          input = await reader.entryType(value.path);
+          input = await reader.entryType(value.directory, value.name);
           break;
         case "hashed-key":
-          input = await reader.hashedKey(value.path, value.isDirectory, plan.codec);
+          input = await reader.hashedKey(value.directory, value.name, value.isDirectory);
           break;
-        default:
-          if (items.length === limit) return { items, more: true };
+        case "prefix":
+          if (items.length === limit) {
+            more = true;
+            break;
+          }
           items.push(value);
+          break;
+        case "object": {
+          if (items.length === limit) {
+            more = true;
+            break;
+          }
+          items.push(value);
+          const { directory } = value;
+          if (users.has(directory)) users.set(directory, users.get(directory)! + 1);
+          const visiting: Promise<void> = visit(value)
+            .then(
+              (result) => void results.set(value, result),
+              (error: unknown) => void failed.push({ error }),
+            )
+            .finally(async () => {
+              pending.delete(visiting);
+              if (users.has(directory)) await drop(directory);
+            });
+          pending.add(visiting);
+          if (pending.size >= concurrency) await Promise.race(pending);
+        }
       }
+      if (more) break;
     }
+    await Promise.all(pending);
+    if (failed.length > 0) throw failed[0]!.error;
+    return { items, results, more };
   } finally {
     walk.return();
-  }
-}
-
-const noFollow = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
-
-/** Blocking reads: fast on a local disk, but they hold the event loop. */
-export const blockingWalkReader: WalkReader = {
-  readDirectory(path) {
-    try {
-      return readdirSync(path, { withFileTypes: true });
-    } catch (error) {
-      if (isGone(error)) return [];
-      throw error;
-    }
-  },
-  entryType(path) {
-    try {
-      const stats = lstatSync(path);
-      return stats.isDirectory() ? "directory" : stats.isFile() ? "file" : "other";
-    } catch {
-      return "other";
-    }
-  },
-  hashedKey(path, isDirectory, codec) {
-    return isDirectory ? anyKeyBelowSync(path, codec) : keyInHeaderSync(path);
-  },
-};
-
-/** Reads through libuv's thread pool: the event loop stays free. */
-export const asyncWalkReader: WalkReader = {
-  async readDirectory(path) {
-    try {
-      return await readdir(path, { withFileTypes: true });
-    } catch (error) {
-      if (isGone(error)) return [];
-      throw error;
-    }
-  },
-  async entryType(path) {
-    try {
-      const stats = await lstat(path);
-      return stats.isDirectory() ? "directory" : stats.isFile() ? "file" : "other";
-    } catch {
-      return "other";
-    }
-  },
-  hashedKey(path, isDirectory, codec) {
-    return isDirectory ? anyKeyBelow(path, codec) : keyInHeader(path);
-  },
-};
-
-function isGone(error: unknown): boolean {
-  const code = errorCode(error);
-  return code === "ENOENT" || code === "ENOTDIR";
-}
-
-/** Any key stored below a (hashed) directory: it names the directory's full segment. */
-async function anyKeyBelow(path: string, codec: SegmentCodec): Promise<string | undefined> {
-  let dirents: Dirent[];
-  try {
-    dirents = await readdir(path, { withFileTypes: true });
-  } catch {
-    return undefined;
-  }
-  for (const dirent of dirents) {
-    const parsed = codec.parse(dirent.name);
-    if (parsed === undefined) continue;
-    const child = join(path, dirent.name);
-    const key =
-      parsed.kind === "object" && dirent.isFile()
-        ? await keyInHeader(child)
-        : parsed.kind === "directory" && dirent.isDirectory()
-          ? await anyKeyBelow(child, codec)
-          : undefined;
-    if (key !== undefined) return key;
-  }
-  return undefined;
-}
-
-function anyKeyBelowSync(path: string, codec: SegmentCodec): string | undefined {
-  let dirents: Dirent[];
-  try {
-    dirents = readdirSync(path, { withFileTypes: true });
-  } catch {
-    return undefined;
-  }
-  for (const dirent of dirents) {
-    const parsed = codec.parse(dirent.name);
-    if (parsed === undefined) continue;
-    const child = join(path, dirent.name);
-    const key =
-      parsed.kind === "object" && dirent.isFile()
-        ? keyInHeaderSync(child)
-        : parsed.kind === "directory" && dirent.isDirectory()
-          ? anyKeyBelowSync(child, codec)
-          : undefined;
-    if (key !== undefined) return key;
-  }
-  return undefined;
-}
-
-async function keyInHeader(path: string): Promise<string | undefined> {
-  let handle;
-  try {
-    handle = await open(path, noFollow);
-    const first = Buffer.alloc(4096);
-    const { bytesRead } = await handle.read(first, 0, first.byteLength, 0);
-    const length = headerLength(first.subarray(0, bytesRead));
-    if (length === undefined) return undefined;
-    let bytes: Buffer = first;
-    if (length > bytesRead) {
-      bytes = Buffer.alloc(length);
-      await handle.read(bytes, 0, length, 0);
-    }
-    return parseHeader(bytes)?.info.key;
-  } catch {
-    return undefined;
-  } finally {
-    await handle?.close().catch(() => {});
-  }
-}
-
-function keyInHeaderSync(path: string): string | undefined {
-  let descriptor: number | undefined;
-  try {
-    descriptor = openSync(path, noFollow);
-    const first = Buffer.alloc(4096);
-    const bytesRead = readSync(descriptor, first, 0, first.byteLength, 0);
-    const length = headerLength(first.subarray(0, bytesRead));
-    if (length === undefined) return undefined;
-    let bytes: Buffer = first;
-    if (length > bytesRead) {
-      bytes = Buffer.alloc(length);
-      readSync(descriptor, bytes, 0, length, 0);
-    }
-    return parseHeader(bytes)?.info.key;
-  } catch {
-    return undefined;
-  } finally {
-    if (descriptor !== undefined) closeSync(descriptor);
+    await Promise.all(pending);
+    // The directories the walk was still in when it stopped.
+    for (const directory of [...users.keys()]) await drop(directory);
   }
 }

@@ -27,6 +27,13 @@ describe("disk errors surface as typed errors and keep the old value", () => {
   let base: string;
   let mountPoint: string;
   let mounted = false;
+  // A driver holds its root open: close them all before unmounting.
+  const drivers: Array<ReturnType<typeof fsDriver>> = [];
+  const open = (root: string) => {
+    const driver = fsDriver({ root, cleanupOnStart: false });
+    drivers.push(driver);
+    return createStorage(driver);
+  };
   beforeAll(async () => {
     base = await tempRoot("disk");
     mountPoint = join(base, "mnt");
@@ -35,6 +42,7 @@ describe("disk errors surface as typed errors and keep the old value", () => {
     if (!mounted) console.warn("disk-errors: cannot mount a tmpfs here (needs root); the tmpfs cases are skipped");
   });
   afterAll(async () => {
+    await Promise.all(drivers.map((driver) => driver.close()));
     if (mounted) execFileSync("umount", [mountPoint], { stdio: "ignore" });
     await removeRoot(base);
   });
@@ -42,7 +50,7 @@ describe("disk errors surface as typed errors and keep the old value", () => {
   it("a full disk gives Unavailable (retryable); the old value stays and no temporary file is left", async (context) => {
     if (!mounted) context.skip("needs root to mount a 1 MiB tmpfs");
     const root = join(mountPoint, "full");
-    const storage = createStorage(fsDriver({ root, cleanupOnStart: false }));
+    const storage = open(root);
     await storage.put("dir/big", "old value");
     const tooBig = new Uint8Array(2 * 1024 * 1024).fill(7);
     for (const body of [tooBig, new Blob([tooBig]).stream() as ReadableStream<Uint8Array>]) {
@@ -60,7 +68,7 @@ describe("disk errors surface as typed errors and keep the old value", () => {
   it("a read-only file system gives PermissionDenied on put and delete; the old value stays readable", async (context) => {
     if (!mounted) context.skip("needs root to mount a tmpfs");
     const root = join(mountPoint, "readonly");
-    const storage = createStorage(fsDriver({ root, cleanupOnStart: false }));
+    const storage = open(root);
     await storage.put("a/b", "old value", { contentType: "text/plain" });
     remount(mountPoint, "ro");
     try {
@@ -83,7 +91,7 @@ describe("disk errors surface as typed errors and keep the old value", () => {
   it("a directory the process may not write gives PermissionDenied (run as an unprivileged user)", async (context) => {
     if (!isRoot) context.skip("needs root to start a child as another user");
     const root = join(base, "owned");
-    const storage = createStorage(fsDriver({ root, cleanupOnStart: false }));
+    const storage = open(root);
     await storage.put("a/b", "old value");
     await chmod(base, 0o755);
     await chmod(root, 0o755);

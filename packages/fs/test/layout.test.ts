@@ -5,22 +5,25 @@ import { fsDriver } from "@stowage/fs";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { leftoverFiles, namesIn, removeRoot, tempRoot } from "./temp-root.js";
 
+// Records the directory each readdir reads. The driver names a directory it
+// holds open as /proc/self/fd/<n>: record the directory that descriptor is.
 const calls = vi.hoisted(() => ({ readdir: [] as string[] }));
-vi.mock("node:fs/promises", async (importOriginal) => {
-  const original = await importOriginal<typeof import("node:fs/promises")>();
-  const readdirSpy = ((path: string, options: never) => {
-    calls.readdir.push(String(path));
-    return original.readdir(path, options);
-  }) as typeof original.readdir;
-  return { ...original, default: { ...original, readdir: readdirSpy }, readdir: readdirSpy };
-});
 vi.mock("node:fs", async (importOriginal) => {
   const original = await importOriginal<typeof import("node:fs")>();
+  const record = (path: unknown) => {
+    const text = String(path);
+    calls.readdir.push(text.startsWith("/proc/self/fd/") ? original.readlinkSync(text) : text);
+  };
   const readdirSyncSpy = ((path: string, options: never) => {
-    calls.readdir.push(String(path));
+    record(path);
     return original.readdirSync(path, options);
   }) as typeof original.readdirSync;
-  return { ...original, default: { ...original, readdirSync: readdirSyncSpy }, readdirSync: readdirSyncSpy };
+  const readdirSpy = ((path: string, options: never, callback: never) => {
+    record(path);
+    return original.readdir(path, options, callback);
+  }) as typeof original.readdir;
+  const spies = { readdirSync: readdirSyncSpy, readdir: readdirSpy };
+  return { ...original, default: { ...original, ...spies }, ...spies };
 });
 
 describe("layout on disk", () => {

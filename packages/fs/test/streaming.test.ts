@@ -59,11 +59,12 @@ describe("streamed bodies", () => {
     expect(await (await storage.get("dir/big"))!.text()).toBe("small");
     await storage.delete("dir/big");
     expect(await namesIn(root)).toEqual([]);
-    // No descriptor of this test's files stays open.
+    // No descriptor of this test's files stays open (the root itself is held open by the driver).
     if (descriptors.length > 0) {
       const { readlink } = await import("node:fs/promises");
       const targets = await Promise.all(descriptors.map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => "")));
-      expect(targets.filter((target) => target.startsWith(root))).toEqual([]);
+      expect(targets.filter((target) => target.startsWith(`${root}/`))).toEqual([]);
+      expect(targets.filter((target) => target === root).length).toBeGreaterThan(0);
     }
   });
 
