@@ -59,6 +59,7 @@ export async function startUploadApp(options: StartUploadAppOptions): Promise<Ru
       ...(nativeSigning ? {} : { storageHandler: createSignedUrlHandler(storage, { secrets, basePath: storagePath }) }),
       ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
       secureCookies: publicUrl.startsWith("https:"),
+      origin: new URL(publicUrl).origin,
     });
     return { url: publicUrl, storage, close: () => served.close() };
   } catch (error) {

@@ -7,7 +7,12 @@
 //   GET  /api/me/avatar        a signed GET of the avatar
 //   GET  /api/uploads          the user's uploads, a page at a time (list cursors)
 //   DELETE /api/uploads?key=   deletes one of the user's uploads
-import type { ObjectInfo, Storage } from "@stowage/core";
+//
+// Every state-changing route (POST, DELETE) needs `Content-Type:
+// application/json` and, when the browser sends them, a same-origin `Origin`
+// and `Sec-Fetch-Site`, so a cross-site form or script cannot act for a user.
+import { StorageError, type Capabilities, type ObjectInfo, type SignPutOptions, type Storage } from "@stowage/core";
+import { describeError } from "./error-status.js";
 import { createSessions, toUserId } from "./session.js";
 
 /** A static file the app serves. */
@@ -35,11 +40,63 @@ export interface UploadAppOptions {
   maxBytes?: number;
   /** Mark the session cookie `Secure` (behind HTTPS). */
   secureCookies?: boolean;
+  /**
+   * The origin browsers load the app from (`https://app.example`), checked
+   * against `Origin` on state-changing requests. Default: the request URL's origin.
+   */
+  origin?: string;
 }
 
 /** The image types the app accepts. SVG is left out: it can carry script. */
 export const imageTypes = ["image/png", "image/jpeg", "image/gif", "image/webp", "image/avif"];
 export const defaultMaxBytes = 5 * 1024 * 1024;
+/** How long a signed upload URL lives, in seconds. */
+export const uploadExpiresIn = 300;
+
+/**
+ * The signPut options for one upload, chosen from what the storage enforces.
+ * The URL is for exactly `size` bytes of `contentType`, and once the object
+ * exists it can never replace it: create-only (`ifNotExists`) wherever the
+ * storage signs it (fs, memory, S3 on AWS and Ceph RGW), and also one-time
+ * (`oneTime`) wherever it can (fs, memory; S3 cannot). An exact `size`, not
+ * `maxSize`, because an S3 POST policy (the only way S3 enforces `maxSize`)
+ * cannot be create-only; a signed PUT enforces `size` through Content-Length.
+ * Throws `Unsupported` when the storage cannot make an upload URL that holds.
+ */
+export function uploadSignOptions(capabilities: Capabilities, upload: { contentType: string; size: number }): SignPutOptions {
+  const missing: string[] = (["signPut", "signPutContentType", "signPutSize"] as const).filter((name) => !capabilities[name]);
+  if (!capabilities.signPutIfNotExists && !capabilities.signPutOneTime) missing.push("signPutIfNotExists or signPutOneTime");
+  if (missing.length > 0) {
+    throw new StorageError(
+      "Unsupported",
+      `The upload app needs upload URLs that enforce the type and size and cannot replace a stored object; this storage lacks ${missing.join(", ")}`,
+    );
+  }
+  return {
+    contentType: upload.contentType,
+    size: upload.size,
+    expiresIn: uploadExpiresIn,
+    ...(capabilities.signPutIfNotExists ? { ifNotExists: true } : {}),
+    ...(capabilities.signPutOneTime ? { oneTime: true } : {}),
+  };
+}
+
+/** The state-changing methods: they need a JSON body type and a same-origin request. */
+const unsafeMethods = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/** Why a state-changing request is refused (a cross-site form or script), or undefined when it may proceed. */
+function crossSiteProblem(request: Request, appOrigin: string): Response | undefined {
+  const origin = request.headers.get("origin");
+  if (origin !== null && origin !== appOrigin) return error(403, "CrossOrigin", `Requests from ${origin} are refused`);
+  const site = request.headers.get("sec-fetch-site");
+  if (site !== null && site !== "same-origin") return error(403, "CrossOrigin", `A ${site} request is refused`);
+  const type = request.headers.get("content-type");
+  const mediaType = type === null ? "" : type.split(";")[0]!.trim().toLowerCase();
+  if (mediaType !== "application/json") {
+    return error(415, "NotJson", `Send Content-Type: application/json (got ${type === null ? "none" : type})`);
+  }
+  return undefined;
+}
 
 interface AvatarRecord {
   avatarKey: string;
@@ -52,9 +109,14 @@ export function createUploadApp(options: UploadAppOptions): (request: Request) =
   const pageSize = options.pageSize ?? 12;
   const maxBytes = options.maxBytes ?? defaultMaxBytes;
   const sessions = createSessions(options.sessionSecret, { secure: options.secureCookies ?? false });
+  // Refuse to start on a storage whose upload URLs could replace a committed image.
+  uploadSignOptions(storage.capabilities, { contentType: imageTypes[0]!, size: 1 });
 
   const userPrefix = (userId: string): string => `avatars/${userId}/`;
   const recordKey = (userId: string): string => `users/${userId}.json`;
+  /** A key directly under the user's own prefix (one more segment; the storage refuses `.` and `..` segments). */
+  const isOwnKey = (key: unknown, userId: string): key is string =>
+    typeof key === "string" && key.startsWith(userPrefix(userId)) && !key.slice(userPrefix(userId).length).includes("/");
   const fileNameOf = (key: string): string => key.slice(key.lastIndexOf("/") + 1).replace(/^[0-9a-f-]{36}-/, "");
 
   async function readRecord(userId: string): Promise<AvatarRecord | undefined> {
@@ -97,8 +159,9 @@ export function createUploadApp(options: UploadAppOptions): (request: Request) =
       const fileName = safeFileName(body?.filename);
       const key = `${userPrefix(userId)}${crypto.randomUUID()}-${fileName}`;
       // The limits travel in the signature: the storage itself refuses another
-      // type or more than maxBytes, whatever the browser claimed above.
-      const upload = await storage.signPut(key, { contentType, maxSize: maxBytes, expiresIn: 300 });
+      // type or another size than the one checked above, and (create-only or
+      // one-time) never lets the URL replace the object once it is stored.
+      const upload = await storage.signPut(key, uploadSignOptions(storage.capabilities, { contentType, size }));
       return json({ key, upload, maxBytes });
     },
 
@@ -107,9 +170,7 @@ export function createUploadApp(options: UploadAppOptions): (request: Request) =
       if (userId === undefined) return error(401, "SignedOut", "Sign in first");
       const body = await readJson(request);
       const key = body?.key;
-      if (typeof key !== "string" || !key.startsWith(userPrefix(userId)) || key.includes("..") || key.slice(userPrefix(userId).length).includes("/")) {
-        return error(403, "NotYourKey", "That key is not one of your uploads");
-      }
+      if (!isOwnKey(key, userId)) return error(403, "NotYourKey", "That key is not one of your uploads");
       const info = await storage.head(key);
       if (info === null) return error(404, "NotUploaded", "Nothing was uploaded under that key");
       if (info.size > maxBytes || info.size === 0 || !imageTypes.includes(info.contentType)) {
@@ -143,8 +204,8 @@ export function createUploadApp(options: UploadAppOptions): (request: Request) =
     async "DELETE /api/uploads"(request, url) {
       const userId = await sessions.userOf(request);
       if (userId === undefined) return error(401, "SignedOut", "Sign in first");
-      const key = url.searchParams.get("key") ?? "";
-      if (!key.startsWith(userPrefix(userId)) || key.includes("..")) return error(403, "NotYourKey", "That key is not one of your uploads");
+      const key = url.searchParams.get("key");
+      if (!isOwnKey(key, userId)) return error(403, "NotYourKey", "That key is not one of your uploads");
       await storage.delete(key);
       const record = await readRecord(userId);
       if (record?.avatarKey === key) await storage.delete(recordKey(userId));
@@ -160,6 +221,10 @@ export function createUploadApp(options: UploadAppOptions): (request: Request) =
     const url = new URL(request.url);
     if (storageHandler !== undefined && url.pathname.startsWith(storagePath)) return storageHandler(request);
     const route = routes[`${request.method} ${url.pathname}`];
+    if (route !== undefined && unsafeMethods.has(request.method)) {
+      const refused = crossSiteProblem(request, options.origin ?? url.origin);
+      if (refused !== undefined) return refused;
+    }
     try {
       if (route !== undefined) return await route(request, url);
       const asset = request.method === "GET" || request.method === "HEAD" ? assets[url.pathname] : undefined;
@@ -170,8 +235,9 @@ export function createUploadApp(options: UploadAppOptions): (request: Request) =
       }
       return error(404, "NotFound", `No route for ${request.method} ${url.pathname}`);
     } catch (caught) {
-      const code = (caught as { code?: string }).code ?? "Internal";
-      return error(500, code, caught instanceof Error ? caught.message : "The request failed");
+      const { status, code, message } = describeError(caught);
+      if (status >= 500) console.error(`${request.method} ${url.pathname}:`, caught);
+      return error(status, code, message);
     }
   };
 }

@@ -2,6 +2,8 @@
 // downloaded browser), once on fs and once on S3 (Ceph RGW). Only the
 // STORAGE_URL differs between the two runs.
 import { existsSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,11 +15,13 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startUploadApp, type RunningUploadApp } from "../src/start-upload-app.js";
 import type { Asset } from "../src/upload-app.js";
+import type { SignedUpload } from "@stowage/client";
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 const artifactsDir = here("../../../artifacts");
 const chromiumArgs = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const mebibyte = 1024 * 1024;
+const jsonType = { "content-type": "application/json" };
 if (!existsSync("/usr/bin/chromium")) {
   throw new Error("Debian chromium is missing at /usr/bin/chromium: run scripts/system-deps.sh (apt-get install -y chromium); never npx playwright install");
 }
@@ -147,8 +151,38 @@ for (const provider of providers) {
     let started: number;
     const photo = png(1024, 1024, [0, 0, 0], true);
     let avatarKey: string;
+    const pageProblems: string[] = [];
+
+    /** Signs in over HTTP (not in the page); returns the session cookie. */
+    async function loginCookie(name: string): Promise<string> {
+      const response = await fetch(`${app.url}/api/login`, { method: "POST", headers: jsonType, body: JSON.stringify({ name }) });
+      expect(response.status).toBe(200);
+      return response.headers.get("set-cookie")!.split(";")[0]!;
+    }
+
+    /** Sends a signed upload again from Node, exactly as the browser sent it (PUT, or an S3 POST form). */
+    async function replay(upload: SignedUpload, bytes: Buffer, contentType: string): Promise<{ status: number; body: string }> {
+      let response: Response;
+      const body = new Uint8Array(bytes);
+      if (upload.method === "POST") {
+        const form = new FormData();
+        for (const [name, value] of Object.entries(upload.fields ?? {})) form.append(name, value);
+        form.append("file", new Blob([body], { type: contentType }), "replay.png");
+        response = await fetch(upload.url, { method: "POST", body: form });
+      } else {
+        response = await fetch(upload.url, { method: upload.method, headers: upload.headers ?? {}, body });
+      }
+      return { status: response.status, body: await response.text() };
+    }
+
+    async function storedBytes(key: string): Promise<Buffer> {
+      const object = await app.storage.get(key);
+      expect(object).not.toBeNull();
+      return Buffer.from(await object!.bytes());
+    }
 
     async function signIn(name: string): Promise<void> {
+      await context.clearCookies();
       await page.goto(app.url);
       await page.fill("#name", name);
       await page.click("#sign-in button[type=submit]");
@@ -212,9 +246,9 @@ for (const provider of providers) {
           const hooks = window as unknown as { uploadToSignedUrl: (signed: unknown, file: Blob) => Promise<unknown> };
           try {
             await hooks.uploadToSignedUrl(upload, new Blob([new Uint8Array(bytes)], { type: request.contentType }));
-            return { key: presigned.key as string, method: upload.method as string, status: 200 };
+            return { key: presigned.key as string, upload, method: upload.method as string, status: 200 };
           } catch (error) {
-            return { key: presigned.key as string, method: upload.method as string, status: (error as { status: number }).status, code: (error as { code?: string }).code };
+            return { key: presigned.key as string, upload, method: upload.method as string, status: (error as { status: number }).status, code: (error as { code?: string }).code };
           }
         },
         { request, bytes, tamper },
@@ -233,7 +267,19 @@ for (const provider of providers) {
         args: chromiumArgs,
         viewport: { width: 900, height: 700 },
       });
+      // Unhandled rejections and errors, from the first script on: the page must handle every failure itself.
+      await context.addInitScript(() => {
+        const seen: string[] = [];
+        (window as unknown as { unhandled: string[] }).unhandled = seen;
+        window.addEventListener("unhandledrejection", (event) => seen.push(`unhandledrejection: ${String(event.reason)}`));
+        window.addEventListener("error", (event) => seen.push(`error: ${event.message}`));
+      });
       page = context.pages()[0] ?? (await context.newPage());
+      page.on("pageerror", (error) => pageProblems.push(`pageerror: ${error.message}`));
+      page.on("console", (message) => {
+        // A refused fetch logs "Failed to load resource: ... 401"; that is the network, not the page's code.
+        if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) pageProblems.push(`console: ${message.text()}`);
+      });
     });
 
     afterAll(async () => {
@@ -333,18 +379,27 @@ for (const provider of providers) {
       expect(await pick("notes.txt", "text/plain", Buffer.from("not an image"))).toMatch(/^Refused: Only images/);
       expect(await userKeys("alice")).toEqual(before);
 
-      // A client that lies about the size still cannot store 6 MiB: maxSize is in the signature.
+      // A client that lies about the size still cannot store 6 MiB: the exact size is in the signature.
       const lying = await presignAndUpload({ filename: "small.png", contentType: "image/png", size: 1000 }, 6 * mebibyte, false);
-      expect(lying.status, JSON.stringify(lying)).toBeGreaterThanOrEqual(400);
-      expect([413, 400, 403]).toContain(lying.status); // 413 from the Stowage handler; S3 POST policies answer 400 EntityTooLarge
-      if (lying.method === "PUT") expect(lying.code).toBe("TooLarge");
-      else expect(lying.code).toBe("EntityTooLarge");
+      expect(lying.method).toBe("PUT");
+      if (provider.name === "fs") {
+        expect(lying, JSON.stringify(lying)).toMatchObject({ status: 413, code: "TooLarge" }); // the Stowage handler
+      } else {
+        // RGW's refusal carries no CORS headers, so the page sees status 0; from Node: 403 (the signed Content-Length differs).
+        expect([0, 403], JSON.stringify(lying)).toContain(lying.status);
+        expect((await replay(lying.upload, Buffer.alloc(6 * mebibyte), "image/png")).status).toBe(403);
+      }
       expect(await app.storage.head(lying.key)).toBeNull();
     });
 
     it("refuses a tampered signed URL", async () => {
       const tampered = await presignAndUpload({ filename: "t.png", contentType: "image/png", size: 100 }, 100, true);
-      expect(tampered.status, JSON.stringify(tampered)).toBe(403);
+      if (provider.name === "fs") expect(tampered.status, JSON.stringify(tampered)).toBe(403);
+      else {
+        // RGW's 403 carries no CORS headers (the page sees status 0); Node sees the 403.
+        expect([0, 403], JSON.stringify(tampered)).toContain(tampered.status);
+        expect((await replay(tampered.upload, Buffer.alloc(100), "image/png")).status).toBe(403);
+      }
       expect(await app.storage.head(tampered.key)).toBeNull();
       // The untampered URL for the same request works.
       const honest = await presignAndUpload({ filename: "t.png", contentType: "image/png", size: 100 }, 100, false);
@@ -363,11 +418,182 @@ for (const provider of providers) {
         ];
       });
       expect(statuses).toEqual([403, 403, 403]);
-      const signedOut = await fetch(`${app.url}/api/uploads/commit`, { method: "POST", body: JSON.stringify({ key: avatarKey }) });
+      const signedOut = await fetch(`${app.url}/api/uploads/commit`, { method: "POST", headers: jsonType, body: JSON.stringify({ key: avatarKey }) });
       expect(signedOut.status).toBe(401);
       // A forged session cookie is no better.
       const forged = await fetch(`${app.url}/api/me/avatar`, { headers: { cookie: "sid=alice.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" } });
       expect(forged.status).toBe(401);
+    });
+
+    it("answers an invalid key or a foreign list cursor with a 4xx JSON error, not a 500", async () => {
+      const cookie = await loginCookie("Carol");
+      const call = async (method: string, path: string, body?: unknown) => {
+        const response = await fetch(`${app.url}${path}`, {
+          method,
+          headers: { cookie, ...(method === "GET" ? {} : jsonType) },
+          ...(method === "GET" ? {} : { body: JSON.stringify(body ?? {}) }),
+        });
+        const text = await response.text();
+        return { status: response.status, type: response.headers.get("content-type"), body: JSON.parse(text) as { error?: { code: string; message: string } } };
+      };
+      const control = await call("DELETE", `/api/uploads?key=${encodeURIComponent("avatars/carol/a\u0001b.png")}`);
+      expect(control, JSON.stringify(control)).toMatchObject({ status: 400, body: { error: { code: "InvalidKey" } } });
+      expect(control.type).toMatch(/^application\/json/);
+      const long = await call("POST", "/api/uploads/commit", { key: `avatars/carol/${"x".repeat(1100)}.png` });
+      expect(long, JSON.stringify(long)).toMatchObject({ status: 400, body: { error: { code: "InvalidKey" } } });
+      const dotDot = await call("DELETE", `/api/uploads?key=${encodeURIComponent("avatars/carol/..")}`);
+      expect(dotDot, JSON.stringify(dotDot)).toMatchObject({ status: 400, body: { error: { code: "InvalidKey" } } });
+
+      // A cursor another driver made (or garbage). fs checks its cursors; S3 (RGW) takes any
+      // token as a start marker, so there it is a page of the user's own keys, never an error.
+      for (const cursor of ["not-a-cursor", "1/AbCdEf==", "k:avatars/carol/"]) {
+        const listed = await call("GET", `/api/uploads?cursor=${encodeURIComponent(cursor)}`);
+        if (provider.name === "fs" && !cursor.startsWith("k:")) {
+          expect(listed, JSON.stringify(listed)).toMatchObject({ status: 400, body: { error: { code: "InvalidArgument" } } });
+          expect(listed.body.error!.message).toMatch(/cursor/);
+        } else {
+          expect(listed.status, JSON.stringify(listed)).toBe(200);
+        }
+      }
+    });
+
+    it("refuses state-changing requests that a cross-site form or script could send", async () => {
+      const post = (path: string, contentType: string | undefined, body: string, headers: Record<string, string> = {}) =>
+        fetch(`${app.url}${path}`, { method: "POST", headers: { ...(contentType ? { "content-type": contentType } : {}), ...headers }, body });
+      // What an HTML form can send cross-site without a preflight: text/plain (JSON-shaped) and urlencoded.
+      const plain = await post("/api/login", "text/plain", JSON.stringify({ name: "mallory" }));
+      expect(plain.status).toBe(415);
+      expect(plain.headers.get("set-cookie")).toBeNull();
+      expect(await plain.json()).toMatchObject({ error: { code: "NotJson" } });
+      const form = await post("/api/login", "application/x-www-form-urlencoded", "name=mallory");
+      expect(form.status).toBe(415);
+      expect(form.headers.get("set-cookie")).toBeNull();
+      const multipart = new FormData();
+      multipart.append("name", "mallory");
+      const formData = await fetch(`${app.url}/api/login`, { method: "POST", body: multipart });
+      expect(formData.status).toBe(415);
+      expect(formData.headers.get("set-cookie")).toBeNull();
+      // JSON from another origin, or a browser saying the request is cross-site, is refused too.
+      const foreign = await post("/api/login", "application/json", JSON.stringify({ name: "mallory" }), { origin: "http://evil.example" });
+      expect(foreign.status).toBe(403);
+      expect(foreign.headers.get("set-cookie")).toBeNull();
+      const crossSite = await post("/api/login", "application/json", JSON.stringify({ name: "mallory" }), { "sec-fetch-site": "cross-site" });
+      expect(crossSite.status).toBe(403);
+      // The page's own request: JSON, same origin.
+      const ok = await post("/api/login", "application/json; charset=utf-8", JSON.stringify({ name: "mallory" }), {
+        origin: new URL(app.url).origin,
+        "sec-fetch-site": "same-origin",
+      });
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get("set-cookie")).toMatch(/^sid=mallory\./);
+
+      // Every other state-changing route, even with a valid session cookie.
+      const cookie = ok.headers.get("set-cookie")!.split(";")[0]!;
+      const presign = await post("/api/uploads/presign", "text/plain", JSON.stringify({ filename: "x.png", contentType: "image/png", size: 10 }), { cookie });
+      expect(presign.status).toBe(415);
+      const commit = await post("/api/uploads/commit", "text/plain", JSON.stringify({ key: "avatars/mallory/x.png" }), { cookie });
+      expect(commit.status).toBe(415);
+      const logout = await post("/api/logout", "application/x-www-form-urlencoded", "", { cookie });
+      expect(logout.status).toBe(415);
+      expect(logout.headers.get("set-cookie")).toBeNull();
+      const remove = await fetch(`${app.url}/api/uploads?key=avatars/mallory/x.png`, { method: "DELETE", headers: { cookie } });
+      expect(remove.status).toBe(415);
+      const presignJson = await post("/api/uploads/presign", "application/json", JSON.stringify({ filename: "x.png", contentType: "image/png", size: 10 }), { cookie });
+      expect(presignJson.status).toBe(200);
+    });
+
+    it("a cross-site form in Chromium cannot sign the browser in", async () => {
+      // The attacker's page: another site (localhost, not 127.0.0.1) with a form that posts
+      // a JSON-shaped text/plain body to /api/login as soon as it loads.
+      const target = `${app.url}/api/login`;
+      const attacker: Server = createServer((_request, response) => {
+        response.setHeader("content-type", "text/html; charset=utf-8");
+        response.end(
+          `<form id="f" method="POST" enctype="text/plain" action="${target}"><input type="hidden" name='{"name":"mallory","x":"' value='"}'></form>` +
+            `<script>document.getElementById("f").submit()</script>`,
+        );
+      });
+      await new Promise<void>((resolve) => attacker.listen(0, "127.0.0.1", resolve));
+      try {
+        const attackerUrl = `http://localhost:${(attacker.address() as AddressInfo).port}/`;
+        await context.clearCookies();
+        const answered = page.waitForResponse((response) => response.url() === target, { timeout: 15_000 });
+        await page.goto(attackerUrl, { waitUntil: "commit" });
+        const answer = await answered;
+        expect(answer.request().method()).toBe("POST");
+        expect(answer.status()).toBeGreaterThanOrEqual(400);
+        await page.waitForURL(target, { waitUntil: "commit" });
+        const cookies = await context.cookies(app.url);
+        expect(cookies.filter((cookie) => cookie.name === "sid").map((cookie) => cookie.value)).toEqual([]);
+        await page.goto(app.url);
+        await page.waitForSelector("#sign-in", { state: "visible" });
+      } finally {
+        attacker.closeAllConnections();
+        await new Promise((resolve) => attacker.close(resolve));
+      }
+    });
+
+    it("a signed upload URL cannot replace the image once it is committed: replays fail and the image is unchanged", async () => {
+      await signIn("Dave");
+      const original = png(64, 64, [10, 200, 120]);
+      const presigned = page.waitForResponse((response) => new URL(response.url()).pathname === "/api/uploads/presign");
+      expect(await pick("first.png", "image/png", original)).toBe("Uploaded first.png");
+      const { key, upload } = (await (await presigned).json()) as { key: string; upload: SignedUpload };
+      const before = await app.storage.head(key);
+      expect(before).toMatchObject({ size: original.length, contentType: "image/png" });
+      const record = await (await app.storage.get("users/dave.json"))!.json<{ avatarKey: string }>();
+      expect(record.avatarKey).toBe(key);
+
+      // The exact request again, then the same URL with other bytes of the same size and type.
+      const replacement = Buffer.from(original);
+      replacement.fill(0xff, replacement.length - 20, replacement.length - 12);
+      for (const bytes of [original, replacement]) {
+        const replayed = await replay(upload, bytes, "image/png");
+        expect(replayed.status, `${upload.method} replay answered ${replayed.status} ${replayed.body}`).toBeGreaterThanOrEqual(400);
+        expect(replayed.status).toBeLessThan(500);
+      }
+      const after = await app.storage.head(key);
+      expect(after?.etag).toBe(before!.etag);
+      expect((await storedBytes(key)).equals(original)).toBe(true);
+      expect(await imageWidth("#avatar")).toBe(64);
+    });
+
+    it("shows an error and offers to sign in again when Delete or Use as avatar runs after the session ended", async () => {
+      await signIn("Erin");
+      for (const name of ["one", "two"]) expect(await pick(`${name}.png`, "image/png", png(48, 48, [200, 100, 30]))).toBe(`Uploaded ${name}.png`);
+      await page.reload();
+      await page.waitForSelector("#gallery li:nth-child(2)");
+      const keys = await page.$$eval("#gallery li", (items) => items.map((item) => (item as HTMLElement).dataset.key!));
+      expect(keys).toHaveLength(2);
+      pageProblems.length = 0;
+
+      await context.clearCookies(); // the session is gone (expired, or signed out elsewhere)
+      for (const [button, action] of [["use", "Use as avatar"], ["delete", "Delete"]] as const) {
+        await page.evaluate(() => {
+          document.getElementById("status")!.textContent = "";
+        });
+        await page.click(`#gallery li[data-key="${keys[1]}"] button.${button}`);
+        await page.waitForFunction(() => (document.getElementById("status")!.textContent ?? "") !== "", null, { timeout: 10_000 });
+        expect(await page.textContent("#status")).toBe(`${action} failed: your session has ended. Sign in again.`);
+        expect(await page.isVisible("#status.error")).toBe(true);
+        expect(await page.isVisible("#sign-in-again")).toBe(true);
+      }
+      expect(await app.storage.head(keys[1]!)).not.toBeNull();
+      expect(await page.$$eval("#gallery li", (items) => items.length)).toBe(2);
+      await page.waitForTimeout(200);
+      expect(pageProblems).toEqual([]);
+      expect(await page.evaluate(() => (window as unknown as { unhandled: string[] }).unhandled)).toEqual([]);
+
+      // Signing in again from there works, and so does Delete.
+      await page.click("#sign-in-again");
+      await page.waitForSelector("#sign-in", { state: "visible" });
+      await page.fill("#name", "Erin");
+      await page.click("#sign-in button[type=submit]");
+      await page.waitForSelector(`#gallery li[data-key="${keys[1]}"]`);
+      await page.click(`#gallery li[data-key="${keys[1]}"] button.delete`);
+      await page.waitForSelector(`#gallery li[data-key="${keys[1]}"]`, { state: "detached" });
+      expect(await app.storage.head(keys[1]!)).toBeNull();
+      expect(pageProblems).toEqual([]);
     });
   });
 }

@@ -21,6 +21,7 @@ const progressText = $<HTMLElement>("progress-text");
 const status = $<HTMLElement>("status");
 const gallery = $<HTMLUListElement>("gallery");
 const galleryEnd = $<HTMLElement>("gallery-end");
+const signInAgain = $<HTMLButtonElement>("sign-in-again");
 
 /** For the console and the tests: the progress events of the last upload, and the upload helper. */
 const testHooks = window as unknown as { uploadProgress: UploadProgress[]; uploadToSignedUrl: typeof uploadToSignedUrl };
@@ -32,21 +33,66 @@ let loading = false;
 let generation = 0; // bumped on sign-in/out, so a page that arrives late is dropped
 let avatarKey: string | undefined;
 
+/** An API error: the server's JSON `{ error: { code, message } }` and the HTTP status. */
+class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Calls the app's API. State-changing calls always send JSON (the server refuses anything else). */
 async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(path, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
+  const changes = method !== "GET" && method !== "HEAD";
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers: changes ? { "content-type": "application/json" } : {},
+      body: changes ? JSON.stringify(body ?? {}) : null,
+    });
+  } catch {
+    throw new ApiError("The server could not be reached", 0, "NetworkError");
+  }
   const text = await response.text();
-  const value = text === "" ? {} : JSON.parse(text);
-  if (!response.ok) throw Object.assign(new Error(value?.error?.message ?? `HTTP ${response.status}`), { status: response.status });
+  let value: { error?: { code?: string; message?: string } } | undefined;
+  try {
+    value = text === "" ? {} : JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  if (!response.ok) {
+    throw new ApiError(value?.error?.message ?? `The server answered HTTP ${response.status}`, response.status, value?.error?.code ?? "HttpError");
+  }
   return value as T;
 }
 
 function say(message: string, isError = false): void {
   status.textContent = message;
   status.classList.toggle("error", isError);
+  if (!isError) signInAgain.hidden = true;
+}
+
+/**
+ * Shows a failed action in the status line. A 401 means the session is gone
+ * (expired, signed out in another tab): offer to sign in again.
+ */
+function sayFailed(action: string, error: unknown): void {
+  const signedOut = error instanceof ApiError && error.status === 401;
+  const detail = error instanceof Error ? error.message : String(error);
+  say(signedOut ? `${action} failed: your session has ended. Sign in again.` : `${action} failed: ${detail}`, true);
+  signInAgain.hidden = !signedOut;
+  status.scrollIntoView({ block: "nearest" });
+}
+
+/** Runs an event handler so that a failure is shown, never left as an unhandled rejection. */
+function guarded(action: string, run: () => Promise<void>): () => void {
+  return () => {
+    run().catch((error: unknown) => sayFailed(action, error));
+  };
 }
 
 function showProgress(fraction: number): void {
@@ -99,20 +145,21 @@ function renderItem(item: Item): HTMLLIElement {
   use.type = "button";
   use.className = "use";
   use.textContent = "Use as avatar";
-  use.onclick = async () => {
+  use.onclick = guarded("Use as avatar", async () => {
     await api("POST", "/api/uploads/commit", { key: item.key });
     await loadAvatar();
-  };
+    say(`${item.name} is your avatar`);
+  });
   const remove = document.createElement("button");
   remove.type = "button";
   remove.className = "delete";
   remove.textContent = "Delete";
-  remove.onclick = async () => {
+  remove.onclick = guarded("Delete", async () => {
     await api("DELETE", `/api/uploads?key=${encodeURIComponent(item.key)}`);
     element.remove();
     if (item.key === avatarKey) await loadAvatar();
     say(`Deleted ${item.name}`);
-  };
+  });
   actions.append(use, remove);
   element.append(image, name, actions);
   return element;
@@ -130,6 +177,9 @@ async function loadMore(): Promise<void> {
     for (const item of page.items) if (!shown.has(item.key)) gallery.append(renderItem(item));
     cursor = page.cursor;
     galleryEnd.hidden = cursor !== null;
+  } catch (error) {
+    if (started === generation) sayFailed("Loading your uploads", error);
+    return;
   } finally {
     if (started === generation) loading = false;
   }
@@ -150,7 +200,8 @@ async function upload(file: File): Promise<void> {
   try {
     presigned = await api("POST", "/api/uploads/presign", { filename: file.name, contentType: file.type, size: file.size });
   } catch (error) {
-    say(`Refused: ${(error as Error).message}`, true);
+    if (error instanceof ApiError && error.status === 401) sayFailed("Upload", error);
+    else say(`Refused: ${(error as Error).message}`, true);
     return;
   }
   try {
@@ -174,26 +225,45 @@ async function upload(file: File): Promise<void> {
     gallery.prepend(renderItem(committed.item));
     say(`Uploaded ${file.name}`);
   } catch (error) {
-    say(`Refused: ${(error as Error).message}`, true);
+    if (error instanceof ApiError && error.status === 401) sayFailed("Upload", error);
+    else say(`Refused: ${(error as Error).message}`, true);
   }
 }
 
-signInForm.addEventListener("submit", async (event) => {
+signInForm.addEventListener("submit", (event) => {
   event.preventDefault();
-  const { user } = await api<{ user: string }>("POST", "/api/login", { name: $<HTMLInputElement>("name").value });
-  await showSignedIn(user);
+  guarded("Sign in", async () => {
+    const { user } = await api<{ user: string }>("POST", "/api/login", { name: $<HTMLInputElement>("name").value });
+    say("");
+    await showSignedIn(user);
+  })();
 });
 
-$("sign-out").addEventListener("click", async () => {
-  await api("POST", "/api/logout");
-  await showSignedIn(undefined);
-});
+$("sign-out").addEventListener(
+  "click",
+  guarded("Sign out", async () => {
+    await api("POST", "/api/logout");
+    await showSignedIn(undefined);
+  }),
+);
 
-fileInput.addEventListener("change", async () => {
-  const file = fileInput.files?.[0];
-  fileInput.value = "";
-  if (file !== undefined) await upload(file);
-});
+// After a 401: show the sign-in form (the gallery is cleared; signing in reloads it).
+signInAgain.addEventListener(
+  "click",
+  guarded("Sign in", async () => {
+    await showSignedIn(undefined);
+    $<HTMLInputElement>("name").focus();
+  }),
+);
+
+fileInput.addEventListener(
+  "change",
+  guarded("Upload", async () => {
+    const file = fileInput.files?.[0];
+    fileInput.value = "";
+    if (file !== undefined) await upload(file);
+  }),
+);
 
 new IntersectionObserver((entries) => {
   if (entries.some((entry) => entry.isIntersecting)) void loadMore();
