@@ -125,6 +125,8 @@ export function checkS3DriverOptions(options: S3DriverOptions): Required<S3Timeo
   checkNonEmptyString(options.bucket, "bucket");
   checkNonEmptyString(options.region, "region");
   if (options.endpoint !== undefined) checkNonEmptyString(options.endpoint, "endpoint");
+  // credentials is not checked for unknown keys: the SDK adds its own ($source)
+  // to the object, and AWS identities carry more (expiration, accountId).
   const timeouts = options.timeouts;
   assertKnownOptions(timeouts, timeoutNames, "s3Driver options.timeouts");
   if (timeouts === undefined) return { ...defaultTimeouts };
