@@ -85,8 +85,9 @@ async function allowBrowserUploads(storage: Storage, bucket: string, origin: str
   if (rules.some((rule) => rule.AllowedOrigins?.includes(origin))) return;
   rules.push({
     AllowedOrigins: [origin],
-    AllowedMethods: ["GET", "HEAD", "PUT", "POST"],
-    AllowedHeaders: ["*"],
+    // The page GETs images and PUTs uploads with exactly these headers (see uploadSignOptions).
+    AllowedMethods: ["GET", "HEAD", "PUT"],
+    AllowedHeaders: ["content-type", "if-none-match"],
     ExposeHeaders: ["ETag"],
     MaxAgeSeconds: 600,
   });

@@ -12,9 +12,11 @@ import { deflateSync } from "node:zlib";
 import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { build } from "esbuild";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { createStorage, noCapabilities } from "@stowage/core";
+import { s3Driver } from "@stowage/s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startUploadApp, type RunningUploadApp } from "../src/start-upload-app.js";
-import type { Asset } from "../src/upload-app.js";
+import { createUploadApp, uploadSignOptions, type Asset } from "../src/upload-app.js";
 import type { SignedUpload } from "@stowage/client";
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
@@ -139,6 +141,31 @@ if (process.env.CI === "true" && providers.some((provider) => provider.unavailab
 }
 
 // ---------------------------------------------------------------- the tests
+
+describe("uploadSignOptions", () => {
+  const upload = { contentType: "image/png", size: 1234 };
+  const base = { ...noCapabilities, signPut: true, signPutContentType: true, signPutSize: true, signPutMaxSize: true };
+  it("signs an exact size and type, create-only and one-time where the storage can", () => {
+    // fs and memory (HMAC signing): both.
+    expect(uploadSignOptions({ ...base, signPutOneTime: true, signPutIfNotExists: true }, upload)).toEqual({ ...upload, expiresIn: 300, ifNotExists: true, oneTime: true });
+    // S3 on AWS or Ceph RGW: create-only, never oneTime (S3 refuses it) and never maxSize (a POST policy cannot be create-only).
+    expect(uploadSignOptions({ ...base, signPutIfNotExists: true }, upload)).toEqual({ ...upload, expiresIn: 300, ifNotExists: true });
+  });
+  it("refuses a storage whose upload URL could replace a stored object, or that cannot sign an exact size and type", () => {
+    for (const capabilities of [base, { ...base, signPutIfNotExists: true, signPutSize: false }, { ...base, signPutOneTime: true, signPutContentType: false }]) {
+      expect(() => uploadSignOptions(capabilities, upload)).toThrow(expect.objectContaining({ code: "Unsupported" }));
+    }
+  });
+  it("matches what the S3 driver claims on Ceph RGW, and what an r2-profile S3 driver cannot do", () => {
+    const rgw = s3Driver({ bucket: "b", region: "us-east-1", endpoint: "http://127.0.0.1:1", profile: "ceph-rgw", credentials: { accessKeyId: "a", secretAccessKey: "s" } });
+    expect(uploadSignOptions(rgw.capabilities, upload)).toEqual({ ...upload, expiresIn: 300, ifNotExists: true });
+    const r2 = s3Driver({ bucket: "b", region: "auto", endpoint: "http://127.0.0.1:1", profile: "r2", credentials: { accessKeyId: "a", secretAccessKey: "s" } });
+    expect(() => uploadSignOptions(r2.capabilities, upload)).toThrow(expect.objectContaining({ code: "Unsupported" }));
+    // The app refuses to start there, rather than mint URLs that could replace an image.
+    const start = () => createUploadApp({ storage: createStorage(r2), sessionSecret: new Uint8Array(32), assets: {} });
+    expect(start).toThrow(/cannot replace a stored object; this storage lacks signPutIfNotExists or signPutOneTime/);
+  });
+});
 
 for (const provider of providers) {
   const describeProvider = provider.unavailable ? describe.skip : describe;
@@ -401,6 +428,17 @@ for (const provider of providers) {
         expect((await replay(tampered.upload, Buffer.alloc(100), "image/png")).status).toBe(403);
       }
       expect(await app.storage.head(tampered.key)).toBeNull();
+      // The type is in the signature too: the same URL with another Content-Type is refused by the storage.
+      const cookie = await loginCookie("alice");
+      const presigned = await fetch(`${app.url}/api/uploads/presign`, {
+        method: "POST",
+        headers: { ...jsonType, cookie },
+        body: JSON.stringify({ filename: "typed.png", contentType: "image/png", size: 100 }),
+      });
+      const { key: typedKey, upload: typedUpload } = (await presigned.json()) as { key: string; upload: SignedUpload };
+      const retyped = await replay({ ...typedUpload, headers: { ...typedUpload.headers, "content-type": "text/html" } }, Buffer.alloc(100), "text/html");
+      expect(retyped.status, retyped.body).toBe(403);
+      expect(await app.storage.head(typedKey)).toBeNull();
       // The untampered URL for the same request works.
       const honest = await presignAndUpload({ filename: "t.png", contentType: "image/png", size: 100 }, 100, false);
       expect(honest.status).toBe(200);
@@ -556,6 +594,18 @@ for (const provider of providers) {
       expect(after?.etag).toBe(before!.etag);
       expect((await storedBytes(key)).equals(original)).toBe(true);
       expect(await imageWidth("#avatar")).toBe(64);
+
+      // Once the object is deleted: a one-time URL (fs) stays spent; S3 has no one-time URLs,
+      // so until it expires the create-only URL can create the key again (never replace it).
+      await app.storage.delete(key);
+      const afterDelete = await replay(upload, original, "image/png");
+      if (provider.name === "fs") {
+        expect(afterDelete.status, afterDelete.body).toBe(403);
+        expect(JSON.parse(afterDelete.body)).toMatchObject({ error: { code: "AlreadyUsed" } });
+        expect(await app.storage.head(key)).toBeNull();
+      } else {
+        expect(afterDelete.status, afterDelete.body).toBe(200);
+      }
     });
 
     it("shows an error and offers to sign in again when Delete or Use as avatar runs after the session ended", async () => {

@@ -212,7 +212,13 @@ async function upload(file: File): Promise<void> {
       },
     });
   } catch (error) {
-    const detail = error instanceof UploadError ? `HTTP ${error.status}${error.code ? ` ${error.code}` : ""}` : (error as Error).message;
+    // Status 0: the storage answered without CORS headers (Ceph RGW refuses that way) or could not be reached.
+    const detail =
+      error instanceof UploadError
+        ? error.status === 0
+          ? "no readable answer"
+          : `HTTP ${error.status}${error.code ? ` ${error.code}` : ""}`
+        : (error as Error).message;
     say(`The storage refused the upload (${detail})`, true);
     return;
   }
