@@ -102,10 +102,21 @@ export function r2Presigner(options: R2PresignerOptions): UrlSigner {
       const url = presign("PUT", key, signOptions.now, signOptions.expiresIn, {}, signedHeaders);
       return { url, method: "PUT", headers: clientHeaders, expiresAt: new Date(signOptions.expiresAt.getTime()) };
     },
+    /**
+     * Safe by default: the URL carries `response-content-disposition`
+     * (R2's S3 API honours response-* overrides), `attachment` unless the
+     * signer asked for `inline`, so a browser sent to an uploaded HTML or SVG
+     * object downloads it instead of running it on the bucket's origin;
+     * `<img>`, `<video>` and `<audio>` still show it. R2 cannot add a
+     * Content-Security-Policy to a presigned GET, so `inline` objects are
+     * served without the sandbox `@stowage/http` adds.
+     */
     async signGet(key: string, signOptions: DriverSignGetOptions): Promise<SignedRequest> {
       const query: Record<string, string> = {};
       if (signOptions.downloadFilename !== undefined) {
         query["response-content-disposition"] = attachmentDisposition(signOptions.downloadFilename);
+      } else {
+        query["response-content-disposition"] = signOptions.inline === true ? "inline" : "attachment";
       }
       if (signOptions.responseContentType !== undefined) query["response-content-type"] = signOptions.responseContentType;
       const url = presign("GET", key, signOptions.now, signOptions.expiresIn, query, {});

@@ -74,6 +74,19 @@ describe.skipIf(endpoint === undefined)("r2Presigner URLs are accepted by Ceph R
     expect((await fetch(expired.url)).status).toBe(403);
   });
 
+  it("a GET is served as an attachment unless signed inline, and the disposition cannot be stripped", async () => {
+    const key = `${prefix}page.html`;
+    expect((await upload(key, "<script>1</script>", { contentType: "text/html" })).status).toBe(200);
+    const plain = await fetch((await storage.signGet(key)).url);
+    expect(plain.status).toBe(200);
+    expect(plain.headers.get("content-disposition")).toBe("attachment");
+    const inline = await fetch((await storage.signGet(key, { inline: true })).url);
+    expect(inline.headers.get("content-disposition")).toBe("inline");
+    const stripped = new URL((await storage.signGet(key)).url);
+    stripped.searchParams.delete("response-content-disposition");
+    expect((await fetch(stripped)).status).toBe(403);
+  });
+
   it("a download name and a response type are served", async () => {
     const key = `${prefix}named`;
     expect((await upload(key, "pdf bytes", { contentType: "application/pdf" })).status).toBe(200);

@@ -46,10 +46,11 @@ describe("r2Presigner URLs equal @aws-sdk/s3-request-presigner's, byte for byte"
       for (const now of clocks) {
         for (const expiresIn of [1, 300, 604800]) {
           const ours = await signer.signGet(key, times(now, expiresIn));
-          const theirs = await getSignedUrl(client, new GetObjectCommand({ Bucket: bucketName, Key: key }), {
-            expiresIn,
-            signingDate: now,
-          });
+          const theirs = await getSignedUrl(
+            client,
+            new GetObjectCommand({ Bucket: bucketName, Key: key, ResponseContentDisposition: "attachment" }),
+            { expiresIn, signingDate: now },
+          );
           expect(ours.url).toBe(theirs);
         }
       }
@@ -99,6 +100,27 @@ describe("r2Presigner URLs equal @aws-sdk/s3-request-presigner's, byte for byte"
       );
       expect(ours.url).toBe(theirs);
     }
+  });
+
+  it("GET is an attachment by default, inline only when the signer asks (signed, so it cannot be removed)", async () => {
+    const storage = createStorage(r2Driver({ bucket: {} as never, signing: signer }), { clock: () => clocks[0]!.getTime() });
+    const plain = new URL((await storage.signGet("page.html")).url);
+    expect(plain.searchParams.get("response-content-disposition")).toBe("attachment");
+    const inline = new URL((await storage.signGet("page.html", { inline: true })).url);
+    expect(inline.searchParams.get("response-content-disposition")).toBe("inline");
+    const theirs = await getSignedUrl(
+      client,
+      new GetObjectCommand({ Bucket: bucketName, Key: "page.html", ResponseContentDisposition: "inline" }),
+      { expiresIn: 300, signingDate: clocks[0]! },
+    );
+    expect(inline.href).toBe(theirs);
+    // The disposition is a signed query parameter: dropping it changes the canonical request.
+    const unsigned = await getSignedUrl(client, new GetObjectCommand({ Bucket: bucketName, Key: "page.html" }), {
+      expiresIn: 300,
+      signingDate: clocks[0]!,
+    });
+    expect(new URL(unsigned).searchParams.get("X-Amz-Signature")).not.toBe(plain.searchParams.get("X-Amz-Signature"));
+    await expect(storage.signGet("page.html", { inline: true, downloadFilename: "p.html" })).rejects.toMatchObject({ code: "InvalidArgument" });
   });
 
   it("a different secret gives a different URL (the comparison can fail)", async () => {
