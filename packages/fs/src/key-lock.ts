@@ -15,7 +15,7 @@ const waitLimitMs = 60_000;
  * which is older than {@link staleLockMs}, is broken: it is renamed away
  * first, so two waiters cannot both break the same lock.
  *
- * `lockPath` names the lock inside its directory (a `/proc/self/fd/<n>/`
+ * `lockPath` names the lock inside its directory (a `/proc/<pid>/fd/<n>/`
  * path: see `RootDirectory`); `label` names it in messages.
  *
  * Returns the release function.

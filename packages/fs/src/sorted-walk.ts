@@ -226,6 +226,11 @@ export async function runWalk<T>(
             break;
           }
           items.push(value);
+          if (concurrency === 1) {
+            // One at a time (blocking calls): the walk itself holds the directory open meanwhile.
+            results.set(value, await visit(value));
+            break;
+          }
           const { directory } = value;
           if (users.has(directory)) users.set(directory, users.get(directory)! + 1);
           const visiting: Promise<void> = visit(value)

@@ -6,13 +6,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { leftoverFiles, namesIn, removeRoot, tempRoot } from "./temp-root.js";
 
 // Records the directory each readdir reads. The driver names a directory it
-// holds open as /proc/self/fd/<n>: record the directory that descriptor is.
+// holds open as /proc/<pid>/fd/<n>: record the directory that descriptor is.
 const calls = vi.hoisted(() => ({ readdir: [] as string[] }));
 vi.mock("node:fs", async (importOriginal) => {
   const original = await importOriginal<typeof import("node:fs")>();
   const record = (path: unknown) => {
     const text = String(path);
-    calls.readdir.push(text.startsWith("/proc/self/fd/") ? original.readlinkSync(text) : text);
+    calls.readdir.push(/^\/proc\/\d+\/fd\/\d+$/.test(text) ? original.readlinkSync(text) : text);
   };
   const readdirSyncSpy = ((path: string, options: never) => {
     record(path);

@@ -76,7 +76,10 @@ describe.each([true, false])("a directory swapped for a link out of root, while 
   afterAll(() => removeRoot(base));
 
   it("nothing is written or read outside the root", async () => {
-    const storage = createStorage(fsDriver({ root, cleanupOnStart: false, blocking }));
+    const driver = fsDriver({ root, cleanupOnStart: false, blocking });
+    const storage = createStorage(driver);
+    await driver.ready;
+    expect(driver.raw.confinement).toBe("descriptor");
     // The directory under attack, kept non-empty so deletes never prune it.
     await storage.put("d/keep", "keep");
     await storage.put("d/sub/keep", "keep");

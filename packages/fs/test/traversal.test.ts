@@ -3,6 +3,7 @@ import { join, sep } from "node:path";
 import { compareUtf8, createStorage, isStorageError, isValidKey } from "@stowage/core";
 import { fsDriver } from "@stowage/fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { forceConfinementForTesting } from "../src/root-directory.js";
 import { removeRoot, tempRoot } from "./temp-root.js";
 
 /** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
@@ -55,7 +56,12 @@ async function walk(directory: string, found: string[] = []): Promise<string[]> 
   return found;
 }
 
-describe.each(["bytes", "portable"] as const)("traversal corpus (%s encoding)", (encoding) => {
+// "path" is the fallback where /proc/<pid>/fd is missing (macOS, Windows): forced here, on Linux, to check it too refuses planted links.
+describe.each([
+  ["bytes", "descriptor"],
+  ["portable", "descriptor"],
+  ["bytes", "path"],
+] as const)("traversal corpus (%s encoding, %s confinement)", (encoding, confinement) => {
   let base: string;
   let root: string;
   let outside: string;
@@ -70,8 +76,12 @@ describe.each(["bytes", "portable"] as const)("traversal corpus (%s encoding)", 
     await symlink(outside, join(root, "evil%"));
     // (the same name in both encodings: lowercase ASCII)
     await symlink(join(outside, "sentinel"), join(root, "link"));
+    forceConfinementForTesting(confinement);
   });
-  afterAll(() => removeRoot(base));
+  afterAll(async () => {
+    forceConfinementForTesting(undefined);
+    await removeRoot(base);
+  });
 
   it("5000 generated keys plus the classics: legal keys round-trip byte-exact, illegal ones give InvalidKey, nothing lands outside root", async () => {
     const keys = [...generateKeys(5000), ...classics];
@@ -82,7 +92,10 @@ describe.each(["bytes", "portable"] as const)("traversal corpus (%s encoding)", 
     for (const classic of ["../x", "a/../../x", "/etc/passwd", "a\u0000b"]) expect(illegal).toContain(classic);
     // Backslashes and percent-encodings are ordinary characters in a key: legal, and stored inside root.
     for (const classic of ["..\\x", "%2e%2e/x", "\\..\\..\\x", "C:\\x"]) expect(legal).toContain(classic);
-    const storage = createStorage(fsDriver({ root, cleanupOnStart: false, encoding }));
+    const driver = fsDriver({ root, cleanupOnStart: false, encoding });
+    const storage = createStorage(driver);
+    await driver.ready;
+    expect(driver.raw.confinement).toBe(confinement);
     const encoder = new TextEncoder();
 
     for (const key of illegal) {
