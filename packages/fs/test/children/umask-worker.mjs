@@ -11,5 +11,5 @@ await storage.put("a/b/c", "swapped", { ifMatch: info.etag });
 await storage.put("a/stream", new Blob(["streamed"]).stream());
 await storage.put("x/y/z", "created", { ifNotExists: true });
 await storage.put("top", "top");
-await driver.close();
+await driver.close?.();
 process.stdout.write(JSON.stringify({ umask: process.umask() }));
