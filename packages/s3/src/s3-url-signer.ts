@@ -84,8 +84,7 @@ export class S3UrlSigner {
   async signGet(key: string, options: DriverSignGetOptions): Promise<SignedRequest> {
     const [presigner, base] = await Promise.all([this.signer(), this.bucketUrl()]);
     const query: Record<string, string> = { "x-id": "GetObject" };
-    // `inline` is read defensively: it reaches drivers from core's SignGetOptions.inline.
-    const inline = (options as { inline?: boolean }).inline === true;
+    const inline = options.inline === true;
     if (options.downloadFilename !== undefined) query["response-content-disposition"] = attachmentDisposition(options.downloadFilename);
     else if (!inline) query["response-content-disposition"] = "attachment";
     if (options.responseContentType !== undefined) query["response-content-type"] = options.responseContentType;
