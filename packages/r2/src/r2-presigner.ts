@@ -104,8 +104,9 @@ export function r2Presigner(options: R2PresignerOptions): UrlSigner {
     },
     /**
      * Safe by default: the URL carries `response-content-disposition`
-     * (R2's S3 API honours response-* overrides), `attachment` unless the
-     * signer asked for `inline`, so a browser sent to an uploaded HTML or SVG
+     * (R2's S3 API honours response-* overrides): `attachment` unless the
+     * signer asked for `inline`, which leaves the object's stored disposition
+     * (as `@stowage/http` and the s3 driver do), so a browser sent to an uploaded HTML or SVG
      * object downloads it instead of running it on the bucket's origin;
      * `<img>`, `<video>` and `<audio>` still show it. R2 cannot add a
      * Content-Security-Policy to a presigned GET, so `inline` objects are
@@ -115,8 +116,8 @@ export function r2Presigner(options: R2PresignerOptions): UrlSigner {
       const query: Record<string, string> = {};
       if (signOptions.downloadFilename !== undefined) {
         query["response-content-disposition"] = attachmentDisposition(signOptions.downloadFilename);
-      } else {
-        query["response-content-disposition"] = signOptions.inline === true ? "inline" : "attachment";
+      } else if (signOptions.inline !== true) {
+        query["response-content-disposition"] = "attachment";
       }
       if (signOptions.responseContentType !== undefined) query["response-content-type"] = signOptions.responseContentType;
       const url = presign("GET", key, signOptions.now, signOptions.expiresIn, query, {});

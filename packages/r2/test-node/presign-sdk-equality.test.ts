@@ -107,10 +107,10 @@ describe("r2Presigner URLs equal @aws-sdk/s3-request-presigner's, byte for byte"
     const plain = new URL((await storage.signGet("page.html")).url);
     expect(plain.searchParams.get("response-content-disposition")).toBe("attachment");
     const inline = new URL((await storage.signGet("page.html", { inline: true })).url);
-    expect(inline.searchParams.get("response-content-disposition")).toBe("inline");
+    expect(inline.searchParams.has("response-content-disposition")).toBe(false);
     const theirs = await getSignedUrl(
       client,
-      new GetObjectCommand({ Bucket: bucketName, Key: "page.html", ResponseContentDisposition: "inline" }),
+      new GetObjectCommand({ Bucket: bucketName, Key: "page.html" }),
       { expiresIn: 300, signingDate: clocks[0]! },
     );
     expect(inline.href).toBe(theirs);
