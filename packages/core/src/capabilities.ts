@@ -51,3 +51,40 @@ export const noCapabilities: Readonly<Capabilities> = Object.freeze({
 });
 
 export type CapabilityName = keyof Capabilities;
+
+/** The constraints a signed upload can carry (the `signPut` options besides `expiresIn`). */
+export type SignPutConstraint = "contentType" | "size" | "maxSize" | "oneTime" | "ifNotExists";
+
+/** Every signPut constraint, with the capability that enables it. */
+export const signPutConstraintCapabilities: Readonly<Record<SignPutConstraint, CapabilityName>> = Object.freeze({
+  contentType: "signPutContentType",
+  size: "signPutSize",
+  maxSize: "signPutMaxSize",
+  oneTime: "signPutOneTime",
+  ifNotExists: "signPutIfNotExists",
+});
+
+/**
+ * A combination of signPut constraints a driver refuses although it claims
+ * each one alone, as data: `Storage.checkSignPut` and `signPut` refuse it
+ * with `Unsupported` before the driver runs.
+ *
+ * ```ts
+ * // S3: maxSize without an exact size is a POST policy form, which cannot be create-only.
+ * { constraints: ["maxSize", "ifNotExists"], unless: ["size"], reason: "…" }
+ * ```
+ */
+export interface SignPutConflict {
+  /** Refused when every one of these is set (two or more). */
+  readonly constraints: readonly SignPutConstraint[];
+  /** …except when one of these is set too (it changes how the upload is signed). */
+  readonly unless?: readonly SignPutConstraint[];
+  /** Why, and what to sign instead; it ends the `Unsupported` message. */
+  readonly reason: string;
+}
+
+/**
+ * How to switch a capability on, per capability, for the `Unsupported`
+ * message: `{ signPut: "pass `signing: { secrets, baseUrl }` to memoryDriver()" }`.
+ */
+export type CapabilityHints = Readonly<Partial<Record<CapabilityName, string>>>;

@@ -1,5 +1,5 @@
-export type { Capabilities, CapabilityName } from "./capabilities.js";
-export { noCapabilities } from "./capabilities.js";
+export type { Capabilities, CapabilityHints, CapabilityName, SignPutConflict, SignPutConstraint } from "./capabilities.js";
+export { noCapabilities, signPutConstraintCapabilities } from "./capabilities.js";
 export type { StorageErrorCode, StorageErrorOptions } from "./storage-error.js";
 export { StorageError, isStorageError, storageErrorCodes } from "./storage-error.js";
 export type {
@@ -14,6 +14,7 @@ export type {
   PutOptions,
   SignedRequest,
   SignGetOptions,
+  SignPutCheck,
   SignPutOptions,
   StorageOptions,
   StoredObject,

@@ -1,4 +1,4 @@
-import type { Capabilities } from "./capabilities.js";
+import type { Capabilities, CapabilityHints, SignPutConflict } from "./capabilities.js";
 import type { ListPage, ObjectInfo, SignedRequest } from "./storage-types.js";
 
 /**
@@ -99,6 +99,25 @@ export interface StorageDriver {
   readonly capabilities: Capabilities;
   /** The native client, for what Stowage does not cover. */
   readonly raw?: unknown;
+  /**
+   * The combinations of signPut constraints this driver refuses although
+   * its capabilities claim each constraint alone (S3: `maxSize` with
+   * `ifNotExists`, because a `maxSize` upload is a POST policy form).
+   * `Storage.checkSignPut` and `signPut` refuse them with `Unsupported`
+   * before the driver runs. MUST NOT change after construction.
+   *
+   * `signPut` MUST NOT refuse at call time a combination that its
+   * capabilities and these conflicts allow: every refusal an application
+   * can meet is discoverable before the call. (The conformance suite signs
+   * every allowed combination.)
+   */
+  readonly signPutConflicts?: readonly SignPutConflict[];
+  /**
+   * For a capability that is off, how to switch it on (for example, for
+   * `signPut` on memory: pass `signing: { secrets, baseUrl }`). `Storage`
+   * adds it to the `Unsupported` message. Optional; data only.
+   */
+  readonly capabilityHints?: CapabilityHints;
 
   /**
    * Stores `body` under `key`, replacing data and metadata together.
@@ -155,8 +174,11 @@ export interface StorageDriver {
   /**
    * Mints a URL an unauthenticated client can PUT (or POST) to. Called only
    * when `capabilities.signPut` is on. MUST enforce every constraint it is
-   * given (`Storage` only passes those the capabilities claim); the URL MUST
-   * stop working at `expiresAt` and MUST NOT work for another method or key.
+   * given (`Storage` only passes those the capabilities claim, in no
+   * combination `signPutConflicts` lists); the URL MUST stop working at
+   * `expiresAt` and MUST NOT work for another method or key. MUST NOT
+   * refuse a combination of constraints its capabilities and
+   * `signPutConflicts` allow.
    */
   signPut?(key: string, options: DriverSignPutOptions): Promise<SignedRequest>;
 
@@ -173,4 +195,6 @@ export interface UrlSigner {
   signGet(key: string, options: DriverSignGetOptions): Promise<SignedRequest>;
   /** The signing capabilities this signer enforces (signGet, signPut, signPutMaxSize, ...). */
   readonly capabilities: Partial<Capabilities>;
+  /** Combinations it refuses although it claims each constraint (see `StorageDriver.signPutConflicts`); a driver passes them on. */
+  readonly signPutConflicts?: readonly SignPutConflict[];
 }

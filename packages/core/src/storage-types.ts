@@ -99,6 +99,13 @@ export interface SignPutOptions {
   ifNotExists?: boolean;
 }
 
+/**
+ * What `Storage.checkSignPut` answers: whether `signPut` would mint a URL
+ * for these options, and if not, the code and message `signPut` would
+ * reject with.
+ */
+export type SignPutCheck = { ok: true } | { ok: false; code: "Unsupported" | "InvalidArgument"; reason: string };
+
 export interface SignGetOptions {
   /** Seconds; default 300, at most 604800 (7 days). */
   expiresIn?: number;

@@ -1,4 +1,11 @@
-import type { Capabilities, CapabilityName } from "./capabilities.js";
+import {
+  signPutConstraintCapabilities,
+  type Capabilities,
+  type CapabilityHints,
+  type CapabilityName,
+  type SignPutConflict,
+  type SignPutConstraint,
+} from "./capabilities.js";
 import type {
   DriverGetOptions,
   DriverListOptions,
@@ -19,6 +26,7 @@ import type {
   PutOptions,
   SignedRequest,
   SignGetOptions,
+  SignPutCheck,
   SignPutOptions,
   StorageOptions,
   StoredObject,
@@ -62,13 +70,17 @@ const maxClockMs = 8.64e15;
  * options the driver's capabilities do not claim (`Unsupported`), and wraps
  * every error exactly once into a `StorageError`.
  */
-export class Storage {
-  readonly driver: StorageDriver;
+export class Storage<D extends StorageDriver = StorageDriver> {
+  /** The driver; `driver.raw` is typed as its native client when `D` is known (`createStorage(s3Driver(…)).driver.raw` is an `S3Client`). */
+  readonly driver: D;
   readonly capabilities: Capabilities;
+  /** The driver's refused signPut combinations, frozen at construction. */
+  private readonly signPutConflicts: readonly SignPutConflict[];
+  private readonly capabilityHints: CapabilityHints;
   private readonly clock: () => number;
   private readonly defaultExpiresIn: number;
 
-  constructor(driver: StorageDriver, options: StorageOptions = {}) {
+  constructor(driver: D, options: StorageOptions = {}) {
     const problem = driverProblem(driver);
     if (problem !== undefined) throw new StorageError("InvalidArgument", `createStorage needs a StorageDriver: ${problem}`);
     assertKnownOptions(options, storageOptionNames, "createStorage options");
@@ -77,6 +89,16 @@ export class Storage {
     }
     this.driver = driver;
     this.capabilities = Object.freeze({ ...driver.capabilities });
+    this.signPutConflicts = Object.freeze(
+      (driver.signPutConflicts ?? []).map((conflict) =>
+        Object.freeze({
+          constraints: Object.freeze([...conflict.constraints]),
+          ...(conflict.unless === undefined ? {} : { unless: Object.freeze([...conflict.unless]) }),
+          reason: conflict.reason,
+        }),
+      ),
+    );
+    this.capabilityHints = Object.freeze({ ...driver.capabilityHints });
     this.clock = options.clock ?? Date.now;
     this.defaultExpiresIn = validateExpiresIn(options.defaultExpiresIn, defaultExpiresIn);
   }
@@ -230,50 +252,95 @@ export class Storage {
     }
   }
 
+  /**
+   * Whether `signPut` would mint a URL for these options, without I/O and
+   * without minting: `{ ok: true }`, or the code (`Unsupported`,
+   * `InvalidArgument`) and message `signPut` would reject with. It checks
+   * what `signPut` checks about its options (unknown or malformed options,
+   * a capability that is off, a combination the driver's `signPutConflicts`
+   * refuses), by the same code, so the two never disagree. The key is
+   * checked by `signPut` (`InvalidKey`), not here.
+   */
+  checkSignPut(options: SignPutOptions = {}): SignPutCheck {
+    try {
+      this.signPutOptions(options);
+      return { ok: true };
+    } catch (error) {
+      if (isStorageError(error) && (error.code === "Unsupported" || error.code === "InvalidArgument")) {
+        return { ok: false, code: error.code, reason: error.message };
+      }
+      throw error;
+    }
+  }
+
   /** Mints a URL an unauthenticated client can upload `key` to. */
   async signPut(key: string, options: SignPutOptions = {}): Promise<SignedRequest> {
     try {
       assertValidKey(key, "signPut");
-      assertKnownOptions(options, signPutOptionNames, "signPut options");
-      this.require("signPut", "signPut");
-      const signPut = this.driver.signPut;
-      if (signPut === undefined) throw new StorageError("Unsupported", `The ${this.driver.name} driver cannot sign uploads`);
-      const expiresIn = validateExpiresIn(options.expiresIn, this.defaultExpiresIn);
+      const { expiresIn, constraints } = this.signPutOptions(options);
       const nowMs = this.now();
       const driverOptions: DriverSignPutOptions = {
         expiresIn,
         now: new Date(nowMs),
         expiresAt: new Date(nowMs + expiresIn * 1000),
+        ...constraints,
       };
-      if (options.contentType !== undefined) {
-        this.require("signPutContentType", "contentType");
-        driverOptions.contentType = validateContentType(options.contentType);
-      }
-      if (options.size !== undefined) {
-        this.require("signPutSize", "size");
-        driverOptions.size = validateNonNegativeInteger(options.size, "size");
-      }
-      if (options.maxSize !== undefined) {
-        this.require("signPutMaxSize", "maxSize");
-        driverOptions.maxSize = validateNonNegativeInteger(options.maxSize, "maxSize");
-      }
-      if (driverOptions.size !== undefined && driverOptions.maxSize !== undefined && driverOptions.size > driverOptions.maxSize) {
-        throw invalid(`size (${driverOptions.size}) is larger than maxSize (${driverOptions.maxSize})`);
-      }
-      if (options.oneTime !== undefined && options.oneTime !== false) {
-        if (options.oneTime !== true) throw invalid("oneTime must be a boolean");
-        this.require("signPutOneTime", "oneTime");
-        driverOptions.oneTime = true;
-      }
-      if (options.ifNotExists !== undefined && options.ifNotExists !== false) {
-        if (options.ifNotExists !== true) throw invalid("ifNotExists must be a boolean");
-        this.require("signPutIfNotExists", "ifNotExists");
-        driverOptions.ifNotExists = true;
-      }
-      return await signPut.call(this.driver, key, driverOptions);
+      return await this.driver.signPut!.call(this.driver, key, driverOptions);
     } catch (error) {
       throw this.wrap(error, "signPut", key);
     }
+  }
+
+  /**
+   * Validates signPut options: known names, values, capabilities and the
+   * driver's conflicts. Throws the `StorageError` signPut rejects with.
+   */
+  private signPutOptions(options: SignPutOptions): {
+    expiresIn: number;
+    constraints: Omit<DriverSignPutOptions, "expiresIn" | "now" | "expiresAt">;
+  } {
+    assertKnownOptions(options, signPutOptionNames, "signPut options");
+    this.require("signPut", "signPut");
+    if (typeof this.driver.signPut !== "function") {
+      throw new StorageError("Unsupported", `The ${this.driver.name} driver cannot sign uploads${this.hint("signPut")}`);
+    }
+    const expiresIn = validateExpiresIn(options.expiresIn, this.defaultExpiresIn);
+    const constraints: Omit<DriverSignPutOptions, "expiresIn" | "now" | "expiresAt"> = {};
+    if (options.contentType !== undefined) {
+      this.require("signPutContentType", "contentType");
+      constraints.contentType = validateContentType(options.contentType);
+    }
+    if (options.size !== undefined) {
+      this.require("signPutSize", "size");
+      constraints.size = validateNonNegativeInteger(options.size, "size");
+    }
+    if (options.maxSize !== undefined) {
+      this.require("signPutMaxSize", "maxSize");
+      constraints.maxSize = validateNonNegativeInteger(options.maxSize, "maxSize");
+    }
+    if (constraints.size !== undefined && constraints.maxSize !== undefined && constraints.size > constraints.maxSize) {
+      throw invalid(`size (${constraints.size}) is larger than maxSize (${constraints.maxSize})`);
+    }
+    if (options.oneTime !== undefined && options.oneTime !== false) {
+      if (options.oneTime !== true) throw invalid("oneTime must be a boolean");
+      this.require("signPutOneTime", "oneTime");
+      constraints.oneTime = true;
+    }
+    if (options.ifNotExists !== undefined && options.ifNotExists !== false) {
+      if (options.ifNotExists !== true) throw invalid("ifNotExists must be a boolean");
+      this.require("signPutIfNotExists", "ifNotExists");
+      constraints.ifNotExists = true;
+    }
+    const set = (name: SignPutConstraint): boolean => constraints[name] !== undefined;
+    for (const conflict of this.signPutConflicts) {
+      if (conflict.constraints.every(set) && !(conflict.unless ?? []).some(set)) {
+        throw new StorageError(
+          "Unsupported",
+          `The ${this.driver.name} driver cannot combine ${conflict.constraints.join(" with ")} in one signed upload: ${conflict.reason}`,
+        );
+      }
+    }
+    return { expiresIn, constraints };
   }
 
   /** Mints a URL an unauthenticated client can download `key` from. */
@@ -283,7 +350,9 @@ export class Storage {
       assertKnownOptions(options, signGetOptionNames, "signGet options");
       this.require("signGet", "signGet");
       const signGet = this.driver.signGet;
-      if (signGet === undefined) throw new StorageError("Unsupported", `The ${this.driver.name} driver cannot sign downloads`);
+      if (typeof signGet !== "function") {
+        throw new StorageError("Unsupported", `The ${this.driver.name} driver cannot sign downloads${this.hint("signGet")}`);
+      }
       const expiresIn = validateExpiresIn(options.expiresIn, this.defaultExpiresIn);
       const nowMs = this.now();
       const driverOptions: DriverSignGetOptions = {
@@ -340,9 +409,15 @@ export class Storage {
     if (!this.capabilities[capability]) {
       throw new StorageError(
         "Unsupported",
-        `The ${this.driver.name} driver does not support ${option} (capability ${capability} is off)`,
+        `The ${this.driver.name} driver does not support ${option} (capability ${capability} is off)${this.hint(capability)}`,
       );
     }
+  }
+
+  /** The driver's hint for switching `capability` on, as a message tail. */
+  private hint(capability: CapabilityName): string {
+    const hint = this.capabilityHints[capability];
+    return typeof hint === "string" && hint.length > 0 ? `: ${hint}` : "";
   }
 
   private wrap(error: unknown, operation: string, key?: string): StorageError {
@@ -371,6 +446,28 @@ function driverProblem(value: unknown): string | undefined {
   for (const method of ["put", "get", "head", "list", "delete"] as const) {
     if (typeof driver[method] !== "function") return `it has no ${method} method`;
   }
+  if (driver.signPutConflicts !== undefined) {
+    if (!Array.isArray(driver.signPutConflicts)) return "its signPutConflicts is not an array";
+    for (const conflict of driver.signPutConflicts as unknown[]) {
+      const problem = conflictProblem(conflict);
+      if (problem !== undefined) return `its signPutConflicts has ${problem}`;
+    }
+  }
+  if (driver.capabilityHints !== undefined && (driver.capabilityHints === null || typeof driver.capabilityHints !== "object")) {
+    return "its capabilityHints is not an object";
+  }
+  return undefined;
+}
+
+/** Why `value` is not a `SignPutConflict`, or `undefined`. */
+function conflictProblem(value: unknown): string | undefined {
+  if (value === null || typeof value !== "object") return `an entry that is ${describe(value)}`;
+  const { constraints, unless, reason } = value as Record<string, unknown>;
+  const names = (list: unknown): boolean =>
+    Array.isArray(list) && list.every((name) => typeof name === "string" && Object.hasOwn(signPutConstraintCapabilities, name));
+  if (!names(constraints) || (constraints as unknown[]).length < 2) return "an entry whose constraints are not two or more signPut constraint names";
+  if (unless !== undefined && !names(unless)) return "an entry whose unless is not a list of signPut constraint names";
+  if (typeof reason !== "string" || reason.length === 0) return "an entry without a reason";
   return undefined;
 }
 
@@ -378,7 +475,10 @@ function isAbortError(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { name?: unknown }).name === "AbortError";
 }
 
-/** Wraps a driver in the portable API. */
-export function createStorage(driver: StorageDriver, options?: StorageOptions): Storage {
+/**
+ * Wraps a driver in the portable API. The result keeps the driver's type:
+ * `createStorage(s3Driver(…)).driver.raw` is an `S3Client`.
+ */
+export function createStorage<D extends StorageDriver>(driver: D, options?: StorageOptions): Storage<D> {
   return new Storage(driver, options);
 }

@@ -31,6 +31,8 @@ export function withPrefix(driver: StorageDriver, prefix: string): StorageDriver
     name: driver.name,
     capabilities: driver.capabilities,
     raw: driver.raw,
+    ...(driver.signPutConflicts === undefined ? {} : { signPutConflicts: driver.signPutConflicts }),
+    ...(driver.capabilityHints === undefined ? {} : { capabilityHints: driver.capabilityHints }),
     async put(key, body, options) {
       return unscopeInfo(await driver.put(scope(key), body, options));
     },
