@@ -37,6 +37,7 @@ export { withPrefix } from "./with-prefix.js";
 export { openStorage } from "./open-storage.js";
 export type { OpenStorageConfig, OpenStorageCredentials } from "./open-storage.js";
 export { createHmacSigner, toUrlSigner, hmacSignerCapabilities } from "./hmac-signer.js";
+export { hmacSigningHint, hmacSigningHints } from "./signing-hints.js";
 export type { HmacSignerOptions } from "./hmac-signer.js";
 export { createHmacVerifier } from "./hmac-verifier.js";
 export type { HmacVerifier, SignedUrlClaims, SignedUrlVerification } from "./hmac-verifier.js";
