@@ -1,5 +1,6 @@
 // Starts the upload app on node:http over the storage that STORAGE_URL names.
-import { openStorage, type Storage } from "@stowage/core";
+import type { Storage } from "@stowage/core";
+import { openStorage } from "@stowage/open";
 import { createSignedUrlHandler } from "@stowage/http";
 import { serveHandler } from "@stowage/http/node";
 import { createUploadApp, type Asset } from "./upload-app.js";

@@ -34,8 +34,6 @@ export type {
 } from "./storage-driver.js";
 export { Storage, createStorage } from "./storage.js";
 export { withPrefix } from "./with-prefix.js";
-export { openStorage } from "./open-storage.js";
-export type { OpenStorageConfig, OpenStorageCredentials } from "./open-storage.js";
 export { createHmacSigner, toUrlSigner, hmacSignerCapabilities } from "./hmac-signer.js";
 export { hmacSigningHint, hmacSigningHints } from "./signing-hints.js";
 export type { HmacSignerOptions } from "./hmac-signer.js";
@@ -52,3 +50,6 @@ export { isActiveContentType } from "./active-content-type.js";
 export { putObjectInfo } from "./put-object-info.js";
 export { bytesToStream, readAll } from "./stored-object.js";
 export { assertKnownOptions, nearestOption } from "./known-options.js";
+export { httpStatusByCode, httpStatusForCode, httpStatusForError } from "./http-status.js";
+export { verifyUpload } from "./verify-upload.js";
+export type { UploadExpectation } from "./verify-upload.js";

@@ -1,12 +1,16 @@
-import type { StorageDriver, UrlSigner } from "./storage-driver.js";
-import type { StorageOptions } from "./storage-types.js";
-import { StorageError } from "./storage-error.js";
-import { Storage } from "./storage.js";
-import { withPrefix } from "./with-prefix.js";
-import { toUrlSigner, type HmacSignerOptions } from "./hmac-signer.js";
-import type { HmacSecret } from "./hmac-keyring.js";
-import { assertKnownOptions, isPlainObject, describe as describeValue } from "./known-options.js";
-import { storageOptionNames } from "./operation-options.js";
+import {
+  Storage,
+  StorageError,
+  assertKnownOptions,
+  toUrlSigner,
+  withPrefix,
+  type HmacSecret,
+  type HmacSignerOptions,
+  type StorageDriver,
+  type StorageOptions,
+  type UrlSigner,
+} from "@stowage/core";
+import { describeValue, isPlainObject, storageOptionNames } from "./config-values.js";
 
 /** S3 credentials. Never put them in the URL. */
 export interface OpenStorageCredentials {
@@ -113,7 +117,7 @@ const s3Parameters = ["region", "endpoint", "forcePathStyle", "profile"];
  * secrets come from `config.signing` (or `STORAGE_SIGNING_SECRETS` with
  * `STORAGE_SIGNING_BASE_URL`), never from the URL. The driver
  * package is imported only when its scheme is used; the driver packages are
- * optional peer dependencies of `@stowage/core`, so install the ones you use.
+ * optional peer dependencies of `@stowage/open`, so install the ones you use.
  *
  * S3 credentials come from `config.credentials` or the standard AWS
  * environment variables, never from the URL. A path after an S3 bucket scopes
@@ -350,7 +354,7 @@ function parseSecrets(text: string): HmacSecret[] {
 function callFactory(module: DriverModule, factoryName: string, packageName: string, factoryOptions: Record<string, unknown>): StorageDriver {
   const factory = module[factoryName];
   if (typeof factory !== "function") {
-    throw new StorageError("Unsupported", `The installed ${packageName} has no ${factoryName}(); install a version that matches @stowage/core`);
+    throw new StorageError("Unsupported", `The installed ${packageName} has no ${factoryName}(); install a version that matches @stowage/open`);
   }
   return (factory as (options: Record<string, unknown>) => StorageDriver)(factoryOptions);
 }

@@ -3,7 +3,8 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { isStorageError, openStorage, type Storage } from "../src/index.js";
+import { isStorageError, type Storage } from "@stowage/core";
+import { openStorage } from "../src/index.js";
 import { loadFailure } from "../src/open-storage.js";
 
 const directories: string[] = [];

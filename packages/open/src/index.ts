@@ -1,0 +1,2 @@
+export { openStorage } from "./open-storage.js";
+export type { OpenStorageConfig, OpenStorageCredentials } from "./open-storage.js";
