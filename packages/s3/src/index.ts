@@ -7,3 +7,5 @@ export { s3Profiles } from "./s3-profiles.js";
 export type { S3Profile, S3ProfileName } from "./s3-profiles.js";
 export { computePartSize, defaultPartSize, maxPartSize, maxParts, minPartSize } from "./part-size.js";
 export { mapS3Error } from "./map-s3-error.js";
+export { configureCors } from "./configure-cors.js";
+export type { ConfigureCorsOptions, ConfigureCorsResult, CorsMethod } from "./configure-cors.js";
