@@ -1,23 +1,4 @@
-import { isStorageError, type StorageErrorCode } from "@stowage/core";
-
-/** The status for each storage error code the handler can meet. */
-const statusByCode: Record<StorageErrorCode, number> = {
-  NotFound: 404,
-  AlreadyExists: 409,
-  PreconditionFailed: 412,
-  NotModified: 304,
-  InvalidKey: 400,
-  InvalidArgument: 400,
-  ChecksumMismatch: 400,
-  TooLarge: 413,
-  RangeNotSatisfiable: 416,
-  Unsupported: 501,
-  PermissionDenied: 403,
-  RateLimited: 429,
-  Unavailable: 503,
-  Aborted: 400,
-  Unknown: 500,
-};
+import { httpStatusForError, isStorageError } from "@stowage/core";
 
 /** `{ "error": { "code", "message" } }` with the given status. */
 export function errorResponse(status: number, code: string, message: string, headers?: Record<string, string>): Response {
@@ -27,10 +8,13 @@ export function errorResponse(status: number, code: string, message: string, hea
   });
 }
 
-/** Maps an error thrown by `Storage` (or anything else) to a JSON error response. */
+/**
+ * Maps an error thrown by `Storage` (or anything else) to a JSON error
+ * response, with the status of `httpStatusForError` from `@stowage/core`.
+ */
 export function storageErrorResponse(error: unknown): Response {
   if (isStorageError(error)) {
-    const status = statusByCode[error.code] ?? 500;
+    const status = httpStatusForError(error);
     if (status >= 500) return errorResponse(status, error.code, "The storage failed; try again later");
     return errorResponse(status, error.code, error.message);
   }
