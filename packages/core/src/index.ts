@@ -53,6 +53,3 @@ export { assertKnownOptions, nearestOption } from "./known-options.js";
 export { httpStatusByCode, httpStatusForCode, httpStatusForError } from "./http-status.js";
 export { verifyUpload } from "./verify-upload.js";
 export type { UploadExpectation } from "./verify-upload.js";
-export { httpStatusByCode, httpStatusForCode, httpStatusForError } from "./http-status.js";
-export { verifyUpload } from "./verify-upload.js";
-export type { UploadExpectation } from "./verify-upload.js";
