@@ -162,7 +162,7 @@ describe.skipIf(environment === null)("configureCors on Ceph RGW", () => {
   // refusal by authentication (a bad or expired signature, another signed
   // Content-Type or Content-Length) carries none, so a browser sees a network
   // error (status 0). This test fails when RGW changes either way.
-  it("RGW: a 412 refusal carries CORS headers; a 403 signature refusal does not", async () => {
+  it("RGW: a 412 refusal carries CORS headers; a 403 signature or expiry refusal does not", async () => {
     await configureCors(storage, { origins: [origin], methods: ["GET", "HEAD", "PUT"] });
     const key = `cors/${crypto.randomUUID()}.png`;
     const upload = await storage.signPut(key, { contentType: "image/png", size: 5, ifNotExists: true });
@@ -189,5 +189,14 @@ describe.skipIf(environment === null)("configureCors on Ceph RGW", () => {
       expect(await refused.text(), label).toMatch(/<Code>SignatureDoesNotMatch<\/Code>/);
     }
     expect(await storage.head(freshKey)).toBeNull();
+
+    const shortKey = `cors/${crypto.randomUUID()}.png`;
+    const short = await storage.signPut(shortKey, { contentType: "image/png", size: 5, ifNotExists: true, expiresIn: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 2200));
+    const expired = await send(short.url, short.headers, "12345");
+    expect(expired.status).toBe(403);
+    expect(expired.headers.get("access-control-allow-origin")).toBeNull();
+    expect(await expired.text()).toMatch(/<Code>AccessDenied<\/Code>/);
+    expect(await storage.head(shortKey)).toBeNull();
   });
 });
