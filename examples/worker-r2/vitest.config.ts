@@ -1,9 +1,14 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineProject } from "vitest/config";
 import { stowageAliases } from "../../vitest.shared.ts";
+// @ts-expect-error: a plain .mjs build script without declarations
+import { buildAssets } from "./build.mjs";
+
+// wrangler.jsonc serves dist/assets (the page); build it so the config is complete.
+await buildAssets();
 
 // Runs inside workerd through the Worker's fetch handler, with the R2 binding
-// and the signing secret from wrangler.jsonc plus a test secret.
+// from wrangler.jsonc plus a test secret.
 export default defineProject({
   plugins: [
     cloudflareTest({
