@@ -1,6 +1,10 @@
+import { UploadError, type UploadErrorCode } from "./upload-error.js";
+import { classifyAnswer, readJsonEtag, readPostResponseEtag, unquoteEtag } from "./classify-response.js";
+import { mediaEssence, readSignedConstraints, type SignedConstraints, type UploadExpectations } from "./signed-constraints.js";
+
 /**
  * A signed upload as the server mints it (`storage.signPut(...)`), after a
- * trip through JSON: `expiresAt` may be a string, and is not needed here.
+ * trip through JSON: `expiresAt` may be a string.
  */
 export interface SignedUpload {
   url: string;
@@ -9,6 +13,7 @@ export interface SignedUpload {
   headers?: Record<string, string>;
   /** For `method: "POST"`: the form fields, sent in this order before the file field. */
   fields?: Record<string, string>;
+  /** When the URL expires; used to tell an expired URL from other refusals. */
   expiresAt?: Date | string;
 }
 
@@ -23,40 +28,46 @@ export interface UploadProgress {
 export interface UploadOptions {
   /** Called as the body goes out, and once with `loaded === total` when the upload succeeded. */
   onProgress?: (progress: UploadProgress) => void;
-  /** Aborting cancels the request; the promise rejects with the signal's reason (an `AbortError` by default). */
+  /** Aborting cancels the request; the promise rejects with an `UploadError` with code `Aborted` (the signal's reason as `cause`). */
   signal?: AbortSignal;
   /** For `method: "POST"`: the name of the file field. Default `"file"` (what S3 POST policies expect). */
   fileField?: string;
   /** For `method: "POST"`: the file name sent in the form. Default: the File's name, else `"blob"`. */
   fileName?: string;
+  /**
+   * What the server signed, for constraints the signed request does not
+   * show. The client reads the handler's URL (`size`, `max-size`,
+   * `content-type`), an S3 POST policy and the signed headers itself; an S3
+   * or R2 presigned PUT signs its exact size without showing it, so pass
+   * `{ size }` to have a wrong-sized file refused as `TooLarge` or
+   * `SizeMismatch` before sending (S3 would answer `SignatureDoesNotMatch`).
+   */
+  expect?: UploadExpectations;
+  /**
+   * Check the file's size and type against what was signed before sending,
+   * so that a mismatch is the same error on every backend. Default `true`;
+   * `false` sends anyway and lets the server answer.
+   */
+  checkFirst?: boolean;
   /** The XMLHttpRequest constructor. Default: the global one. */
   XMLHttpRequest?: typeof XMLHttpRequest;
 }
 
-/** What the storage answered to a successful upload. */
+/** What the storage answered to a successful upload: the same fields on every backend. */
 export interface UploadResult {
   status: number;
-  /** The ETag response header, when the server exposes it (CORS `Access-Control-Expose-Headers`). */
-  etag?: string;
+  /**
+   * The stored object's etag, unquoted (as `storage.head()` reports it):
+   * from the ETag header (the handler; S3 and R2 PUT, when the bucket's CORS
+   * exposes `ETag`), the `<PostResponse>` of an S3 POST (signed with
+   * `success_action_status` 201), or the handler's JSON answer. `""` only
+   * when the server hid it (a bucket CORS rule that does not expose `ETag`).
+   */
+  etag: string;
+  /** The bytes sent: the file's size. */
+  size: number;
   /** The response body as text (often empty). */
   responseText: string;
-}
-
-/** An upload the storage refused, or that never reached it (`status` 0). */
-export class UploadError extends Error {
-  /** The HTTP status, or 0 for a network error (including a CORS refusal). */
-  readonly status: number;
-  /** The error code from the response: `error.code` of a Stowage JSON error, or `<Code>` of an S3 XML error. */
-  readonly code?: string;
-  readonly responseText: string;
-
-  constructor(message: string, status: number, responseText: string, code?: string) {
-    super(message);
-    this.name = "UploadError";
-    this.status = status;
-    this.responseText = responseText;
-    if (code !== undefined) this.code = code;
-  }
 }
 
 /**
@@ -66,6 +77,9 @@ export class UploadError extends Error {
  */
 const browserControlledHeaders = new Set(["content-length", "host", "connection", "expect", "transfer-encoding"]);
 
+const corsAdvice =
+  "the network failed, or the browser refused the answer because of CORS: for S3 or R2, check that the bucket's CORS rules allow this origin, the method and the signed headers (some servers, such as Ceph RGW, send no CORS headers on a refused presigned PUT, so a refusal looks like this too)";
+
 /**
  * Uploads `file` straight to a signed URL with XMLHttpRequest, which (unlike
  * `fetch`) reports upload progress. It sends exactly the signed headers and
@@ -73,8 +87,10 @@ const browserControlledHeaders = new Set(["content-length", "host", "connection"
  * one. For `method: "POST"` (an S3 POST policy) it sends a multipart form
  * with the signed `fields` first and the file last.
  *
- * Resolves on a 2xx answer; rejects with an `UploadError` otherwise, or with
- * the signal's reason when aborted.
+ * Before sending, it refuses a file that cannot match what was signed (see
+ * `checkFirst`). Resolves on a 2xx answer with `{ status, etag, size,
+ * responseText }`; rejects with an `UploadError` whose `code` is the same on
+ * every backend.
  */
 export function uploadToSignedUrl(signed: SignedUpload, file: Blob, options: UploadOptions = {}): Promise<UploadResult> {
   return new Promise<UploadResult>((resolve, reject) => {
@@ -98,8 +114,16 @@ export function uploadToSignedUrl(signed: SignedUpload, file: Blob, options: Upl
     }
     const { signal, onProgress } = options;
     if (signal?.aborted) {
-      reject(abortReason(signal));
+      reject(abortedError(signal));
       return;
+    }
+    const constraints = readSignedConstraints(signed, options.expect);
+    if (options.checkFirst !== false) {
+      const problem = localProblem(constraints, file);
+      if (problem !== undefined) {
+        reject(new UploadError(problem.code, `The upload was not sent: ${problem.message}`, { status: 0, checkedLocally: true }));
+        return;
+      }
     }
 
     const headers = signed.headers ?? {};
@@ -137,7 +161,17 @@ export function uploadToSignedUrl(signed: SignedUpload, file: Blob, options: Upl
     const onAbort = (): void => {
       finish(() => {
         request.abort();
-        reject(abortReason(signal!));
+        reject(abortedError(signal!));
+      });
+    };
+    const expiredNow = (): boolean => constraints.expiresAtMs !== undefined && Date.now() >= constraints.expiresAtMs;
+    const noAnswer = (what: string): void => {
+      finish(() => {
+        if (expiredNow()) {
+          reject(new UploadError("Expired", `The upload got no readable answer (${what}) and the URL has expired by this browser's clock: sign a new one`, { status: 0 }));
+        } else {
+          reject(new UploadError("Network", `The upload got no readable answer (${what}): ${corsAdvice}`, { status: 0 }));
+        }
       });
     };
 
@@ -155,63 +189,83 @@ export function uploadToSignedUrl(signed: SignedUpload, file: Blob, options: Upl
       report(Math.min(loaded, size), size);
     };
     request.onload = () => {
+      const status = request.status;
+      if (status === 0) {
+        noAnswer("status 0");
+        return;
+      }
       finish(() => {
-        const status = request.status;
         const responseText = typeof request.responseText === "string" ? request.responseText : "";
         if (status >= 200 && status < 300) {
           report(total, total);
-          const result: UploadResult = { status, responseText };
-          const etag = request.getResponseHeader("ETag");
-          if (etag) result.etag = etag;
-          resolve(result);
-        } else {
-          const code = errorCode(responseText);
-          const detail = errorMessage(responseText);
-          reject(new UploadError(`The upload was refused with HTTP ${status}${code ? ` (${code})` : ""}${detail ? `: ${detail}` : ""}`, status, responseText, code));
+          const etag = request.getResponseHeader("ETag") || readPostResponseEtag(responseText) || readJsonEtag(responseText) || "";
+          resolve({ status, etag: unquoteEtag(etag), size: total, responseText });
+          return;
         }
+        const classified = classifyAnswer(status, responseText, { ifNotExists: constraints.ifNotExists, expired: expiredNow() });
+        const server = classified.serverCode === undefined ? "" : ` (${classified.serverCode})`;
+        const detail = classified.serverMessage === undefined ? "" : `: ${classified.serverMessage}`;
+        const details: { status: number; responseText: string; serverCode?: string } = { status, responseText };
+        if (classified.serverCode !== undefined) details.serverCode = classified.serverCode;
+        reject(new UploadError(classified.code, `${describeCode(classified.code)}: HTTP ${status}${server}${detail}`, details));
       });
     };
-    request.onerror = () => {
-      finish(() => reject(new UploadError("The upload failed: network error (or a CORS refusal)", 0, "")));
-    };
-    request.ontimeout = () => {
-      finish(() => reject(new UploadError("The upload timed out", 0, "")));
-    };
+    request.onerror = () => noAnswer("a network error");
+    request.ontimeout = () => noAnswer("a timeout");
     signal?.addEventListener("abort", onAbort, { once: true });
     request.send(body);
   });
 }
 
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException("The upload was aborted", "AbortError");
-}
-
-/** `error.code` of `{ "error": { "code", "message" } }`, or `<Code>` of an S3 XML error. */
-function errorCode(text: string): string | undefined {
-  const json = parseJsonError(text);
-  if (json?.code !== undefined) return json.code;
-  const xml = /<Code>([^<]*)<\/Code>/.exec(text);
-  return xml?.[1] || undefined;
-}
-
-function errorMessage(text: string): string | undefined {
-  const json = parseJsonError(text);
-  if (json?.message !== undefined) return json.message;
-  const xml = /<Message>([^<]*)<\/Message>/.exec(text);
-  return xml?.[1] || undefined;
-}
-
-function parseJsonError(text: string): { code?: string; message?: string } | undefined {
-  if (!text.startsWith("{")) return undefined;
-  try {
-    const parsed = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
-    const error = parsed.error;
-    if (error === null || typeof error !== "object") return undefined;
-    const result: { code?: string; message?: string } = {};
-    if (typeof error.code === "string") result.code = error.code;
-    if (typeof error.message === "string") result.message = error.message;
-    return result;
-  } catch {
-    return undefined;
+/** What can be known to fail before sending: the file's size and type against what was signed. */
+function localProblem(constraints: SignedConstraints, file: Blob): { code: UploadErrorCode; message: string } | undefined {
+  const size = file.size;
+  const limit = minDefined(constraints.size, constraints.maxSize);
+  if (limit !== undefined && size > limit) {
+    return { code: "TooLarge", message: `the file is ${size} bytes, more than the ${limit} bytes the URL allows` };
   }
+  if (constraints.size !== undefined && size !== constraints.size) {
+    return { code: "SizeMismatch", message: `the file is ${size} bytes, but the URL was signed for exactly ${constraints.size}` };
+  }
+  if (constraints.minSize !== undefined && size < constraints.minSize) {
+    return { code: "SizeMismatch", message: `the file is ${size} bytes, fewer than the ${constraints.minSize} bytes the URL requires` };
+  }
+  if (constraints.contentType !== undefined && file.type !== "" && mediaEssence(file.type) !== mediaEssence(constraints.contentType)) {
+    return { code: "ContentTypeMismatch", message: `the file's type is ${file.type}, but the URL was signed for ${constraints.contentType}` };
+  }
+  return undefined;
+}
+
+function describeCode(code: UploadErrorCode): string {
+  switch (code) {
+    case "TooLarge":
+      return "The file is larger than the URL allows";
+    case "SizeMismatch":
+      return "The file is not the size the URL was signed for";
+    case "ContentTypeMismatch":
+      return "The file's type is not the type the URL was signed for";
+    case "AlreadyExists":
+      return "The key already exists and the URL is create-only";
+    case "AlreadyUsed":
+      return "This one-time URL was already used";
+    case "Expired":
+      return "The URL has expired: sign a new one";
+    case "BadSignature":
+      return "The server does not accept the URL's signature (altered, or signed with another secret)";
+    case "Unavailable":
+      return "The storage failed or is busy; try again later";
+    default:
+      return "The upload was refused";
+  }
+}
+
+function minDefined(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.min(a, b);
+}
+
+function abortedError(signal: AbortSignal): UploadError {
+  const reason = signal.reason ?? new DOMException("The upload was aborted", "AbortError");
+  return new UploadError("Aborted", "The upload was aborted", { status: 0, cause: reason });
 }

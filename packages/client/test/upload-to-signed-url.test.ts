@@ -55,7 +55,7 @@ beforeAll(async () => {
       received.set(url.pathname, { method: request.method ?? "", headers: request.headers, body: Buffer.concat(chunks) });
       if (url.pathname.startsWith("/refuse-json/")) {
         response.writeHead(403, { "content-type": "application/json" });
-        response.end(JSON.stringify({ error: { code: "PermissionDenied", message: "bad signature" } }));
+        response.end(JSON.stringify({ error: { code: "InvalidSignature", message: "bad signature" } }));
       } else if (url.pathname.startsWith("/refuse-xml/")) {
         response.writeHead(400, { "content-type": "application/xml" });
         response.end("<Error><Code>EntityTooLarge</Code><Message>Your proposed upload exceeds the maximum allowed size</Message></Error>");
@@ -99,8 +99,17 @@ async function upload(signed: unknown, size: number, type: string, extra: { abor
         const result = await uploadToSignedUrl(signed as never, file, { onProgress: (event) => progress.push(event), signal: controller.signal });
         return { ok: true as const, result, progress };
       } catch (error) {
-        const failure = error as { name: string; message: string; status?: number; code?: string };
-        return { ok: false as const, name: failure.name, message: failure.message, status: failure.status, code: failure.code, progress };
+        const failure = error as { name: string; message: string; status?: number; code?: string; serverCode?: string; cause?: { name?: string } };
+        return {
+          ok: false as const,
+          name: failure.name,
+          message: failure.message,
+          status: failure.status,
+          code: failure.code,
+          serverCode: failure.serverCode,
+          causeName: failure.cause?.name,
+          progress,
+        };
       }
     },
     { signed, size, type, extra },
@@ -117,11 +126,12 @@ describe("uploadToSignedUrl in Chromium", () => {
   it("PUTs the bytes with exactly the signed headers, and reports progress to 100%", async () => {
     const size = 3 * 1024 * 1024 + 17;
     const signed = { url: `${origin}/put/a.png?sig=1`, method: "PUT", headers: { "content-type": "image/png", "x-amz-meta-owner": "u1" } };
-    const outcome = await upload(signed, size, "text/plain");
+    const outcome = await upload(signed, size, "");
     expect(outcome.ok).toBe(true);
     if (!outcome.ok) return;
     expect(outcome.result.status).toBe(200);
-    expect(outcome.result.etag).toBe('"abc123"');
+    expect(outcome.result.etag).toBe("abc123"); // unquoted, as head() reports it
+    expect(outcome.result.size).toBe(size);
     const got = received.get("/put/a.png")!;
     expect(got.method).toBe("PUT");
     expect(got.headers["content-type"]).toBe("image/png"); // the signed type, not the Blob's
@@ -161,23 +171,24 @@ describe("uploadToSignedUrl in Chromium", () => {
     expect(outcome.progress.at(-1)).toEqual({ loaded: 1000, total: 1000, fraction: 1 });
   });
 
-  it("rejects a refused upload with UploadError, its status and the Stowage or S3 error code", async () => {
+  it("rejects a refused upload with UploadError: one code, the status and the Stowage or S3 code as serverCode", async () => {
     const json = await upload({ url: `${origin}/refuse-json/x`, method: "PUT", headers: {} }, 10, "");
-    expect(json).toMatchObject({ ok: false, name: "UploadError", status: 403, code: "PermissionDenied" });
+    expect(json).toMatchObject({ ok: false, name: "UploadError", status: 403, code: "BadSignature", serverCode: "InvalidSignature" });
     expect(json.ok === false && json.message).toContain("bad signature");
     const xml = await upload({ url: `${origin}/refuse-xml/x`, method: "POST", headers: {}, fields: {} }, 10, "");
-    expect(xml).toMatchObject({ ok: false, name: "UploadError", status: 400, code: "EntityTooLarge" });
+    expect(xml).toMatchObject({ ok: false, name: "UploadError", status: 400, code: "TooLarge", serverCode: "EntityTooLarge" });
   });
 
-  it("aborts through the signal", async () => {
+  it("aborts through the signal: UploadError Aborted, the signal's reason as cause", async () => {
     const outcome = await upload({ url: `${origin}/hang/x`, method: "PUT", headers: {} }, 10, "", { abortAfterMs: 100 });
-    expect(outcome).toMatchObject({ ok: false, name: "AbortError" });
+    expect(outcome).toMatchObject({ ok: false, name: "UploadError", code: "Aborted", status: 0, causeName: "AbortError" });
   });
 
   it("refuses a GET request and a network failure is status 0", async () => {
     const get = await upload({ url: `${origin}/put/x`, method: "GET", headers: {} }, 1, "");
     expect(get).toMatchObject({ ok: false, name: "TypeError" });
     const down = await upload({ url: "http://127.0.0.1:9/nothing", method: "PUT", headers: {} }, 1, "");
-    expect(down).toMatchObject({ ok: false, name: "UploadError", status: 0 });
+    expect(down).toMatchObject({ ok: false, name: "UploadError", status: 0, code: "Network" });
+    expect(down.ok === false && down.message).toContain("CORS");
   });
 });

@@ -51,6 +51,8 @@ export class S3UrlSigner {
         expiresIn: options.expiresIn,
         ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
         contentLengthRange: { min: 0, max: options.maxSize },
+        // 201 answers an XML body with the ETag (the default 204 has none).
+        successActionStatus: 201,
       });
       return { url: post.url, method: "POST", headers: {}, fields: post.fields, expiresAt: options.expiresAt };
     }

@@ -22,6 +22,13 @@ export interface PostPolicyRequest {
   contentType?: string;
   /** The file must be from `min` to `max` bytes, inclusive (`content-length-range`). */
   contentLengthRange?: { min: number; max: number };
+  /**
+   * The status S3 answers a successful upload with (the `success_action_status`
+   * field, pinned by the policy). S3's default is 204 with an empty body; with
+   * 201 it answers an XML `<PostResponse>` holding `Location`, `Bucket`, `Key`
+   * and `ETag`, the only place a browser can read the stored object's ETag.
+   */
+  successActionStatus?: 200 | 201 | 204;
   /** Extra form fields, each pinned by an `eq` condition. */
   fields?: Record<string, string>;
 }
@@ -58,6 +65,10 @@ export function createPostPolicy(request: PostPolicyRequest, signer: PostPolicyS
   // The bucket is pinned by the policy, not sent as a field: the URL names it.
   const fields: Record<string, string> = { key: request.key };
   if (request.contentType !== undefined) fields["Content-Type"] = request.contentType;
+  if (request.successActionStatus !== undefined) {
+    if (![200, 201, 204].includes(request.successActionStatus)) throw new TypeError("successActionStatus must be 200, 201 or 204");
+    fields.success_action_status = String(request.successActionStatus);
+  }
   if (request.fields !== undefined) Object.assign(fields, request.fields);
   fields["X-Amz-Algorithm"] = "AWS4-HMAC-SHA256";
   fields["X-Amz-Credential"] = credential;

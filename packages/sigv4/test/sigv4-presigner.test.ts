@@ -139,5 +139,16 @@ describe("presignPost", () => {
     for (const part of ["us-east-1", "s3", "aws4_request"]) key = createHmac("sha256", key).update(part).digest();
     expect(post.fields["X-Amz-Signature"]).toBe(createHmac("sha256", key).update(post.fields.Policy).digest("hex"));
     expect(post.fields["X-Amz-Credential"]).toBe("AK/20261122/us-east-1/s3/aws4_request");
+    expect(post.fields.success_action_status).toBeUndefined();
+  });
+
+  it("pins success_action_status in the fields and the policy when asked", () => {
+    const presigner = new SigV4Presigner({ accessKeyId: "AK", secretAccessKey: "SK", region: "us-east-1" });
+    const request = { url: "http://h/b", bucket: "b", key: "k", date, expiresIn: 600 };
+    const post = presigner.presignPost({ ...request, successActionStatus: 201 });
+    expect(post.fields.success_action_status).toBe("201");
+    const policy = JSON.parse(Buffer.from(post.fields.Policy, "base64").toString("utf8"));
+    expect(policy.conditions).toContainEqual(["eq", "$success_action_status", "201"]);
+    expect(() => presigner.presignPost({ ...request, successActionStatus: 302 as never })).toThrow(TypeError);
   });
 });
