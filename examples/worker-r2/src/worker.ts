@@ -34,6 +34,8 @@ export interface Env {
    * `.dev.vars` (the dev script copies `.dev.vars.example`).
    */
   SIGNING_SECRET?: string;
+  /** Optional: the gallery's page size (default 12); the browser test sets 2 to page with a few images. */
+  GALLERY_PAGE_SIZE?: string;
 }
 
 const storagePath = "/__storage";
@@ -67,6 +69,7 @@ function appFor(env: Env, origin: string, secret: string): (request: Request) =>
     // One-time nonces are kept in the bucket (create-only markers), so a used
     // URL stays used across isolates; the app lists only avatars/<user>/.
     const nonceStore = storageNonceStore(createStorage(r2Driver({ bucket: env.BUCKET })), { prefix: "__stowage/nonces/" });
+    const pageSize = Number.parseInt(env.GALLERY_PAGE_SIZE ?? "", 10);
     app = createUploadApp({
       storage,
       sessionSecret: new TextEncoder().encode(`session:${secret}`),
@@ -74,6 +77,7 @@ function appFor(env: Env, origin: string, secret: string): (request: Request) =>
       storagePath: `${storagePath}/`,
       storageHandler: createSignedUrlHandler(storage, { secrets, basePath: storagePath, nonceStore }),
       secureCookies: origin.startsWith("https:"),
+      ...(pageSize >= 1 ? { pageSize } : {}),
     });
     apps.set(cacheKey, app);
   }
