@@ -11,6 +11,7 @@ import { deleteCases } from "./cases/delete-cases.js";
 import { errorCases } from "./cases/error-cases.js";
 import { capabilityCases } from "./cases/capability-cases.js";
 import { optionCases } from "./cases/option-cases.js";
+import { signPutCombinationCases } from "./cases/sign-put-combination-cases.js";
 import { signingCases } from "./cases/signing-cases.js";
 
 /** Every case of the specification, in a stable order. */
@@ -27,5 +28,6 @@ export const conformanceCases: readonly ConformanceCase[] = [
   ...errorCases,
   ...capabilityCases,
   ...optionCases,
+  ...signPutCombinationCases,
   ...signingCases,
 ];

@@ -1,10 +1,12 @@
-import type { Capabilities, StorageDriver } from "@stowage/core";
+import type { Capabilities, SignPutConflict, StorageDriver } from "@stowage/core";
 
 type DriverMethod = "put" | "get" | "head" | "list" | "delete" | "signPut" | "signGet";
 
 export interface WrapDriverOptions {
   /** Capabilities to switch on or off, over the wrapped driver's own. */
   capabilities?: Partial<Capabilities>;
+  /** Replaces the wrapped driver's `signPutConflicts`. */
+  signPutConflicts?: readonly SignPutConflict[];
   /** Called with the method name before each call reaches the wrapped driver. */
   onCall?: (method: DriverMethod, args: unknown[]) => void;
   /** Replacements for methods (they may call `inner`). */
@@ -25,6 +27,9 @@ export function wrapDriver(inner: StorageDriver, options: WrapDriverOptions = {}
     capabilities: Object.freeze({ ...inner.capabilities, ...options.capabilities }),
     raw: inner.raw,
   };
+  const conflicts = options.signPutConflicts ?? inner.signPutConflicts;
+  if (conflicts !== undefined) wrapped.signPutConflicts = conflicts;
+  if (inner.capabilityHints !== undefined) wrapped.capabilityHints = inner.capabilityHints;
   for (const name of methodNames) {
     const replacement = options.methods?.[name];
     const original = inner[name];

@@ -17,6 +17,9 @@ interface StorageInternals {
   putOptions(options: PutOptions): Record<string, unknown>;
   require(capability: string, option: string): void;
   wrap(error: unknown, operation: string, key?: string): unknown;
+  checkSignPut(options?: Record<string, unknown>): unknown;
+  signPutOptions(options: Record<string, unknown>): { expiresIn: number; constraints: Record<string, unknown> };
+  hint(capability: string): string;
 }
 
 const prototype = Storage.prototype as unknown as StorageInternals;
@@ -178,6 +181,28 @@ export const brokenCore: Record<string, Patch> = {
         return original.call(this, valid ? options : { ...options, limit: 1000 });
       },
     ),
+  "core: ignores declared signPut conflicts": () =>
+    replace("signPutOptions", (original) =>
+      function (this: StorageInternals & { signPutConflicts: unknown }, options: Record<string, unknown>) {
+        const conflicts = this.signPutConflicts;
+        this.signPutConflicts = [];
+        try {
+          return original.call(this, options);
+        } finally {
+          this.signPutConflicts = conflicts;
+        }
+      },
+    ),
+  "core: checkSignPut answers ok without checking": () => replace("checkSignPut", () => () => ({ ok: true })),
+  "core: drops signPut constraints on the way to the driver": () =>
+    replace("signPutOptions", (original) =>
+      function (this: StorageInternals, options: Record<string, unknown>) {
+        const result = original.call(this, options);
+        delete result.constraints.ifNotExists;
+        return result;
+      },
+    ),
+  "core: leaves the driver's hint out of Unsupported messages": () => replace("hint", () => () => ""),
   "core: does not wrap errors": () => replace("wrap", () => (error: unknown) => error),
   "core: wraps errors without operation or driver": () =>
     replace("wrap", () => (error: unknown) =>

@@ -7,6 +7,7 @@ import {
   type DriverListOptions,
   type DriverPutBody,
   type DriverPutOptions,
+  type DriverSignPutOptions,
   type ListPage,
   type ObjectInfo,
   type StorageDriver,
@@ -44,6 +45,13 @@ function broken(build: (inner: Inner) => Methods, fixtureExtra: Partial<DriverFi
     };
     return { driver: wrapped, ...fixtureExtra };
   };
+}
+
+/** A memory driver that signs URLs (nothing serves them: the cases that use it only mint). */
+export function signingMemoryDriver(): MemoryDriver {
+  return memoryDriver({
+    signing: { secrets: [{ id: "mutations", secret: "mutation-test-secret-0123456789abcdef" }], baseUrl: "http://127.0.0.1:9/__storage" },
+  });
 }
 
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 2));
@@ -505,6 +513,19 @@ export const brokenDrivers: Record<string, () => DriverFixture> = {
       await driver.delete(page.objects.map((object) => object.key).filter((other) => keys.some((key) => other.startsWith(key))));
     },
   })),
+
+  // signPut combinations.
+  "refuses maxSize with oneTime at call time (an undeclared conflict)": () => {
+    const driver = signingMemoryDriver();
+    const wrapped = Object.create(driver) as StorageDriver;
+    Object.defineProperty(wrapped, "signPut", {
+      value: (key: string, options: DriverSignPutOptions) =>
+        options.maxSize !== undefined && options.oneTime
+          ? Promise.reject(new StorageError("Unsupported", "maxSize cannot be combined with oneTime"))
+          : driver.signPut(key, options),
+    });
+    return { driver: wrapped };
+  },
 
   // Capabilities.
   "omits a capability flag": () => {

@@ -11,8 +11,13 @@ import { deleteCases } from "../src/cases/delete-cases.ts";
 import { errorCases } from "../src/cases/error-cases.ts";
 import { capabilityCases } from "../src/cases/capability-cases.ts";
 import { optionCases } from "../src/cases/option-cases.ts";
+import { signPutCombinationCases } from "../src/cases/sign-put-combination-cases.ts";
 
-/** The cases this map covers (the signing cases have their own checks). */
+/**
+ * The cases this map covers (the signing cases that upload have their own
+ * checks). The signPut combination cases only mint, so they run here on a
+ * memory driver with signing.
+ */
 export const nonSigningCases: readonly ConformanceCase[] = [
   ...keyCases,
   ...putCases,
@@ -26,6 +31,7 @@ export const nonSigningCases: readonly ConformanceCase[] = [
   ...errorCases,
   ...capabilityCases,
   ...optionCases,
+  ...signPutCombinationCases,
 ];
 
 const failedPutStream = ["commits the body before the stream ends", "truncates the object before reading the body", "reports a leftover temporary file"];
@@ -186,5 +192,19 @@ export const mutationsByCase: Record<string, string[]> = {
     "core: trusts any value as a signal",
     "core: ignores the signal on head, list and delete",
     "core: ignores the abort signal",
+  ],
+
+  "signPut combinations: every combination the capabilities and conflicts allow is signed, and checkSignPut says ok": [
+    "refuses maxSize with oneTime at call time (an undeclared conflict)",
+    "core: drops signPut constraints on the way to the driver",
+  ],
+  "signPut combinations: a declared conflict is refused before the driver runs, and checkSignPut gives the same reason": [
+    "core: ignores declared signPut conflicts",
+    "core: checkSignPut answers ok without checking",
+  ],
+  "signPut combinations: checkSignPut and signPut give the same refusal for a capability that is off, a misspelt option or a bad value": [
+    "core: checkSignPut answers ok without checking",
+    "core: skips capability checks",
+    "core: leaves the driver's hint out of Unsupported messages",
   ],
 };

@@ -3,7 +3,11 @@ import {
   StorageError,
   noCapabilities,
   toUrlSigner,
+  hmacSigningHint,
+  hmacSigningHints,
   type Capabilities,
+  type CapabilityHints,
+  type SignPutConflict,
   type DriverGetOptions,
   type DriverGetResult,
   type DriverListOptions,
@@ -71,6 +75,10 @@ export interface FsStore {
 export class FsDriver implements StorageDriver {
   readonly name = "fs";
   readonly capabilities: Capabilities;
+  /** The signer's refused combinations (none for `{ secrets, baseUrl }`). */
+  readonly signPutConflicts: readonly SignPutConflict[];
+  /** How to switch on the signing capabilities that are off. */
+  readonly capabilityHints: CapabilityHints;
   /** The absolute root directory. */
   readonly root: string;
   readonly durable: boolean;
@@ -95,6 +103,8 @@ export class FsDriver implements StorageDriver {
       ...fsCapabilities,
       ...(this.signer ? { signGet: true, signPut: true, ...this.signer.capabilities } : {}),
     });
+    this.signPutConflicts = Object.freeze([...(this.signer?.signPutConflicts ?? [])]);
+    this.capabilityHints = hmacSigningHints("fsDriver()", this.capabilities, this.signer !== undefined);
     this.ready = this.initialize(resolved);
     this.ready.catch(() => {});
     this.startupCleanup = resolved.cleanupOnStart
@@ -164,12 +174,12 @@ export class FsDriver implements StorageDriver {
   }
 
   signPut(key: string, options: DriverSignPutOptions): Promise<SignedRequest> {
-    if (!this.signer) throw new StorageError("Unsupported", "This fs driver has no signing configured");
+    if (!this.signer) throw new StorageError("Unsupported", `This fs driver has no signing configured: ${hmacSigningHint("fsDriver()")}`);
     return this.signer.signPut(key, options);
   }
 
   signGet(key: string, options: DriverSignGetOptions): Promise<SignedRequest> {
-    if (!this.signer) throw new StorageError("Unsupported", "This fs driver has no signing configured");
+    if (!this.signer) throw new StorageError("Unsupported", `This fs driver has no signing configured: ${hmacSigningHint("fsDriver()")}`);
     return this.signer.signGet(key, options);
   }
 

@@ -5,6 +5,8 @@ import {
   noCapabilities,
   readAll,
   type Capabilities,
+  type CapabilityHints,
+  type SignPutConflict,
   type DriverGetOptions,
   type DriverGetResult,
   type DriverListOptions,
@@ -20,6 +22,8 @@ import {
   type UrlSigner,
   type HmacSignerOptions,
   toUrlSigner,
+  hmacSigningHint,
+  hmacSigningHints,
 } from "@stowage/core";
 import { SortedKeys, comparePositions } from "./sorted-keys.js";
 
@@ -61,6 +65,10 @@ let instanceCounter = 0;
 export class MemoryDriver implements StorageDriver {
   readonly name = "memory";
   readonly capabilities: Capabilities;
+  /** The signer's refused combinations (none for `{ secrets, baseUrl }`). */
+  readonly signPutConflicts: readonly SignPutConflict[];
+  /** How to switch on the signing capabilities that are off. */
+  readonly capabilityHints: CapabilityHints;
   private readonly entries = new Map<string, Entry>();
   private readonly index = new SortedKeys();
   private readonly etagPrefix = `${(instanceCounter++).toString(36)}${Math.random().toString(36).slice(2, 8)}`;
@@ -79,6 +87,8 @@ export class MemoryDriver implements StorageDriver {
       ...memoryCapabilities,
       ...(this.signer ? { signGet: true, signPut: true, ...this.signer.capabilities } : {}),
     });
+    this.signPutConflicts = Object.freeze([...(this.signer?.signPutConflicts ?? [])]);
+    this.capabilityHints = hmacSigningHints("memoryDriver()", this.capabilities, this.signer !== undefined);
   }
 
   get raw(): MemoryStore {
@@ -189,12 +199,12 @@ export class MemoryDriver implements StorageDriver {
   }
 
   signPut(key: string, options: DriverSignPutOptions): Promise<SignedRequest> {
-    if (!this.signer) throw new StorageError("Unsupported", "This memory driver has no signing configured");
+    if (!this.signer) throw new StorageError("Unsupported", `This memory driver has no signing configured: ${hmacSigningHint("memoryDriver()")}`);
     return this.signer.signPut(key, options);
   }
 
   signGet(key: string, options: DriverSignGetOptions): Promise<SignedRequest> {
-    if (!this.signer) throw new StorageError("Unsupported", "This memory driver has no signing configured");
+    if (!this.signer) throw new StorageError("Unsupported", `This memory driver has no signing configured: ${hmacSigningHint("memoryDriver()")}`);
     return this.signer.signGet(key, options);
   }
 }
@@ -238,3 +248,4 @@ function decodeCursor(cursor: string): { after: string; prefix: boolean } {
 export function memoryDriver(options?: MemoryDriverOptions): MemoryDriver {
   return new MemoryDriver(options);
 }
+
