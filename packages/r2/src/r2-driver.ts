@@ -7,6 +7,9 @@ import {
   noCapabilities,
   utf8Length,
   type Capabilities,
+  type CapabilityHints,
+  type CapabilityName,
+  type SignPutConflict,
   type DriverGetOptions,
   type DriverGetResult,
   type DriverListOptions,
@@ -73,6 +76,10 @@ const listInclude: ("httpMetadata" | "customMetadata")[] = ["httpMetadata", "cus
 export class R2Driver implements StorageDriver {
   readonly name = "r2";
   readonly capabilities: Capabilities;
+  /** The signer's refused combinations (none for `r2Presigner` or `createHmacSigner`). */
+  readonly signPutConflicts: readonly SignPutConflict[];
+  /** How to switch on the signing capabilities that are off. */
+  readonly capabilityHints: CapabilityHints;
   /** The R2 binding. */
   readonly raw: R2Bucket;
   private readonly signer: UrlSigner | undefined;
@@ -105,6 +112,8 @@ export class R2Driver implements StorageDriver {
       ...r2Capabilities,
       ...(this.signer ? { signGet: true, signPut: true, ...this.signer.capabilities } : {}),
     });
+    this.signPutConflicts = Object.freeze([...(this.signer?.signPutConflicts ?? [])]);
+    this.capabilityHints = r2SigningHints(this.capabilities, this.signer !== undefined);
   }
 
   async put(key: string, body: DriverPutBody, options: DriverPutOptions): Promise<ObjectInfo> {
@@ -242,17 +251,37 @@ export class R2Driver implements StorageDriver {
   }
 
   signPut(key: string, options: DriverSignPutOptions): Promise<SignedRequest> {
-    if (!this.signer) return Promise.reject(new StorageError("Unsupported", "This r2 driver has no signing configured"));
+    if (!this.signer) return Promise.reject(new StorageError("Unsupported", `This r2 driver has no signing configured: ${r2SigningHint}`));
     return this.signer.signPut(key, options);
   }
 
   signGet(key: string, options: DriverSignGetOptions): Promise<SignedRequest> {
-    if (!this.signer) return Promise.reject(new StorageError("Unsupported", "This r2 driver has no signing configured"));
+    if (!this.signer) return Promise.reject(new StorageError("Unsupported", `This r2 driver has no signing configured: ${r2SigningHint}`));
     return this.signer.signGet(key, options);
   }
 }
 
 const r2DriverOptionNames = ["bucket", "signing", "partSize"] as const;
+
+const gatewayHint =
+  "createHmacSigner({ secrets, baseUrl }) from @stowage/core, with @stowage/http's createSignedUrlHandler serving baseUrl in a Worker route (gateway mode)";
+
+/** How to give an r2 driver signing. */
+const r2SigningHint =
+  "pass `signing: r2Presigner({ accountId, bucketName, accessKeyId, secretAccessKey })` to r2Driver() " +
+  `for native presigned URLs (content type and exact size), or \`signing: ${gatewayHint}\` for every constraint`;
+
+/** Hints for the signing capabilities that are off. */
+function r2SigningHints(capabilities: Capabilities, signed: boolean): CapabilityHints {
+  const hints: Partial<Record<CapabilityName, string>> = {};
+  for (const name of Object.keys(capabilities) as CapabilityName[]) {
+    if (!name.startsWith("sign") || capabilities[name]) continue;
+    hints[name] = signed
+      ? `the signer passed to r2Driver() does not enforce it (R2 presigned URLs cannot enforce maxSize, oneTime or ifNotExists); sign with ${gatewayHint}, which enforces every constraint`
+      : r2SigningHint;
+  }
+  return Object.freeze(hints);
+}
 
 function isUrlSigner(value: unknown): value is UrlSigner {
   if (value === null || typeof value !== "object") return false;

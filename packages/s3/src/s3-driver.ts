@@ -2,6 +2,8 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import {
   noCapabilities,
   type Capabilities,
+  type CapabilityHints,
+  type SignPutConflict,
   type DriverGetOptions,
   type DriverGetResult,
   type DriverListOptions,
@@ -60,6 +62,8 @@ export interface S3Driver extends StorageDriver {
 class S3StorageDriver implements S3Driver {
   readonly name = "s3";
   readonly capabilities: Capabilities;
+  readonly signPutConflicts: readonly SignPutConflict[];
+  readonly capabilityHints: CapabilityHints;
   readonly raw: S3Client;
   readonly profile: S3Profile;
   readonly bucket: string;
@@ -115,6 +119,8 @@ class S3StorageDriver implements S3Driver {
       signPutOneTime: false,
       signPutIfNotExists: profile.signedIfNoneMatch,
     });
+    this.signPutConflicts = s3SignPutConflicts(this.capabilities);
+    this.capabilityHints = s3CapabilityHints(profile);
   }
 
   put(key: string, body: DriverPutBody, options: DriverPutOptions): Promise<ObjectInfo> {
@@ -156,6 +162,41 @@ class S3StorageDriver implements S3Driver {
   abortUploads(options?: S3AbortUploadsOptions): Promise<S3AbortUploadsResult> {
     return this.uploads.abortUploads(options);
   }
+}
+
+/**
+ * What S3 signing refuses although each constraint alone is claimed: a
+ * `maxSize` without an exact `size` is signed as a POST policy form
+ * (`content-length-range`), and a POST upload cannot carry
+ * `If-None-Match`, so it cannot be create-only. With `size` the upload is a
+ * presigned PUT (the exact Content-Length is signed), which can.
+ */
+function s3SignPutConflicts(capabilities: Capabilities): readonly SignPutConflict[] {
+  const conflicts: SignPutConflict[] = [];
+  if (capabilities.signPutMaxSize && capabilities.signPutIfNotExists) {
+    conflicts.push({
+      constraints: ["maxSize", "ifNotExists"],
+      unless: ["size"],
+      reason:
+        "maxSize is enforced by a POST policy form, which cannot be create-only; " +
+        "sign the file's exact size (at or under your limit) with ifNotExists instead",
+    });
+  }
+  return Object.freeze(conflicts.map((conflict) => Object.freeze(conflict)));
+}
+
+/** How to do without the S3 signing capabilities that are off. */
+function s3CapabilityHints(profile: S3Profile): CapabilityHints {
+  return Object.freeze({
+    signPutOneTime:
+      "S3 presigned URLs work until they expire; sign ifNotExists (create-only) where the profile enforces it, so a replay cannot overwrite",
+    ...(profile.supportsPostPolicy
+      ? {}
+      : { signPutMaxSize: `the ${profile.name} profile has no POST policy uploads; sign the file's exact size (at or under your limit) instead` }),
+    ...(profile.signedIfNoneMatch
+      ? {}
+      : { signPutIfNotExists: `the ${profile.name} profile does not enforce a signed If-None-Match (profile.signedIfNoneMatch is off)` }),
+  });
 }
 
 /**
