@@ -2,6 +2,7 @@
 import type { Storage } from "@stowage/core";
 import { openStorage } from "@stowage/open";
 import { createSignedUrlHandler } from "@stowage/http";
+import { configureCors } from "@stowage/s3";
 import { serveHandler } from "@stowage/http/node";
 import { createUploadApp, type Asset } from "./upload-app.js";
 
@@ -51,7 +52,14 @@ export async function startUploadApp(options: StartUploadAppOptions): Promise<Ru
       env,
       ...(nativeSigning ? {} : { signing: { secrets, baseUrl: `${publicUrl}${storagePath}` } }),
     });
-    if (storageUrl.startsWith("s3:")) await allowBrowserUploads(storage, new URL(storageUrl).hostname, new URL(publicUrl).origin);
+    // S3: the browser uploads straight to the bucket, so the bucket's CORS must
+    // allow this origin (GET and HEAD for the images, PUT for the signed
+    // uploads, with content-type and if-none-match; ETag exposed).
+    if (storageUrl.startsWith("s3:")) {
+      const origin = new URL(publicUrl).origin;
+      // One rule per app origin (its own id), so apps on other origins sharing the bucket keep theirs.
+      await configureCors(storage, { origins: [origin], methods: ["GET", "HEAD", "PUT"], bucket: new URL(storageUrl).hostname, id: `upload-app ${origin}` });
+    }
     handler = createUploadApp({
       storage,
       sessionSecret: new TextEncoder().encode(`session:${secretText}`),
@@ -67,32 +75,6 @@ export async function startUploadApp(options: StartUploadAppOptions): Promise<Ru
     await served.close();
     throw error;
   }
-}
-
-/**
- * S3 setup: the browser uploads straight to the bucket, so the bucket's CORS
- * must allow this origin. Adds a rule for it (keeping other rules) through
- * the driver's native S3Client, `storage.driver.raw`.
- */
-async function allowBrowserUploads(storage: Storage, bucket: string, origin: string): Promise<void> {
-  const { GetBucketCorsCommand, PutBucketCorsCommand } = await import("@aws-sdk/client-s3");
-  const client = storage.driver.raw as import("@aws-sdk/client-s3").S3Client;
-  let rules: import("@aws-sdk/client-s3").CORSRule[] = [];
-  try {
-    rules = (await client.send(new GetBucketCorsCommand({ Bucket: bucket }))).CORSRules ?? [];
-  } catch (error) {
-    if ((error as { name?: string }).name !== "NoSuchCORSConfiguration") throw error;
-  }
-  if (rules.some((rule) => rule.AllowedOrigins?.includes(origin))) return;
-  rules.push({
-    AllowedOrigins: [origin],
-    // The page GETs images and PUTs uploads with exactly these headers (see uploadSignOptions).
-    AllowedMethods: ["GET", "HEAD", "PUT"],
-    AllowedHeaders: ["content-type", "if-none-match"],
-    ExposeHeaders: ["ETag"],
-    MaxAgeSeconds: 600,
-  });
-  await client.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: rules } }));
 }
 
 function randomSecret(): string {

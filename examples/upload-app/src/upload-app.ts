@@ -3,7 +3,7 @@
 //
 //   POST /api/uploads/presign  a signed upload for avatars/<userId>/<uuid>-<filename>
 //   (the browser uploads straight to storage)
-//   POST /api/uploads/commit   checks the prefix and the object, records the avatar
+//   POST /api/uploads/commit   verifyUpload (prefix, size, type, etag), records the avatar
 //   GET  /api/me/avatar        a signed GET of the avatar
 //   GET  /api/uploads          the user's uploads, a page at a time (list cursors)
 //   DELETE /api/uploads?key=   deletes one of the user's uploads
@@ -11,8 +11,7 @@
 // Every state-changing route (POST, DELETE) needs `Content-Type:
 // application/json` and, when the browser sends them, a same-origin `Origin`
 // and `Sec-Fetch-Site`, so a cross-site form or script cannot act for a user.
-import { StorageError, type Capabilities, type ObjectInfo, type SignPutOptions, type Storage } from "@stowage/core";
-import { describeError } from "./error-status.js";
+import { StorageError, httpStatusForError, isStorageError, verifyUpload, type ObjectInfo, type SignPutOptions, type Storage } from "@stowage/core";
 import { createSessions, toUserId } from "./session.js";
 
 /** A static file the app serves. */
@@ -54,31 +53,41 @@ export const defaultMaxBytes = 5 * 1024 * 1024;
 export const uploadExpiresIn = 300;
 
 /**
- * The signPut options for one upload, chosen from what the storage enforces.
- * The URL is for exactly `size` bytes of `contentType`, and once the object
- * exists it can never replace it: create-only (`ifNotExists`) wherever the
- * storage signs it (fs, memory, S3 on AWS and Ceph RGW), and also one-time
- * (`oneTime`) wherever it can (fs, memory; S3 cannot). An exact `size`, not
- * `maxSize`, because an S3 POST policy (the only way S3 enforces `maxSize`)
- * cannot be create-only; a signed PUT enforces `size` through Content-Length.
- * Throws `Unsupported` when the storage cannot make an upload URL that holds.
+ * The portable signed-upload recipe: the signPut options for one upload of
+ * exactly `size` bytes of `contentType` (both checked against the app's limits
+ * first, and both enforced by the storage itself), create-only
+ * (`ifNotExists`) so the URL can never replace a stored object, and also
+ * one-time (`oneTime`) where the storage can sign it.
+ *
+ * The choice is made by `storage.checkSignPut`, which answers with the same
+ * check `signPut` runs, so no capability is read by hand: the first
+ * combination the storage accepts wins (fs and memory: create-only and
+ * one-time; S3 on AWS or Ceph RGW: create-only). An exact `size`, not
+ * `maxSize`, because an S3 `maxSize` is a POST policy, which cannot be
+ * create-only (checkSignPut says so). Throws `Unsupported`, with the
+ * storage's reasons, when none holds (for example the `r2` S3 profile).
  */
-export function uploadSignOptions(capabilities: Capabilities, upload: { contentType: string; size: number }): SignPutOptions {
-  const missing: string[] = (["signPut", "signPutContentType", "signPutSize"] as const).filter((name) => !capabilities[name]);
-  if (!capabilities.signPutIfNotExists && !capabilities.signPutOneTime) missing.push("signPutIfNotExists or signPutOneTime");
-  if (missing.length > 0) {
-    throw new StorageError(
-      "Unsupported",
-      `The upload app needs upload URLs that enforce the type and size and cannot replace a stored object; this storage lacks ${missing.join(", ")}`,
-    );
+export function uploadSignOptions(
+  storage: Pick<Storage, "checkSignPut">,
+  upload: { contentType: string; size: number; expiresIn?: number },
+): SignPutOptions {
+  const exact = { contentType: upload.contentType, size: upload.size, expiresIn: upload.expiresIn ?? uploadExpiresIn };
+  const candidates: SignPutOptions[] = [
+    { ...exact, ifNotExists: true, oneTime: true },
+    { ...exact, ifNotExists: true },
+    { ...exact, oneTime: true },
+  ];
+  const reasons: string[] = [];
+  for (const options of candidates) {
+    const check = storage.checkSignPut(options);
+    if (check.ok) return options;
+    if (check.code === "InvalidArgument") throw new StorageError("InvalidArgument", check.reason);
+    if (!reasons.includes(check.reason)) reasons.push(check.reason);
   }
-  return {
-    contentType: upload.contentType,
-    size: upload.size,
-    expiresIn: uploadExpiresIn,
-    ...(capabilities.signPutIfNotExists ? { ifNotExists: true } : {}),
-    ...(capabilities.signPutOneTime ? { oneTime: true } : {}),
-  };
+  throw new StorageError(
+    "Unsupported",
+    `The upload app needs upload URLs that enforce the type and an exact size and cannot replace a stored object (create-only or one-time); this storage signs none: ${reasons.join("; ")}`,
+  );
 }
 
 /** The state-changing methods: they need a JSON body type and a same-origin request. */
@@ -110,7 +119,7 @@ export function createUploadApp(options: UploadAppOptions): (request: Request) =
   const maxBytes = options.maxBytes ?? defaultMaxBytes;
   const sessions = createSessions(options.sessionSecret, { secure: options.secureCookies ?? false });
   // Refuse to start on a storage whose upload URLs could replace a committed image.
-  uploadSignOptions(storage.capabilities, { contentType: imageTypes[0]!, size: 1 });
+  uploadSignOptions(storage, { contentType: imageTypes[0]!, size: 1 });
 
   const userPrefix = (userId: string): string => `avatars/${userId}/`;
   const recordKey = (userId: string): string => `users/${userId}.json`;
@@ -156,13 +165,21 @@ export function createUploadApp(options: UploadAppOptions): (request: Request) =
       const size = body?.size;
       if (typeof size !== "number" || !Number.isInteger(size) || size < 1) return error(400, "InvalidSize", "size must be a positive integer");
       if (size > maxBytes) return error(413, "TooLarge", `The file is ${formatBytes(size)}; the limit is ${formatBytes(maxBytes)}`);
+      const expiresIn = body?.expiresIn ?? uploadExpiresIn;
+      // A page may ask for a shorter-lived URL (never a longer one).
+      if (typeof expiresIn !== "number" || !Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > uploadExpiresIn) {
+        return error(400, "InvalidExpiry", `expiresIn must be a whole number of seconds from 1 to ${uploadExpiresIn}`);
+      }
       const fileName = safeFileName(body?.filename);
       const key = `${userPrefix(userId)}${crypto.randomUUID()}-${fileName}`;
       // The limits travel in the signature: the storage itself refuses another
       // type or another size than the one checked above, and (create-only or
       // one-time) never lets the URL replace the object once it is stored.
-      const upload = await storage.signPut(key, uploadSignOptions(storage.capabilities, { contentType, size }));
-      return json({ key, upload, maxBytes });
+      const upload = await storage.signPut(key, uploadSignOptions(storage, { contentType, size, expiresIn }));
+      // `expect`: what was signed, for the page to pass to uploadToSignedUrl, so a
+      // file that cannot match is refused before sending, with the same error
+      // on every backend (an S3 presigned PUT signs its size without showing it).
+      return json({ key, upload, expect: { size, contentType }, maxBytes });
     },
 
     async "POST /api/uploads/commit"(request) {
@@ -171,11 +188,28 @@ export function createUploadApp(options: UploadAppOptions): (request: Request) =
       const body = await readJson(request);
       const key = body?.key;
       if (!isOwnKey(key, userId)) return error(403, "NotYourKey", "That key is not one of your uploads");
-      const info = await storage.head(key);
-      if (info === null) return error(404, "NotUploaded", "Nothing was uploaded under that key");
-      if (info.size > maxBytes || info.size === 0 || !imageTypes.includes(info.contentType)) {
+      // What the page reported after the upload (uploadToSignedUrl's size and
+      // etag, the file's type); "Use as avatar" sends only the key.
+      const reported: { size?: number; etag?: string; contentType?: string } = {};
+      if (body?.size !== undefined) reported.size = body.size as number;
+      if (body?.etag !== undefined) reported.etag = body.etag as string;
+      if (body?.contentType !== undefined) {
+        const type = typeof body.contentType === "string" ? body.contentType.toLowerCase() : "";
+        if (!imageTypes.includes(type)) return error(415, "NotAnImage", `Only images can be committed, not ${type || "an unknown type"}`);
+        reported.contentType = type;
+      }
+      let info: ObjectInfo;
+      try {
+        info = await verifyUpload(storage, key, { prefix: userPrefix(userId), maxSize: maxBytes, ...reported });
+      } catch (caught) {
+        // Too large: the object itself is wrong, so it goes. A report that differs
+        // (size, type, etag) leaves the object alone: the report was wrong, not it.
+        if (isStorageError(caught, "TooLarge")) await storage.delete(key);
+        throw caught;
+      }
+      if (info.size === 0 || !imageTypes.includes(info.contentType)) {
         await storage.delete(key);
-        return error(422, "Rejected", `The upload is ${formatBytes(info.size)} of ${info.contentType}; it was removed`);
+        return error(422, "Rejected", `The upload is ${formatBytes(info.size)} of ${info.contentType || "no type"}; it was removed`);
       }
       const record: AvatarRecord = { avatarKey: key, updatedAt: new Date().toISOString() };
       await storage.put(recordKey(userId), JSON.stringify(record), { contentType: "application/json" });
@@ -214,7 +248,14 @@ export function createUploadApp(options: UploadAppOptions): (request: Request) =
   };
 
   async function toItem(info: ObjectInfo) {
-    return { key: info.key, name: fileNameOf(info.key), size: info.size, contentType: info.contentType, url: await signedGet(info.key) };
+    return {
+      key: info.key,
+      name: fileNameOf(info.key),
+      size: info.size,
+      etag: info.etag,
+      contentType: info.contentType,
+      url: await signedGet(info.key),
+    };
   }
 
   return async (request: Request): Promise<Response> => {
@@ -240,6 +281,20 @@ export function createUploadApp(options: UploadAppOptions): (request: Request) =
       return error(status, code, message);
     }
   };
+}
+
+/**
+ * The JSON error for anything a route throws: a StorageError's code with the
+ * status `httpStatusForError` gives it (InvalidKey 400, PermissionDenied 403,
+ * NotFound 404, AlreadyExists 409, PreconditionFailed 412, TooLarge 413, ...);
+ * anything else is a 500. A 5xx message may describe the storage's internals,
+ * so it is replaced; a 4xx one is about the request.
+ */
+export function describeError(caught: unknown): { status: number; code: string; message: string } {
+  const status = httpStatusForError(caught);
+  if (!isStorageError(caught)) return { status, code: "Internal", message: "The request failed" };
+  const message = status >= 500 ? (caught.retryable ? "The storage is unavailable; try again" : "The storage failed") : caught.message;
+  return { status, code: caught.code, message };
 }
 
 /** Keeps a file name readable and safe in a key: letters, digits, `.`, `_`, `-`; at most 80 characters. */

@@ -12,7 +12,8 @@ import { deflateSync } from "node:zlib";
 import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { build } from "esbuild";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { createStorage, noCapabilities } from "@stowage/core";
+import { createStorage } from "@stowage/core";
+import { memoryDriver } from "@stowage/memory";
 import { s3Driver } from "@stowage/s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startUploadApp, type RunningUploadApp } from "../src/start-upload-app.js";
@@ -142,28 +143,31 @@ if (process.env.CI === "true" && providers.some((provider) => provider.unavailab
 
 // ---------------------------------------------------------------- the tests
 
-describe("uploadSignOptions", () => {
+describe("uploadSignOptions (chosen by storage.checkSignPut)", () => {
   const upload = { contentType: "image/png", size: 1234 };
-  const base = { ...noCapabilities, signPut: true, signPutContentType: true, signPutSize: true, signPutMaxSize: true };
-  it("signs an exact size and type, create-only and one-time where the storage can", () => {
-    // fs and memory (HMAC signing): both.
-    expect(uploadSignOptions({ ...base, signPutOneTime: true, signPutIfNotExists: true }, upload)).toEqual({ ...upload, expiresIn: 300, ifNotExists: true, oneTime: true });
-    // S3 on AWS or Ceph RGW: create-only, never oneTime (S3 refuses it) and never maxSize (a POST policy cannot be create-only).
-    expect(uploadSignOptions({ ...base, signPutIfNotExists: true }, upload)).toEqual({ ...upload, expiresIn: 300, ifNotExists: true });
+  const signing = { secrets: [{ id: "k", secret: "0123456789abcdef0123456789abcdef" }], baseUrl: "http://127.0.0.1:1/__storage" };
+  const s3 = (profile: "ceph-rgw" | "r2") =>
+    createStorage(s3Driver({ bucket: "b", region: profile === "r2" ? "auto" : "us-east-1", endpoint: "http://127.0.0.1:1", profile, credentials: { accessKeyId: "a", secretAccessKey: "s" } }));
+
+  it("signs an exact size and type, create-only, and one-time where the storage can", async () => {
+    // memory (HMAC signing, served by the handler): create-only and one-time.
+    const memory = createStorage(memoryDriver({ signing }));
+    expect(uploadSignOptions(memory, upload)).toEqual({ ...upload, expiresIn: 300, ifNotExists: true, oneTime: true });
+    // S3 on Ceph RGW: create-only; checkSignPut refuses oneTime, so it is not asked for.
+    expect(s3("ceph-rgw").checkSignPut({ ...upload, oneTime: true })).toMatchObject({ ok: false, code: "Unsupported" });
+    expect(uploadSignOptions(s3("ceph-rgw"), upload)).toEqual({ ...upload, expiresIn: 300, ifNotExists: true });
+    // A shorter expiry passes through.
+    expect(uploadSignOptions(memory, { ...upload, expiresIn: 5 })).toMatchObject({ expiresIn: 5 });
   });
-  it("refuses a storage whose upload URL could replace a stored object, or that cannot sign an exact size and type", () => {
-    for (const capabilities of [base, { ...base, signPutIfNotExists: true, signPutSize: false }, { ...base, signPutOneTime: true, signPutContentType: false }]) {
-      expect(() => uploadSignOptions(capabilities, upload)).toThrow(expect.objectContaining({ code: "Unsupported" }));
-    }
-  });
-  it("matches what the S3 driver claims on Ceph RGW, and what an r2-profile S3 driver cannot do", () => {
-    const rgw = s3Driver({ bucket: "b", region: "us-east-1", endpoint: "http://127.0.0.1:1", profile: "ceph-rgw", credentials: { accessKeyId: "a", secretAccessKey: "s" } });
-    expect(uploadSignOptions(rgw.capabilities, upload)).toEqual({ ...upload, expiresIn: 300, ifNotExists: true });
-    const r2 = s3Driver({ bucket: "b", region: "auto", endpoint: "http://127.0.0.1:1", profile: "r2", credentials: { accessKeyId: "a", secretAccessKey: "s" } });
-    expect(() => uploadSignOptions(r2.capabilities, upload)).toThrow(expect.objectContaining({ code: "Unsupported" }));
-    // The app refuses to start there, rather than mint URLs that could replace an image.
-    const start = () => createUploadApp({ storage: createStorage(r2), sessionSecret: new Uint8Array(32), assets: {} });
-    expect(start).toThrow(/cannot replace a stored object; this storage lacks signPutIfNotExists or signPutOneTime/);
+
+  it("refuses a storage whose upload URLs could replace a stored object, naming the storage's reasons; the app will not start there", () => {
+    const r2 = s3("r2");
+    expect(() => uploadSignOptions(r2, upload)).toThrow(expect.objectContaining({ code: "Unsupported" }));
+    expect(() => uploadSignOptions(r2, upload)).toThrow(/cannot replace a stored object.*signPutIfNotExists/);
+    const start = () => createUploadApp({ storage: r2, sessionSecret: new Uint8Array(32), assets: {} });
+    expect(start).toThrow(/cannot replace a stored object \(create-only or one-time\); this storage signs none/);
+    // memory without signing cannot sign at all.
+    expect(() => uploadSignOptions(createStorage(memoryDriver()), upload)).toThrow(expect.objectContaining({ code: "Unsupported" }));
   });
 });
 

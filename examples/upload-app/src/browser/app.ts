@@ -1,6 +1,6 @@
 // The page: sign in, presign → upload straight to storage → commit, show the
 // avatar, and a gallery that loads page by page as it scrolls.
-import { UploadError, uploadToSignedUrl, type SignedUpload, type UploadProgress } from "@stowage/client";
+import { UploadError, uploadToSignedUrl, type SignedUpload, type UploadProgress, type UploadResult } from "@stowage/client";
 
 interface Item {
   key: string;
@@ -23,8 +23,8 @@ const gallery = $<HTMLUListElement>("gallery");
 const galleryEnd = $<HTMLElement>("gallery-end");
 const signInAgain = $<HTMLButtonElement>("sign-in-again");
 
-/** For the console and the tests: the progress events of the last upload, and the upload helper. */
-const testHooks = window as unknown as { uploadProgress: UploadProgress[]; uploadToSignedUrl: typeof uploadToSignedUrl };
+/** For the console and the tests: the progress events and the result of the last upload, and the upload helper. */
+const testHooks = window as unknown as { uploadProgress: UploadProgress[]; lastUpload?: UploadResult; uploadToSignedUrl: typeof uploadToSignedUrl };
 testHooks.uploadProgress = [];
 testHooks.uploadToSignedUrl = uploadToSignedUrl;
 
@@ -196,7 +196,7 @@ async function upload(file: File): Promise<void> {
   testHooks.uploadProgress = [];
   showProgress(0);
   say(`Uploading ${file.name}…`);
-  let presigned: { key: string; upload: SignedUpload };
+  let presigned: { key: string; upload: SignedUpload; expect: { size: number; contentType: string } };
   try {
     presigned = await api("POST", "/api/uploads/presign", { filename: file.name, contentType: file.type, size: file.size });
   } catch (error) {
@@ -204,26 +204,30 @@ async function upload(file: File): Promise<void> {
     else say(`Refused: ${(error as Error).message}`, true);
     return;
   }
+  let uploaded: UploadResult;
   try {
-    await uploadToSignedUrl(presigned.upload, file, {
+    uploaded = await uploadToSignedUrl(presigned.upload, file, {
+      expect: presigned.expect,
       onProgress: (event) => {
         testHooks.uploadProgress.push(event);
         showProgress(event.fraction);
       },
     });
+    testHooks.lastUpload = uploaded;
   } catch (error) {
-    // Status 0: the storage answered without CORS headers (Ceph RGW refuses that way) or could not be reached.
-    const detail =
-      error instanceof UploadError
-        ? error.status === 0
-          ? "no readable answer"
-          : `HTTP ${error.status}${error.code ? ` ${error.code}` : ""}`
-        : (error as Error).message;
+    // The same typed codes on every backend (TooLarge, ContentTypeMismatch, AlreadyExists, Expired, BadSignature, Network, ...).
+    const detail = error instanceof UploadError ? `${error.code}: ${error.message}` : (error as Error).message;
     say(`The storage refused the upload (${detail})`, true);
     return;
   }
   try {
-    const committed = await api<{ avatar: { key: string; url: string }; item: Item }>("POST", "/api/uploads/commit", { key: presigned.key });
+    const committed = await api<{ avatar: { key: string; url: string }; item: Item }>("POST", "/api/uploads/commit", {
+      key: presigned.key,
+      // What the storage answered, checked by the server against the stored object (verifyUpload).
+      size: (uploaded as { size?: number }).size ?? file.size,
+      ...(uploaded.etag === undefined ? {} : { etag: uploaded.etag }),
+      contentType: file.type,
+    });
     avatarKey = committed.avatar.key;
     avatar.src = committed.avatar.url;
     avatar.hidden = false;
