@@ -10,5 +10,7 @@ export default defineProject({
     include: ["test-e2e/**/*.e2e.test.ts"],
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // One wrangler dev and one Chromium at a time (2 cores, shared).
+    fileParallelism: false,
   },
 });
