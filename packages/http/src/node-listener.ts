@@ -13,6 +13,13 @@ const bodyHighWaterMark = 64 * 1024;
  * request listener, such as Express). Request bodies stream with backpressure,
  * never buffered; a client that disconnects aborts the request's body and
  * signal, and cancels a response body being sent.
+ *
+ * Under Express, mount it by path (`app.use("/__storage", listener)`) with the
+ * handler's `basePath` set to that whole path: the URL is read from
+ * `req.originalUrl`, which keeps the mount path Express strips from `req.url`.
+ * Mount it before any body parser: a request whose body was already read is
+ * answered 500 `BodyAlreadyRead` (and a process warning is emitted once)
+ * instead of hanging.
  */
 export function toNodeListener(handler: FetchHandler): NodeListener {
   return (incoming, outgoing) => {
@@ -32,6 +39,13 @@ async function respond(handler: FetchHandler, incoming: IncomingMessage, outgoin
   outgoing.once("close", () => {
     if (!outgoing.writableFinished) aborter.abort(abortError("The client disconnected"));
   });
+  if (bodyAlreadyRead(incoming)) {
+    warnBodyAlreadyRead();
+    outgoing.statusCode = 500;
+    outgoing.setHeader("content-type", "application/json; charset=utf-8");
+    outgoing.end(JSON.stringify({ error: { code: "BodyAlreadyRead", message: bodyAlreadyReadMessage } }));
+    return;
+  }
   const converted = toRequest(incoming, aborter.signal);
   if (converted === undefined) {
     outgoing.statusCode = 400;
@@ -64,8 +78,48 @@ async function respond(handler: FetchHandler, incoming: IncomingMessage, outgoin
   if (!unread) discardBody();
 }
 
+const bodyAlreadyReadMessage =
+  "The request body was already read by another middleware (such as express.json()) before the storage listener ran, " +
+  "so the upload cannot be stored. Mount the storage route before any body parser (app.use(\"/__storage\", toNodeListener(handler)) " +
+  "before app.use(express.json())), or exclude its path from the parsers.";
+
+let warnedBodyAlreadyRead = false;
+function warnBodyAlreadyRead(): void {
+  if (warnedBodyAlreadyRead) return;
+  warnedBodyAlreadyRead = true;
+  process.emitWarning(bodyAlreadyReadMessage, { code: "STOWAGE_BODY_ALREADY_READ" });
+}
+
+/**
+ * Whether something before the listener (a body parser such as
+ * `express.json()`) has already read the request body. Its bytes are gone:
+ * streaming the rest would store a truncated or empty object, and waiting for
+ * an `end` that was already emitted would hang the request forever. Only
+ * bodies that were read count; a parser that skipped the request (another
+ * content type) leaves the stream untouched even if it set `req.body = {}`.
+ */
+function bodyAlreadyRead(incoming: IncomingMessage): boolean {
+  const method = incoming.method ?? "GET";
+  if (method === "GET" || method === "HEAD") return false;
+  // body-parser (express.json, express.raw, …) marks a request it has read.
+  if ((incoming as { _body?: unknown })._body === true) return true;
+  return incoming.readableEnded || incoming.readableDidRead;
+}
+
+/**
+ * The request target as the client sent it. Express (and connect) strip a
+ * mount path from `req.url` (`app.use("/__storage", listener)` sees `/key`),
+ * while a signed URL's path is the whole `baseUrl` path plus the key, and the
+ * handler's `basePath` is that whole path: `req.originalUrl` keeps it.
+ */
+function requestTarget(incoming: IncomingMessage): string {
+  const original = (incoming as { originalUrl?: unknown }).originalUrl;
+  if (typeof original === "string" && original.startsWith("/")) return original;
+  return incoming.url ?? "/";
+}
+
 function toRequest(incoming: IncomingMessage, signal: AbortSignal): { request: Request; discardBody: () => void } | undefined {
-  const path = incoming.url ?? "/";
+  const path = requestTarget(incoming);
   if (!path.startsWith("/")) return undefined;
   const hostHeader = incoming.headers.host;
   let url: URL;
