@@ -1,11 +1,16 @@
 #!/usr/bin/env node
 // Installs single packages as users will: `pnpm pack` each package, then, in
 // temporary directories outside the workspace, `npm install` only the
-// tarballs of @stowage/core and one driver, and run a script that uses them,
-// once as ESM and once as CJS. openStorage must work for that driver's scheme
-// and give the "install @stowage/…" error for another scheme. This proves each
-// driver installs and works alone, with no workspace links, and that core
-// reaches a driver through an optional peer dependency, not a hard one.
+// tarballs of @stowage/core, @stowage/open and one driver, and run a script
+// that uses them, once as ESM and once as CJS. openStorage must work for that
+// driver's scheme and give the "install @stowage/…" error for another scheme.
+// This proves each driver installs and works alone, with no workspace links,
+// and that @stowage/open reaches a driver through an optional peer
+// dependency, not a hard one (and core through none at all).
+//
+// Then every package's every export subpath is compiled by tsc from the
+// installed tarballs with moduleResolution node10 ("node"), node16 and
+// bundler, so `@stowage/http/node` and friends resolve for every setting.
 //
 // Usage: node scripts/pack-test.mjs [memory|fs|s3 ...]   (default: all three)
 // With S3_ENDPOINT set (scripts/test.sh starts Ceph RGW), the s3 check does a
@@ -62,22 +67,34 @@ for (const directory of readdirSync(join(root, "packages"))) {
 }
 log(`packed ${Object.keys(tarballOf).length} packages into ${tarballs}`);
 
-// What a packed manifest says: workspace: ranges must be gone, drivers must be optional peers of core.
-const coreManifest = JSON.parse(run("tar", ["-xOzf", tarballOf["@stowage/core"], "package/package.json"]));
-for (const [name, range] of Object.entries({ ...coreManifest.dependencies, ...coreManifest.peerDependencies })) {
-  if (String(range).startsWith("workspace:")) throw new Error(`the packed @stowage/core still has ${name}@${range}`);
+// What a packed manifest says: workspace: ranges must be gone; core knows no
+// driver (no cycle); the drivers are optional peers of @stowage/open.
+const packedManifest = (name) => JSON.parse(run("tar", ["-xOzf", tarballOf[name], "package/package.json"]));
+const coreManifest = packedManifest("@stowage/core");
+const openManifest = packedManifest("@stowage/open");
+for (const [packageName, manifest] of [["@stowage/core", coreManifest], ["@stowage/open", openManifest]]) {
+  for (const [name, range] of Object.entries({ ...manifest.dependencies, ...manifest.peerDependencies })) {
+    if (String(range).startsWith("workspace:")) throw new Error(`the packed ${packageName} still has ${name}@${range}`);
+  }
+}
+if (!openManifest.peerDependencies?.["@stowage/core"] || openManifest.peerDependenciesMeta?.["@stowage/core"]?.optional) {
+  throw new Error("@stowage/open must list @stowage/core as a (required) peer dependency");
 }
 for (const name of ["@stowage/memory", "@stowage/fs", "@stowage/s3", "@stowage/r2"]) {
-  if (coreManifest.dependencies?.[name]) throw new Error(`@stowage/core must not depend on ${name}; it is an optional peer`);
-  if (!coreManifest.peerDependenciesMeta?.[name]?.optional) throw new Error(`@stowage/core must list ${name} as an optional peer dependency`);
+  const anywhere = [coreManifest.dependencies, coreManifest.peerDependencies, coreManifest.optionalDependencies];
+  if (anywhere.some((map) => map?.[name])) throw new Error(`@stowage/core must not name ${name}: drivers depend on core, not the reverse`);
+  if (openManifest.dependencies?.[name]) throw new Error(`@stowage/open must not depend on ${name}; it is an optional peer`);
+  if (!openManifest.peerDependenciesMeta?.[name]?.optional) throw new Error(`@stowage/open must list ${name} as an optional peer dependency`);
 }
 
 // 2. One driver at a time, in its own directory, with only core and that driver.
 const check = (moduleSystem, driver, url, other) => {
   const load = moduleSystem === "esm" ? `await import("@stowage/core")` : `require("@stowage/core")`;
+  const loadOpen = moduleSystem === "esm" ? `await import("@stowage/open")` : `require("@stowage/open")`;
   const loadDriver = moduleSystem === "esm" ? `await import("@stowage/${driver}")` : `require("@stowage/${driver}")`;
   const body = `
-  const { openStorage, isStorageError } = ${load};
+  const { isStorageError } = ${load};
+  const { openStorage } = ${loadOpen};
   const driverModule = ${loadDriver};
   const assert = (condition, message) => { if (!condition) { console.error("FAIL: " + message); process.exit(1); } };
   assert(typeof driverModule.${driver}Driver === "function", "@stowage/${driver} exports ${driver}Driver");
@@ -113,7 +130,7 @@ for (const driver of selected) {
   writeFileSync(join(directory, "package.json"), JSON.stringify({ name: `pack-test-${driver}`, version: "0.0.0", private: true }, null, 2));
   // The driver's own @stowage/* dependencies (such as @stowage/sigv4) come
   // from their tarballs too, as npm would fetch them from the registry.
-  const needed = ["@stowage/core", `@stowage/${driver}`];
+  const needed = ["@stowage/core", "@stowage/open", `@stowage/${driver}`];
   for (let index = 1; index < needed.length; index++) {
     const manifest = JSON.parse(run("tar", ["-xOzf", tarballOf[needed[index]], "package/package.json"]));
     for (const dependency of Object.keys(manifest.dependencies ?? {})) {
@@ -121,8 +138,8 @@ for (const driver of selected) {
     }
   }
   const installStarted = Date.now();
-  // Both tarballs in one command, so the driver's peer dependency on
-  // @stowage/core resolves to the local tarball, not the registry.
+  // Every tarball in one command, so the peer dependencies on @stowage/core
+  // resolve to the local tarball, not the registry.
   run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", ...needed.map((name) => tarballOf[name])], {
     cwd: directory,
   });
@@ -146,6 +163,69 @@ for (const driver of selected) {
     } catch (error) {
       failures++;
       console.error(`FAIL ${driver} ${file}:\n${error.stdout ?? ""}${error.stderr ?? error.message}`);
+    }
+  }
+}
+
+// 3. Types: every export subpath of every package, compiled from the installed
+// tarballs with each moduleResolution a user may have.
+{
+  const directory = join(work, "types");
+  run("mkdir", ["-p", directory]);
+  writeFileSync(join(directory, "package.json"), JSON.stringify({ name: "pack-test-types", version: "0.0.0", private: true }, null, 2));
+  run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", ...Object.values(tarballOf)], { cwd: directory });
+  const lines = [];
+  let index = 0;
+  for (const name of Object.keys(tarballOf).sort()) {
+    for (const subpath of Object.keys(packedManifest(name).exports ?? { ".": "" })) {
+      if (subpath === "./package.json") continue;
+      const specifier = subpath === "." ? name : `${name}/${subpath.slice(2)}`;
+      lines.push(`import * as module${index} from ${JSON.stringify(specifier)};`, `export const names${index++} = Object.keys(module${index - 1});`);
+    }
+  }
+  // A few named imports with their types, so a subpath that resolves to the wrong file fails too.
+  lines.push(
+    'import { toNodeListener, serveHandler } from "@stowage/http/node";',
+    'import { createSignedUrlHandler } from "@stowage/http";',
+    'import { describeConformance } from "@stowage/conformance/vitest";',
+    'import { openStorage } from "@stowage/open";',
+    'import type { Storage } from "@stowage/core";',
+    "export const listener: (request: import(\"node:http\").IncomingMessage, response: import(\"node:http\").ServerResponse) => void = toNodeListener(async () => new Response());",
+    "export const served: typeof serveHandler = serveHandler;",
+    "export const handler: typeof createSignedUrlHandler = createSignedUrlHandler;",
+    "export const suite: typeof describeConformance = describeConformance;",
+    "export const opened: Promise<Storage> = openStorage(\"memory://\");",
+  );
+  writeFileSync(join(directory, "check.ts"), lines.join("\n") + "\n");
+  const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
+  const settings = [
+    ["node10", "commonjs"],
+    ["node16", "node16"],
+    ["bundler", "esnext"],
+  ];
+  for (const [moduleResolution, module] of settings) {
+    const config = {
+      compilerOptions: {
+        module,
+        moduleResolution,
+        target: "es2022",
+        lib: ["es2022", "dom"],
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        ignoreDeprecations: "5.0",
+        typeRoots: [join(root, "node_modules", "@types")],
+        types: ["node"],
+      },
+      files: ["check.ts"],
+    };
+    writeFileSync(join(directory, `tsconfig.${moduleResolution}.json`), JSON.stringify(config, null, 2));
+    try {
+      run(process.execPath, [tsc, "-p", `tsconfig.${moduleResolution}.json`], { cwd: directory });
+      log(`types: ${index} entry points compile with moduleResolution ${moduleResolution}`);
+    } catch (error) {
+      failures++;
+      console.error(`FAIL types with moduleResolution ${moduleResolution}:\n${error.stdout ?? ""}${error.stderr ?? error.message}`);
     }
   }
 }
