@@ -106,6 +106,14 @@ describe("Express", () => {
     expect(answer.error.message).toMatch(/express\.json\(\)/);
     expect(await storage.head("data/report.json")).toBeNull();
 
+    // The refusal did not use the one-time URL up: the same handler mounted before the parser takes it.
+    const fixed = express();
+    fixed.use("/__storage", toNodeListener(handler));
+    fixed.use(express.json());
+    const retried = await request(at(await listen(fixed), upload.url), { method: "PUT", headers: upload.headers, body: jsonFile });
+    expect(retried.status, await retried.clone().text()).toBe(200);
+    expect(await storedDigest(storage, "data/report.json")).toBe(digest(jsonFile));
+
     // A type the parser skips still streams through untouched.
     const png = randomBytes(4096);
     const image = await storage.signPut("photos/b.png", { contentType: "image/png" });
