@@ -29,7 +29,7 @@ const pkg = {
   scripts: {
     build: "tsup",
     typecheck: "tsc --noEmit -p tsconfig.json",
-    "lint:package": "publint --strict && attw --pack . --profile node16",
+    "lint:package": "publint --strict && attw --pack .",
   },
   dependencies: {},
   devDependencies: {},

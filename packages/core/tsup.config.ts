@@ -8,6 +8,4 @@ export default defineConfig({
   sourcemap: true,
   target: "es2022",
   tsconfig: "tsconfig.build.json",
-  // openStorage imports the driver packages lazily at run time; never bundle them.
-  external: ["@stowage/memory", "@stowage/fs", "@stowage/s3", "@stowage/r2"],
 });

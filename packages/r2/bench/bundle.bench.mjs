@@ -79,8 +79,8 @@ async function measure(source) {
     // The built packages (dist), as an app gets them: no tsconfig paths to sources.
     tsconfigRaw: {},
     minify: true,
-    // A Worker project installs only the packages it uses; in this monorepo
-    // core's optional openStorage loaders would find the Node-only drivers.
+    // A Worker project installs only the packages it uses; keep the Node-only
+    // drivers out even if something in the graph reaches for them.
     external: ["@stowage/fs", "@stowage/s3", "@stowage/memory", "node:*"],
     write: false,
     logLevel: "silent",
