@@ -7,5 +7,8 @@ export { s3Profiles } from "./s3-profiles.js";
 export type { S3Profile, S3ProfileName } from "./s3-profiles.js";
 export { computePartSize, defaultPartSize, maxPartSize, maxParts, minPartSize } from "./part-size.js";
 export { mapS3Error } from "./map-s3-error.js";
+export type { S3StorageError } from "./map-s3-error.js";
+export { detectS3Profile, genericS3Profile, recogniseS3Server, s3ProfileNames } from "./s3-profile-detection.js";
+export type { DetectS3ProfileOptions, S3ProfileDetection, S3ServerSignature } from "./s3-profile-detection.js";
 export { configureCors } from "./configure-cors.js";
 export type { ConfigureCorsOptions, ConfigureCorsResult, CorsMethod } from "./configure-cors.js";

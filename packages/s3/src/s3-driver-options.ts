@@ -55,8 +55,17 @@ export interface S3DriverOptions {
    * `request` are refused with it (only `timeouts.cleanup` applies).
    */
   client?: S3Client;
-  /** The provider's quirks: a profile name or your own profile. Default: `"r2"` for an R2 endpoint, else `"aws"`. */
-  profile?: S3ProfileName | S3Profile;
+  /**
+   * The provider's quirks: a profile name (`"aws"`, `"r2"`, `"minio"`,
+   * `"ceph-rgw"`, …, or `"generic"`) or your own `S3Profile`. An unknown name
+   * is refused with `InvalidArgument` listing the valid ones. Default: `"aws"`
+   * without an endpoint or with an AWS endpoint, `"r2"` for an R2 endpoint,
+   * and `"generic"` for any other endpoint: a conservative profile whose
+   * conditional puts are off (refused with `Unsupported`) until you name the
+   * server's profile, or let `detectS3Profile` (used by `openStorage`)
+   * recognise it.
+   */
+  profile?: S3ProfileName | "generic" | S3Profile;
   /** Bodies up to this size go up as one PutObject (default 16 MiB); larger or longer ones as a multipart upload. */
   multipartThreshold?: number;
   /** The part size when the body's size is unknown (default 8 MiB; at least 5 MiB). */

@@ -25,7 +25,8 @@ import { computePartSize } from "./part-size.js";
 import { putObject } from "./put-object.js";
 import type { S3Writer } from "./s3-writer.js";
 import { checkS3DriverOptions, type S3DriverOptions } from "./s3-driver-options.js";
-import { resolveProfile, type S3Profile } from "./s3-profiles.js";
+import { chooseS3Profile, genericS3Profile } from "./s3-profile-detection.js";
+import type { S3Profile } from "./s3-profiles.js";
 import { S3UrlSigner } from "./s3-url-signer.js";
 import {
   UploadRegistry,
@@ -74,7 +75,7 @@ class S3StorageDriver implements S3Driver {
   constructor(options: S3DriverOptions) {
     const timeouts = checkS3DriverOptions(options);
     this.bucket = options.bucket;
-    this.profile = resolveProfile(options.profile, options.endpoint);
+    this.profile = chooseS3Profile(options.profile, options.endpoint);
     const forcePathStyle = options.forcePathStyle ?? this.profile.forcePathStyle;
     this.raw =
       options.client ??
@@ -187,7 +188,15 @@ function s3SignPutConflicts(capabilities: Capabilities): readonly SignPutConflic
 
 /** How to do without the S3 signing capabilities that are off. */
 function s3CapabilityHints(profile: S3Profile): CapabilityHints {
+  const conditional =
+    profile === genericS3Profile
+      ? "the generic S3 profile (a custom endpoint with no profile, or a server that was not recognised) claims no conditional puts, " +
+        'because servers differ (Ceph RGW compares If-Match differently, Swift answers 501): name your server\'s profile (s3Driver({ profile: "ceph-rgw" }), ' +
+        "or &profile=… in an s3:// URL; see s3Profiles), or let detectS3Profile / openStorage recognise it"
+      : `the ${profile.name} profile does not support conditional puts on this server`;
   return Object.freeze({
+    ...(profile.putIfNotExists ? {} : { putIfNotExists: conditional }),
+    ...(profile.putIfMatch ? {} : { putIfMatch: conditional }),
     signPutOneTime:
       "S3 presigned URLs work until they expire; sign ifNotExists (create-only) where the profile enforces it, so a replay cannot overwrite",
     ...(profile.supportsPostPolicy
@@ -201,7 +210,9 @@ function s3CapabilityHints(profile: S3Profile): CapabilityHints {
 
 /**
  * A Stowage driver for S3 and S3-compatible stores (AWS S3, R2's S3 API,
- * MinIO, Ceph RGW). Each provider's quirks come from its `profile`.
+ * MinIO, Ceph RGW). Each provider's quirks come from its `profile`; with a
+ * custom endpoint and no profile, the conservative `generic` profile (no
+ * conditional puts) unless you name one or use `detectS3Profile`.
  * Misspelt or unknown options are refused with `InvalidArgument`.
  *
  * ```ts
