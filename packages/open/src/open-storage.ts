@@ -2,6 +2,7 @@ import {
   Storage,
   StorageError,
   assertKnownOptions,
+  nearestOption,
   toUrlSigner,
   withPrefix,
   type HmacSecret,
@@ -125,6 +126,15 @@ const s3Parameters = ["region", "endpoint", "forcePathStyle", "profile"];
  * `AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL`, the region to `AWS_REGION`,
  * `AWS_DEFAULT_REGION`, else `us-east-1`.
  *
+ * The S3 profile (the server's quirks and what it can do) is `profile=` when
+ * given (an unknown name is `InvalidArgument` listing the valid ones). Without
+ * it: `aws` for no endpoint or an AWS one, `r2` for an R2 endpoint, both
+ * without any request; for any other endpoint one HeadBucket is sent before
+ * the driver is built and the server is recognised by its response headers
+ * (Ceph RGW, OpenStack Swift). A server that is not recognised, or does not
+ * answer, gets the conservative `generic` profile: conditional puts are then
+ * refused with `Unsupported` and a message naming `profile=`.
+ *
  * @throws StorageError `InvalidArgument` for a missing, malformed or
  *   unsupported URL (the message says what is wrong and never echoes
  *   credentials); `Unsupported` when the scheme's driver package is not
@@ -195,7 +205,10 @@ async function openDriver(url: string, options: OpenStorageConfig, env: Record<s
     case "s3": {
       const { prefix, ...s3Options } = parseS3Url(url, options, env);
       const module = await driverLoaders["@stowage/s3"]!();
-      const driver = callFactory(module, "s3Driver", "@stowage/s3", { ...s3Options, ...extra });
+      const driverOptions: Record<string, unknown> = { ...s3Options, ...extra };
+      if (s3Options.profile !== undefined) checkS3ProfileName(module, s3Options.profile);
+      else if (driverOptions.profile === undefined) await detectProfile(module, driverOptions);
+      const driver = callFactory(module, "s3Driver", "@stowage/s3", driverOptions);
       return prefix === undefined ? driver : withPrefix(driver, prefix);
     }
     case "r2": {
@@ -323,6 +336,32 @@ function parseS3Url(url: string, options: OpenStorageConfig, env: Record<string,
   const path = decodeURIComponent(parsed.pathname).replace(/^\/+/, "");
   if (path !== "") result.prefix = path.endsWith("/") ? path : `${path}/`;
   return result;
+}
+
+/** Refuses a `profile=` that the installed @stowage/s3 does not ship, listing the ones it does. */
+function checkS3ProfileName(module: DriverModule, profile: string): void {
+  const names = typeof module.s3ProfileNames === "function" ? (module.s3ProfileNames as () => string[])() : undefined;
+  if (names === undefined || names.includes(profile)) return;
+  const suggestion = nearestOption(profile, names);
+  throw invalid(
+    `The S3 URL parameter profile=${JSON.stringify(profile)} is not a known profile${suggestion === undefined ? "" : `; did you mean "${suggestion}"?`} ` +
+      `Valid profiles: ${names.join(", ")}`,
+  );
+}
+
+/**
+ * With no profile, lets @stowage/s3 choose it before the driver is built
+ * (a driver's capabilities never change afterwards): from the endpoint
+ * (none or AWS: aws; R2: r2) without I/O, else by one HeadBucket whose
+ * response headers name the server (Ceph RGW, Swift). An unrecognised or
+ * unreachable server gets the conservative "generic" profile, whose
+ * conditional puts are refused with a message naming the fix.
+ */
+async function detectProfile(module: DriverModule, driverOptions: Record<string, unknown>): Promise<void> {
+  const detect = module.detectS3Profile;
+  if (typeof detect !== "function") return;
+  const detection = (await (detect as (options: Record<string, unknown>) => Promise<{ profile: unknown }>)(driverOptions)) ?? {};
+  driverOptions.profile = detection.profile;
 }
 
 function credentialsFromEnv(env: Record<string, string | undefined>): OpenStorageCredentials | undefined {

@@ -3,6 +3,7 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { S3Client } from "@aws-sdk/client-s3";
 import { isStorageError, type Storage } from "@stowage/core";
 import { openStorage } from "../src/index.js";
 import { loadFailure } from "../src/open-storage.js";
@@ -129,6 +130,7 @@ describe("openStorage: bad URLs give InvalidArgument with a helpful message", ()
     ["s3://bucket?endpoint=ftp://x", /endpoint must be an http/],
     ["s3://bucket?forcePathStyle=yes", /forcePathStyle must be "true" or "false"/],
     ["s3://bucket:9000", /put the server in \?endpoint=/],
+    ["s3://bucket?profile=cephrgw", /profile="cephrgw" is not a known profile; did you mean "ceph-rgw"\? Valid profiles: aws, r2, minio, ceph-rgw.*generic/],
     ["r2://bucket", /R2 URL takes no host/],
     ["r2://", /needs the bucket binding/],
   ];
@@ -240,4 +242,96 @@ describe("openStorage: a missing driver package", () => {
     expect(failure.code).toBe("Unknown");
     expect(failure.message).toContain("@aws-sdk/client-s3");
   });
+});
+
+/** A client that records the commands it sends; openStorage's probe uses a client passed in driverOptions. */
+function countingClient(endpoint: string | undefined, credentials: { accessKeyId: string; secretAccessKey: string }) {
+  const client = new S3Client({
+    region: "us-east-1",
+    ...(endpoint === undefined ? {} : { endpoint }),
+    forcePathStyle: true,
+    credentials,
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+    maxAttempts: 1,
+  });
+  const sent: string[] = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      sent.push(String(context.commandName));
+      return next(args);
+    },
+    { step: "finalizeRequest", name: "countRequests" },
+  );
+  return { client, sent };
+}
+
+type S3Like = { profile: { name: string } };
+const rgw = process.env.S3_ENDPOINT
+  ? {
+      endpoint: process.env.S3_ENDPOINT,
+      bucket: process.env.S3_BUCKET ?? "stowage-test",
+      credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? "", secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? "" },
+    }
+  : null;
+const swift = process.env.SWIFT_S3_ENDPOINT
+  ? {
+      endpoint: process.env.SWIFT_S3_ENDPOINT,
+      bucket: process.env.SWIFT_S3_BUCKET ?? "stowage-test",
+      credentials: { accessKeyId: process.env.SWIFT_S3_ACCESS_KEY_ID ?? "", secretAccessKey: process.env.SWIFT_S3_SECRET_ACCESS_KEY ?? "" },
+    }
+  : null;
+const ci = process.env.CI === "true";
+
+describe("openStorage: the S3 profile when the URL names none", () => {
+  it("AWS-style configuration (no endpoint): the aws profile, and no request at open", async () => {
+    const credentials = { accessKeyId: "AKIAEXAMPLE", secretAccessKey: "example-secret" };
+    const { client, sent } = countingClient(undefined, credentials);
+    const storage = await openStorage({ url: "s3://my-bucket?region=eu-west-1", env: {}, credentials, driverOptions: { client } });
+    expect((storage.driver as unknown as S3Like).profile.name).toBe("aws");
+    expect(storage.capabilities.putIfMatch).toBe(true);
+    expect(sent).toEqual([]);
+  });
+
+  it("profile= given: no request at open", async () => {
+    const credentials = { accessKeyId: "a", secretAccessKey: "s" };
+    const { client, sent } = countingClient("http://127.0.0.1:9", credentials);
+    const storage = await openStorage({ url: "s3://my-bucket?endpoint=http://127.0.0.1:9&profile=minio", env: {}, credentials, driverOptions: { client } });
+    expect((storage.driver as unknown as S3Like).profile.name).toBe("minio");
+    expect(sent).toEqual([]);
+  });
+
+  it("a server that does not answer: the generic profile, whose conditional puts are refused with the fix", async () => {
+    const storage = await openStorage({ url: "s3://my-bucket?endpoint=http://127.0.0.1:9&forcePathStyle=true", env: { AWS_ACCESS_KEY_ID: "a", AWS_SECRET_ACCESS_KEY: "s" } });
+    expect((storage.driver as unknown as S3Like).profile.name).toBe("generic");
+    const error = await expectError(storage.put("k", "v", { ifMatch: "0123456789abcdef0123456789abcdef" }), "Unsupported", /generic S3 profile.*&profile=/);
+    expect(error.message).toMatch(/putIfMatch/);
+  });
+
+  it.skipIf(rgw === null && !ci)("Ceph RGW, the README's URL without profile=: recognised by one HeadBucket, so compare-and-swap works", async () => {
+    expect(rgw, "CI=true requires S3_ENDPOINT").not.toBeNull();
+    const { client, sent } = countingClient(rgw!.endpoint, rgw!.credentials);
+    const url = `s3://${rgw!.bucket}?endpoint=${encodeURIComponent(rgw!.endpoint)}&forcePathStyle=true`;
+    const storage = await openStorage({ url, env: {}, credentials: rgw!.credentials, driverOptions: { client } });
+    expect(sent).toEqual(["HeadBucketCommand"]);
+    expect((storage.driver as unknown as S3Like).profile.name).toBe("ceph-rgw");
+    const key = `open-profile/${crypto.randomUUID()}`;
+    const first = await storage.put(key, "one");
+    await storage.put(key, "two", { ifMatch: first.etag });
+    expect(await (await storage.get(key))!.text()).toBe("two");
+    await storage.delete(key);
+  });
+
+  it.skipIf(swift === null && !ci)(
+    `OpenStack Swift without profile=: recognised, conditional puts refused before any request${swift === null ? " [SKIPPED: SWIFT_S3_ENDPOINT is not set]" : ""}`,
+    async () => {
+      expect(swift, "CI=true requires SWIFT_S3_ENDPOINT").not.toBeNull();
+      const url = `s3://${swift!.bucket}?endpoint=${encodeURIComponent(swift!.endpoint)}&forcePathStyle=true`;
+      const storage = await openStorage({ url, env: {}, credentials: swift!.credentials });
+      expect(["swift", "generic"]).toContain((storage.driver as unknown as S3Like).profile.name);
+      expect(storage.capabilities.putIfNotExists).toBe(false);
+      expect(storage.capabilities.putIfMatch).toBe(false);
+      await expectError(storage.put(`open-profile/${crypto.randomUUID()}`, "v", { ifNotExists: true }), "Unsupported", /putIfNotExists/);
+    },
+  );
 });
