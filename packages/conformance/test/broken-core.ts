@@ -44,6 +44,8 @@ export const coreFlags = {
   acceptAnyOptions: false,
   /** validateSignal returns whatever it is given. */
   trustAnySignal: false,
+  /** validateMetadata trims values instead of refusing outer spaces. */
+  trimMetadata: false,
 };
 
 /** Turns one flag on for the run; the returned function turns it off. */
@@ -135,6 +137,7 @@ export const brokenCore: Record<string, Patch> = {
   "core: drops unknown options silently": () => flag("dropUnknownOptions"),
   "core: reads any value as options": () => flag("acceptAnyOptions"),
   "core: trusts any value as a signal": () => flag("trustAnySignal"),
+  "core: trims metadata values instead of refusing outer spaces": () => flag("trimMetadata"),
   "core: ignores the signal on head, list and delete": () => {
     const withoutSignal = (options: Record<string, unknown> | undefined) => ({ ...options, signal: undefined });
     const restoreHead = replace("head", (original) =>

@@ -13,6 +13,8 @@ import {
   type StorageDriver,
 } from "@stowage/core";
 import { memoryDriver, type MemoryDriver, type MemoryStore } from "@stowage/memory";
+import { createStorage } from "@stowage/core";
+import { createSignedUrlHandler } from "@stowage/http";
 import type { DriverFixture } from "@stowage/conformance";
 
 // Deliberately broken drivers: the memory driver with one realistic bug
@@ -52,6 +54,19 @@ export function signingMemoryDriver(): MemoryDriver {
   return memoryDriver({
     signing: { secrets: [{ id: "mutations", secret: "mutation-test-secret-0123456789abcdef" }], baseUrl: "http://127.0.0.1:9/__storage" },
   });
+}
+
+const servedSecrets = [{ id: "mutations", secret: "mutation-test-secret-0123456789abcdef" }];
+
+/**
+ * A memory driver that signs URLs, served in process by @stowage/http's
+ * handler (the fixture's fetch calls the handler; no socket). `handlerDriver`
+ * changes the driver the handler writes through.
+ */
+export function servedSigningMemory(handlerDriver: (driver: MemoryDriver) => StorageDriver = (driver) => driver): DriverFixture {
+  const driver = memoryDriver({ signing: { secrets: servedSecrets, baseUrl: "http://127.0.0.1:9/__storage" } });
+  const handler = createSignedUrlHandler(createStorage(handlerDriver(driver)), { secrets: servedSecrets, basePath: "/__storage" });
+  return { driver, fetch: (request) => handler(request) };
 }
 
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 2));
@@ -444,6 +459,22 @@ export const brokenDrivers: Record<string, () => DriverFixture> = {
       return driver.get(key, withoutKeys(options, "ifMatch", "ifNoneMatch"));
     },
   })),
+  "compares get conditions by prefix (Ceph RGW 16)": broken(({ driver }) => ({
+    get: async (key, options) => {
+      const info = await driver.head(key);
+      if (info === null) return null;
+      const matches = (etag: string) => etag.startsWith(info.etag) || info.etag.startsWith(etag);
+      if (options.ifMatch !== undefined && !matches(options.ifMatch)) throw new StorageError("PreconditionFailed", "no prefix match");
+      if (options.ifNoneMatch !== undefined && matches(options.ifNoneMatch)) throw new StorageError("NotModified", "prefix match");
+      return driver.get(key, withoutKeys(options, "ifMatch", "ifNoneMatch"));
+    },
+  })),
+  "takes an empty object's whole answer to a ranged read as the range (the server ignored Range)": broken(({ driver }) => ({
+    get: async (key, options) => {
+      if (options.range !== undefined && (await driver.head(key))?.size === 0) return driver.get(key, withoutKeys(options, "range"));
+      return driver.get(key, options);
+    },
+  })),
   "answers NotModified to any ifNoneMatch": broken(({ driver }) => ({
     get: async (key, options) => {
       if (options.ifNoneMatch !== undefined && (await driver.head(key)) !== null) throw new StorageError("NotModified", "cached");
@@ -496,6 +527,15 @@ export const brokenDrivers: Record<string, () => DriverFixture> = {
   "keeps rolled-up objects": naiveListDriver({ delimiter: "keep-objects" }),
   "looks for the delimiter from the key's start": naiveListDriver({ delimiter: "from-key-start" }),
   "lists sizes as 0": naiveListDriver({ sizeZero: true }),
+  "drops keys XML 1.0 cannot carry (U+FFFE, U+FFFF) from listings": naiveListDriver({ hide: (key) => /[\ufffe\uffff]/.test(key) }),
+  "fails a listing page that holds U+FFFF (an XML listing without URL encoding)": broken(({ driver }) => ({
+    list: async (options) => {
+      const page = await driver.list(options);
+      const bad = page.objects.find((object) => object.key.includes("\uffff"));
+      if (bad !== undefined) throw new StorageError("Unknown", "InternalError (HTTP 500): the listing is not valid XML 1.0");
+      return page;
+    },
+  })),
 
   // Deletes.
   "fails to delete a missing key": broken(({ driver }) => ({
@@ -513,6 +553,20 @@ export const brokenDrivers: Record<string, () => DriverFixture> = {
       await driver.delete(page.objects.map((object) => object.key).filter((other) => keys.some((key) => other.startsWith(key))));
     },
   })),
+
+  // Signed uploads, served in process.
+  "stores binary/octet-stream for a signed upload sent without a Content-Type (S3's default)": () =>
+    servedSigningMemory((driver) => {
+      const wrapped = Object.create(driver) as StorageDriver;
+      Object.defineProperty(wrapped, "put", {
+        value: (key: string, body: DriverPutBody, options: DriverPutOptions) =>
+          driver.put(key, body, {
+            ...options,
+            contentType: options.contentType === "application/octet-stream" ? "binary/octet-stream" : options.contentType,
+          }),
+      });
+      return wrapped;
+    }),
 
   // signPut combinations.
   "refuses maxSize with oneTime at call time (an undeclared conflict)": () => {

@@ -132,7 +132,10 @@ export interface StorageDriver {
    * - With `ifMatch`, MUST reject with `PreconditionFailed` unless the
    *   current etag equals it (a missing object also fails), atomically.
    * - MUST store `contentType`, the content-* fields and `metadata`, and
-   *   return the new `ObjectInfo` with its size and etag.
+   *   return the new `ObjectInfo` with its size and etag. A content type
+   *   the backend fills in itself (an upload through a signed URL sent
+   *   without one) MUST read back as `application/octet-stream`, never a
+   *   backend's own default such as S3's `binary/octet-stream`.
    * - MUST change the etag whenever the content changes.
    */
   put(key: string, body: DriverPutBody, options: DriverPutOptions): Promise<ObjectInfo>;
@@ -146,6 +149,8 @@ export interface StorageDriver {
    *   suffix longer than the object returns the whole object.
    * - With `ifNoneMatch` equal to the current etag, MUST reject with
    *   `NotModified`; with `ifMatch` unequal, MUST reject with `PreconditionFailed`.
+   *   Etags compare whole: a condition that only starts with the etag
+   *   (`<etag>x`) does not match.
    * - The returned bytes MUST be the caller's own: changing them never
    *   changes what is stored.
    */
@@ -159,6 +164,8 @@ export interface StorageDriver {
    *
    * - MUST return at most `limit` entries (objects and common prefixes
    *   together) and a `cursor` exactly when more entries follow.
+   * - MUST list every legal key as it was stored, including characters a
+   *   wire format cannot carry raw (U+FFFF is not allowed in XML 1.0).
    * - With `delimiter`, MUST roll keys that contain the delimiter after the
    *   prefix into one common prefix (up to and including the delimiter),
    *   listed in `prefixes` in sort order with the objects.

@@ -7,7 +7,11 @@ export interface PutOptions {
   cacheControl?: string;
   contentDisposition?: string;
   contentEncoding?: string;
-  /** Keys: lowercase ASCII letters, digits and `-`. Values: printable ASCII. At most 2 KiB in all. */
+  /**
+   * Keys: lowercase ASCII letters, digits and `-`. Values: printable ASCII
+   * without leading or trailing spaces (S3 servers trim them, so they are
+   * refused everywhere). At most 2 KiB in all.
+   */
   metadata?: Record<string, string>;
   /** Create-only: fail with `AlreadyExists` when the key exists. */
   ifNotExists?: boolean;

@@ -33,6 +33,12 @@ export function validateMetadata(metadata: unknown): Record<string, string> {
     if (!printableAscii.test(value)) {
       throw invalid(`metadata value for ${JSON.stringify(name)} must be printable ASCII (it travels as an HTTP header on S3)`);
     }
+    if (value !== value.trim()) {
+      throw invalid(
+        `metadata value for ${JSON.stringify(name)} has leading or trailing spaces (${JSON.stringify(value)}); ` +
+          "S3 servers trim them and memory and fs would keep them, so they are refused on every backend: trim the value first",
+      );
+    }
     bytes += name.length + utf8Length(value);
     out[name] = value;
   }

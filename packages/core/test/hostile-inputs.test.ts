@@ -157,6 +157,8 @@ const badPutOptions: [string, unknown][] = [
   ["metadata value null", { metadata: { a: null } }],
   ["metadata key uppercase", { metadata: { A: "b" } }],
   ["metadata value with a newline", { metadata: { a: "b\nc" } }],
+  ["metadata value with a leading space", { metadata: { a: " b" } }],
+  ["metadata value with a trailing space", { metadata: { a: "b " } }],
   ["contentType: 5", { contentType: 5 }],
   ["contentType: null", { contentType: null }],
   ["contentType: 5n", { contentType: 5n }],

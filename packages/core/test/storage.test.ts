@@ -163,6 +163,20 @@ describe("what put hands the driver", () => {
     expect(driver.calls[0]!.options).toMatchObject({ sha256: sha });
   });
 
+  it("refuses metadata values with leading or trailing spaces, saying why, and keeps inner spaces", async () => {
+    const driver = spyDriver();
+    const storage = createStorage(driver);
+    for (const value of [" a", "a ", " ", "  a b  "]) {
+      const error = await rejection(storage.put("k", "x", { metadata: { note: value } }));
+      expect(error.code).toBe("InvalidArgument");
+      expect(error.message).toContain('"note"');
+      expect(error.message).toContain("S3 servers trim them");
+    }
+    expect(driver.calls).toEqual([]);
+    await storage.put("k", "x", { metadata: { note: "a b", empty: "" } });
+    expect(driver.calls[0]!.options.metadata).toEqual({ note: "a b", empty: "" });
+  });
+
   it("refuses an already aborted signal without calling the driver", async () => {
     const driver = spyDriver();
     const controller = new AbortController();

@@ -101,6 +101,28 @@ export const putCases = [
     },
   }),
   defineCase({
+    name: "put: metadata values with leading or trailing spaces give InvalidArgument; inner spaces round-trip",
+    requires: [],
+    async run({ fixture, key }) {
+      // S3 servers trim them while memory and fs would keep them: one app,
+      // two behaviours. So they are refused everywhere, before the driver runs.
+      const calls: string[] = [];
+      const storage = createStorage(wrapDriver(fixture.driver, { onCall: (method) => calls.push(method) }));
+      for (const value of [" leading", "trailing ", " both ", " ", "   "]) {
+        const error = await assertRejectsWith(
+          storage.put(key("spaced"), "x", { metadata: { note: value } }),
+          "InvalidArgument",
+          `metadata value ${JSON.stringify(value)}`,
+        );
+        assertTrue(error.message.includes("note"), `the message names the metadata key (got ${JSON.stringify(error.message)})`);
+      }
+      assertDeepEqual(calls, [], "no driver method ran");
+      await storage.put(key("inner"), "x", { metadata: { note: "inner  spaces kept", empty: "" } });
+      const info = await storage.head(key("inner"));
+      assertEqual(info?.metadata.note, "inner  spaces kept", "inner spaces round-trip");
+    },
+  }),
+  defineCase({
     name: "put: metadata up to 2 KiB is accepted and more is InvalidArgument",
     requires: [],
     async run({ storage, key }) {

@@ -86,6 +86,22 @@ export const rangeCases = [
     },
   }),
   defineCase({
+    name: "range: a suffix on an empty object gives RangeNotSatisfiable, not the empty object",
+    requires: ["rangeRead"],
+    async run({ storage, key }) {
+      // A server may ignore Range and answer 200 with the whole object (Swift
+      // does for an empty one); a driver must not take that as the range.
+      await storage.put(key("empty"), new Uint8Array(0));
+      for (const suffix of [1, 5, 4096]) {
+        await assertRejectsWith(storage.get(key("empty"), { range: { suffix } }), "RangeNotSatisfiable", `suffix ${suffix}`);
+      }
+      const whole = await storage.get(key("empty"));
+      assertTrue(whole !== null, "a plain get still returns the empty object");
+      assertEqual(whole.size, 0, "its size");
+      assertEqual((await whole.bytes()).byteLength, 0, "its body");
+    },
+  }),
+  defineCase({
     name: "range: a range on a missing key gives null",
     requires: ["rangeRead"],
     async run({ storage, key }) {

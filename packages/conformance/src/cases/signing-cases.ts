@@ -337,6 +337,31 @@ export const signingCases = [
   }),
 
   defineCase({
+    name: "signing: an upload sent without a Content-Type reads back as application/octet-stream",
+    requires: ["signPut"],
+    async run(context) {
+      // S3 servers store their own default, binary/octet-stream, for a PUT
+      // without Content-Type; every backend must read back the same type as
+      // an untyped put (application/octet-stream).
+      const { storage, key } = context;
+      const target = key("untyped upload");
+      const body = bytesOf(64, 7);
+      const signed = await storage.signPut(target);
+      if (signed.method === "PUT") {
+        const signedType = Object.keys(signed.headers).find((name) => name.toLowerCase() === "content-type");
+        assertEqual(signedType, undefined, "a URL signed without contentType asks for no Content-Type header");
+      }
+      await expectOk(await send(context, signed, body, { contentType: null }), "the upload without a Content-Type");
+      const info = await storage.head(target);
+      assertEqual(info?.contentType, "application/octet-stream", "head's contentType");
+      const object = await storage.get(target);
+      assertTrue(object !== null, "the upload is stored");
+      assertEqual(object.contentType, "application/octet-stream", "get's contentType");
+      assertBytesEqual(await object.bytes(), body, "the body");
+    },
+  }),
+
+  defineCase({
     name: "signing: a declared length over maxSize gives 413 and stores nothing",
     requires: ["signPut", "signPutMaxSize"],
     async run(context) {
