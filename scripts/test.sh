@@ -55,4 +55,7 @@ if [ -f scripts/pack-test.mjs ]; then
   node scripts/pack-test.mjs
 fi
 
+stamp "provider matrix: docs/provider-matrix.md matches this run's conformance results"
+node scripts/provider-matrix.mjs --check --since "$started"
+
 stamp "all tests passed"
