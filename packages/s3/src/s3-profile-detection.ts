@@ -4,6 +4,11 @@ import { createS3Client } from "./create-s3-client.js";
 import { checkS3DriverOptions, type S3DriverOptions } from "./s3-driver-options.js";
 import { s3Profiles, type S3Profile } from "./s3-profiles.js";
 
+// Facts that are safe on every server, for profile fields added alongside
+// the Swift profile: guard GET conditions as on a prefix-matching server,
+// and send Content-MD5 with DeleteObjects (every S3 accepts it; Swift needs it).
+const safeEverywhere: Record<string, unknown> = { getConditionsComparePrefix: true, deleteObjectsNeedsContentMd5: true };
+
 /**
  * The profile of an S3-compatible server nobody named and nothing
  * recognised: every fact that Stowage cannot check without knowing the
@@ -17,6 +22,7 @@ import { s3Profiles, type S3Profile } from "./s3-profiles.js";
 export const genericS3Profile: S3Profile = Object.freeze({
   // Facts added to S3Profile later default to AWS's until reviewed here.
   ...s3Profiles.aws,
+  ...safeEverywhere,
   name: "generic",
   ifMatchQuoted: true,
   ifMatchComparesPrefix: true,
