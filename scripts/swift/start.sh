@@ -39,9 +39,24 @@ S="$(cd "$S" && pwd -P)"
 case "$S" in
   *[[:space:]]*) echo "swift: state dir path must not contain whitespace: $S" >&2; exit 1 ;;
 esac
-mkdir -p "$S"/{etc,run,log,cache,srv/node/d1}
+mkdir -p "$S"/{etc,run,log}
 # Marks the directory as ours for stop.sh.
 touch "$S/.stowage-swift"
+
+# The object server keeps each object's metadata in xattrs. ext4 holds at
+# most about 4 KiB of them per file, less than Swift's own limit
+# (max_meta_overall_size 4096 plus its system metadata): a PUT with large
+# metadata then fails with ENOSPC, the proxy marks the only device as full and
+# answers 503 to every PUT for a minute. tmpfs has no such limit (and keeps
+# the data in memory, like RGW's memstore), so the devices live in /dev/shm
+# when it is there; $S/srv links to them and stop.sh removes both.
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+  DEVROOT="$(mktemp -d /dev/shm/stowage-swift-devices.XXXXXX)"
+  ln -s "$DEVROOT" "$S/srv"
+else
+  mkdir "$S/srv"
+fi
+mkdir -p "$S/srv/node/d1"
 
 # ---- failure handling ----------------------------------------------------------
 ok=0
@@ -185,9 +200,18 @@ spawn memcached memcached "${memcached_args[@]}"
 # ---- rings (one replica, one device each) -----------------------------------------
 # One Python process builds all three (swift-ring-builder would be nine
 # invocations, about 3.5 s here); Debian's python3 has the swift modules.
-/usr/bin/python3 - "$E" "$ACCOUNT_PORT" "$CONTAINER_PORT" "$OBJECT_PORT" >>"$S/log/rings.out" 2>&1 <<'PY'
-import sys
+# It first checks that the device folder takes 8 KiB of xattrs (see above).
+/usr/bin/python3 - "$E" "$ACCOUNT_PORT" "$CONTAINER_PORT" "$OBJECT_PORT" "$S/srv/node/d1" >>"$S/log/rings.out" 2>&1 <<'PY'
+import os, sys
 from swift.common.ring import RingBuilder
+probe = os.path.join(sys.argv[5], ".xattr-probe")
+open(probe, "w").close()
+try:
+    os.setxattr(probe, "user.stowage.probe", b"x" * 8192)
+except OSError as error:
+    sys.exit(f"the device folder {sys.argv[5]} cannot hold 8 KiB of xattrs ({error}); Swift needs them for object metadata")
+finally:
+    os.remove(probe)
 etc = sys.argv[1]
 for name, port in zip(("account", "container", "object"), sys.argv[2:5]):
     builder = RingBuilder(6, 1, 1)  # 2^6 partitions, 1 replica, min_part_hours 1
@@ -199,7 +223,8 @@ PY
 log "rings built"
 
 for name in account container object proxy; do
-  spawn "$name" "swift-$name-server" "$E/$name-server.conf"
+  # -v: log to stdout (the .out file); there is no syslog here.
+  spawn "$name" "swift-$name-server" "$E/$name-server.conf" -v
 done
 
 ENDPOINT="http://127.0.0.1:$PROXY_PORT"

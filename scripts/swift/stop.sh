@@ -64,8 +64,15 @@ done
 stop_pidfile memcached memcached || rc=1
 
 if [ "${KEEP:-0}" = 1 ]; then
-  echo "swift: stopped; state dir kept: $S" >&2
+  echo "swift: stopped; state dir kept: $S (objects in $(readlink -- "$S/srv" 2>/dev/null || echo "$S/srv"))" >&2
 elif [ "$rc" = 0 ]; then
+  # The devices folder start.sh made in /dev/shm ($S/srv links to it).
+  if [ -L "$S/srv" ]; then
+    devroot=$(readlink -- "$S/srv")
+    case "$devroot" in
+      /dev/shm/stowage-swift-devices.*) rm -rf -- "$devroot" ;;
+    esac
+  fi
   rm -rf -- "$S"
   echo "swift: stopped; removed $S" >&2
 else

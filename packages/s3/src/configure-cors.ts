@@ -68,6 +68,10 @@ export async function configureCors(storage: StorageLike, options: ConfigureCors
   if (options === undefined || options === null) throw invalid("configureCors needs options { origins, methods }");
   const driver = driverOf(storage);
   const client = s3ClientOf(driver);
+  const profile = (driver as { profile?: { name?: string; bucketCors?: boolean } }).profile;
+  if (profile?.bucketCors === false) {
+    unsupported(`configureCors: the ${profile.name} profile's server has no S3 bucket CORS API (profile.bucketCors is off; Swift answers 501 to PutBucketCors). Set CORS the server's own way, or serve uploads from the app's own origin (createSignedUrlHandler)`);
+  }
   const bucket = options.bucket ?? (driver as { bucket?: unknown }).bucket;
   if (typeof bucket !== "string" || bucket === "") {
     throw invalid("configureCors cannot tell the bucket from this storage (opened with a key prefix?); pass { bucket }");

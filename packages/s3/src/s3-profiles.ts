@@ -26,17 +26,40 @@ export interface S3Profile {
   readonly signedIfNoneMatch: boolean;
   /** CompleteMultipartUpload answers with an empty ETag; a HEAD gives the real one. */
   readonly emptyEtagAfterMultipart: boolean;
+  /**
+   * GET `If-Match` / `If-None-Match` compare only a prefix (RGW 16: a
+   * condition that starts with the etag, such as `<etag>x`, matches). The
+   * driver then sends `If-None-Match` only for a well-formed etag, confirms
+   * a 304 for an etag with a part count by a HEAD, and compares the returned
+   * etag itself (which it does on every profile).
+   */
+  readonly getConditionsComparePrefix: boolean;
+  /**
+   * DeleteObjects (multi-key delete) needs `Content-MD5` and refuses the
+   * SDK's CRC32 checksum headers (Swift): the driver sends the MD5 instead.
+   */
+  readonly deleteObjectsNeedsContentMd5: boolean;
+  /**
+   * The longest user-metadata value the server stores, in bytes (Swift's
+   * `max_meta_value_length`, 256 by default; a longer one is a 500 there).
+   * The driver refuses a longer value with `InvalidArgument` before sending
+   * anything. `undefined`: no limit beyond core's 2 KiB for all metadata.
+   */
+  readonly maxMetadataValueBytes: number | undefined;
+  /** PutBucketCors / GetBucketCors work (`configureCors`); Swift's s3api answers 501. */
+  readonly bucketCors: boolean;
   /** Addressing used when `forcePathStyle` is not given. */
   readonly forcePathStyle: boolean;
 }
 
 /** The profiles Stowage ships. */
-export type S3ProfileName = "aws" | "r2" | "minio" | "ceph-rgw";
+export type S3ProfileName = "aws" | "r2" | "minio" | "ceph-rgw" | "swift";
 
 /**
  * Facts per provider. "verified" marks what the test suite checks against a
- * real server (Ceph RGW 16.2 in CI); the other values follow the provider's
- * documentation, and are off where not verified.
+ * real server (Ceph RGW 16.2 and OpenStack Swift 2.30's s3api in CI); the
+ * other values follow the provider's documentation, and are off where not
+ * verified.
  */
 export const s3Profiles: Readonly<Record<S3ProfileName, S3Profile>> = Object.freeze({
   aws: Object.freeze({
@@ -50,6 +73,10 @@ export const s3Profiles: Readonly<Record<S3ProfileName, S3Profile>> = Object.fre
     supportsPostPolicy: true,
     signedIfNoneMatch: true,
     emptyEtagAfterMultipart: false,
+    getConditionsComparePrefix: false,
+    deleteObjectsNeedsContentMd5: false,
+    maxMetadataValueBytes: undefined,
+    bucketCors: true,
     forcePathStyle: false,
   }),
   r2: Object.freeze({
@@ -64,6 +91,10 @@ export const s3Profiles: Readonly<Record<S3ProfileName, S3Profile>> = Object.fre
     supportsPostPolicy: false,
     signedIfNoneMatch: false,
     emptyEtagAfterMultipart: false,
+    getConditionsComparePrefix: false,
+    deleteObjectsNeedsContentMd5: false,
+    maxMetadataValueBytes: undefined,
+    bucketCors: true,
     forcePathStyle: false,
   }),
   minio: Object.freeze({
@@ -77,6 +108,10 @@ export const s3Profiles: Readonly<Record<S3ProfileName, S3Profile>> = Object.fre
     supportsPostPolicy: true,
     signedIfNoneMatch: false,
     emptyEtagAfterMultipart: false,
+    getConditionsComparePrefix: false,
+    deleteObjectsNeedsContentMd5: false,
+    maxMetadataValueBytes: undefined,
+    bucketCors: true,
     forcePathStyle: true,
   }),
   "ceph-rgw": Object.freeze({
@@ -90,6 +125,29 @@ export const s3Profiles: Readonly<Record<S3ProfileName, S3Profile>> = Object.fre
     supportsPostPolicy: true, // verified
     signedIfNoneMatch: true, // verified
     emptyEtagAfterMultipart: true, // verified
+    getConditionsComparePrefix: true, // verified: GET If-Match "<etag>x" matches, If-None-Match "<etag>x" gives 304
+    deleteObjectsNeedsContentMd5: false, // verified: CRC32 accepted
+    maxMetadataValueBytes: undefined, // verified: 2 KiB values are stored
+    bucketCors: true, // verified (configure-cors.test.ts)
+    forcePathStyle: true,
+  }),
+  // OpenStack Swift 2.30 with its s3api middleware (Debian bookworm), stock
+  // constraints. See packages/s3/README.md ("OpenStack Swift").
+  swift: Object.freeze({
+    name: "swift",
+    ifMatchQuoted: true, // no effect: conditional PUTs are not supported
+    ifMatchComparesPrefix: false,
+    putIfNotExists: false, // verified: PUT If-None-Match: * is 501 "Conditional object PUTs are not supported"
+    putIfMatch: false, // verified: PUT If-Match is 501 as well
+    conditionalMultipartComplete: false,
+    supportsChecksumSha256: false, // verified: a wrong x-amz-checksum-sha256 is accepted (core verifies the digest)
+    supportsPostPolicy: false, // verified: POST Object is refused (no browser form uploads)
+    signedIfNoneMatch: false, // verified: no conditional PUT at all
+    emptyEtagAfterMultipart: false, // verified: CompleteMultipartUpload returns the "<md5>-N" etag
+    getConditionsComparePrefix: false, // verified: GET If-Match / If-None-Match compare the whole etag
+    deleteObjectsNeedsContentMd5: true, // verified: 400 "Missing required header for this request: Content-MD5"
+    maxMetadataValueBytes: 256, // verified: 257 bytes is a 500 InternalError (max_meta_value_length)
+    bucketCors: false, // verified: PutBucketCors is 501 NotImplemented
     forcePathStyle: true,
   }),
 });

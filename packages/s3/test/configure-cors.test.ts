@@ -2,7 +2,7 @@
 // preflight and a signed PUT from the allowed origin get back, and its refusals.
 import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, GetBucketCorsCommand, ListObjectsV2Command, PutBucketCorsCommand, type S3Client } from "@aws-sdk/client-s3";
 import { createStorage, isStorageError, noCapabilities, withPrefix, type Storage, type StorageDriver } from "@stowage/core";
-import { configureCors, s3Driver, type S3Driver } from "@stowage/s3";
+import { configureCors, s3Driver, s3Profiles, type S3Driver } from "@stowage/s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rawClient, s3Environment } from "./s3-test-environment.ts";
 
@@ -69,7 +69,39 @@ describe("configureCors refusals (no server needed)", () => {
   });
 });
 
-describe.skipIf(environment === null)("configureCors on Ceph RGW", () => {
+// OpenStack Swift's s3api has no bucket CORS API: its profile declares
+// bucketCors off, and configureCors refuses before sending anything.
+const bucketCors = environment !== null && s3Profiles[environment.profile].bucketCors;
+
+describe.skipIf(environment === null || bucketCors)(
+  `configureCors on ${environment?.label ?? "an S3 server"} without bucket CORS${environment !== null && bucketCors ? " [skipped: profile.bucketCors is on]" : ""}`,
+  () => {
+    it("the server answers PutBucketCors with 501 NotImplemented (the profile fact), and configureCors refuses with Unsupported first", async () => {
+      const raw = rawClient(environment!);
+      const answer = await raw
+        .send(new PutBucketCorsCommand({ Bucket: environment!.bucket, CORSConfiguration: { CORSRules: [{ AllowedMethods: ["PUT"], AllowedOrigins: [origin] }] } }))
+        .then(
+          () => 200,
+          (error: { $metadata?: { httpStatusCode?: number } }) => error.$metadata?.httpStatusCode,
+        );
+      expect(answer).toBe(501);
+      const storage = createStorage(
+        s3Driver({
+          bucket: environment!.bucket,
+          region: environment!.region,
+          endpoint: environment!.endpoint,
+          profile: environment!.profile,
+          credentials: { accessKeyId: environment!.accessKeyId, secretAccessKey: environment!.secretAccessKey },
+        }),
+      );
+      const refused = await refusal(() => configureCors(storage, { origins: [origin], methods: ["PUT"] }));
+      expect(refused.code).toBe("Unsupported");
+      expect(refused.message).toMatch(/bucketCors/);
+    });
+  },
+);
+
+describe.skipIf(environment === null || !bucketCors)(`configureCors on ${environment?.label ?? "an S3 server"}${environment !== null && !bucketCors ? " [skipped: profile.bucketCors is off]" : ""}`, () => {
   const bucket = `cors-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
   let raw: S3Client;
   let driver: S3Driver;
@@ -82,7 +114,7 @@ describe.skipIf(environment === null)("configureCors on Ceph RGW", () => {
       bucket,
       region: environment!.region,
       endpoint: environment!.endpoint,
-      profile: "ceph-rgw",
+      profile: environment!.profile,
       credentials: { accessKeyId: environment!.accessKeyId, secretAccessKey: environment!.secretAccessKey },
     });
     storage = createStorage(driver);

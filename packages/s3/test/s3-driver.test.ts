@@ -1,8 +1,8 @@
-import { DeleteObjectsCommand, ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectsCommand, ListMultipartUploadsCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
 import { StorageError, createStorage, isStorageError, type Storage } from "@stowage/core";
-import { s3Driver, type S3Driver, type S3DriverOptions } from "@stowage/s3";
+import { s3Driver, s3Profiles, type S3Driver, type S3DriverOptions, type S3Profile } from "@stowage/s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rawClient, s3Environment } from "./s3-test-environment.ts";
 
@@ -57,7 +57,19 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   throw new Error("expected a rejection");
 }
 
-describe.skipIf(environment === null)("s3 driver on Ceph RGW", () => {
+/** The server's profile (the `s3` project runs on Ceph RGW, `s3-swift` on OpenStack Swift). */
+const profile: S3Profile | undefined = environment === null ? undefined : s3Profiles[environment.profile];
+
+/**
+ * A test that needs a profile fact: skipped, with the fact and its reason in
+ * the title, on a server whose profile declares it off.
+ */
+function itWhen(fact: keyof S3Profile, reason: string, title: string, fn: () => Promise<void>, timeout?: number): void {
+  if (profile !== undefined && profile[fact] === false) it.skip(`${title} [skipped on ${profile.name}: profile.${fact} is off: ${reason}]`, fn);
+  else it(title, fn, timeout);
+}
+
+describe.skipIf(environment === null)(`s3 driver on ${environment?.label ?? "a real S3 server"}`, () => {
   let raw: S3Client;
   let driver: S3Driver;
   let storage: Storage;
@@ -67,7 +79,7 @@ describe.skipIf(environment === null)("s3 driver on Ceph RGW", () => {
       region: environment!.region,
       endpoint: environment!.endpoint,
       credentials: { accessKeyId: environment!.accessKeyId, secretAccessKey: environment!.secretAccessKey },
-      profile: "ceph-rgw",
+      profile: environment!.profile,
       // Small thresholds so multipart paths run with bodies of a few MiB.
       multipartThreshold: 5 * mebibyte,
       partSize: 5 * mebibyte,
@@ -92,7 +104,7 @@ describe.skipIf(environment === null)("s3 driver on Ceph RGW", () => {
 
   it("exposes its S3Client as raw", () => {
     expect(driver.raw).toBeInstanceOf(S3Client);
-    expect(driver.profile.name).toBe("ceph-rgw");
+    expect(driver.profile.name).toBe(environment!.profile);
   });
 
   it("stores a stream of unknown length as a multipart upload and returns the real etag", async () => {
@@ -214,7 +226,7 @@ describe.skipIf(environment === null)("s3 driver on Ceph RGW", () => {
     expect(isStorageError(error, "Unavailable")).toBe(true);
   });
 
-  it("buffers a conditional put up to conditionalPutLimit (RGW ignores conditions on multipart) and refuses more", async () => {
+  itWhen("putIfNotExists", "the server answers 501 to conditional PUTs", "buffers a conditional put up to conditionalPutLimit (RGW ignores conditions on multipart) and refuses more", async () => {
     const limited = createStorage(make({ conditionalPutLimit: 8 * mebibyte }));
     const key = `${runId}conditional.bin`;
     const info = await limited.put(key, streamOf(bytes(7 * mebibyte, 6)), { ifNotExists: true });
@@ -227,7 +239,7 @@ describe.skipIf(environment === null)("s3 driver on Ceph RGW", () => {
     expect(await limited.head(`${key}.big`)).toBeNull();
   });
 
-  it("refuses a malformed If-Match etag that RGW would match by prefix", async () => {
+  itWhen("putIfMatch", "the server answers 501 to conditional PUTs", "refuses a malformed If-Match etag that RGW would match by prefix", async () => {
     const key = `${runId}prefix-etag.txt`;
     const info = await storage.put(key, "value");
     for (const stale of [`${info.etag}-stale`, `${info.etag}x`]) {
@@ -284,6 +296,152 @@ describe.skipIf(environment === null)("s3 driver on Ceph RGW", () => {
     expect(byDefault.get("content-type")).toBe("text/html");
     expect((await fetched({ downloadFilename: "page.html" })).get("content-disposition")).toBe('attachment; filename="page.html"');
     expect((await fetched({ inline: true } as Parameters<Storage["signGet"]>[1])).get("content-disposition")).toBeNull();
+  });
+
+  it("GET conditions compare the whole etag (RGW matches a prefix: `<etag>x` would match)", async () => {
+    const key = `${runId}get-conditions.txt`;
+    const info = await storage.put(key, "conditional get");
+    const stale = await rejection(storage.get(key, { ifMatch: `${info.etag}x` }));
+    expect(isStorageError(stale, "PreconditionFailed")).toBe(true);
+    expect(await (await storage.get(key, { ifNoneMatch: `${info.etag}x` }))!.text()).toBe("conditional get");
+    // Well-formed, and starts with the etag: RGW answers 304 and the driver confirms by a HEAD.
+    expect(await (await storage.get(key, { ifNoneMatch: `${info.etag}-2` }))!.text()).toBe("conditional get");
+    expect(isStorageError(await rejection(storage.get(key, { ifMatch: `${info.etag}-2` })), "PreconditionFailed")).toBe(true);
+    expect(await (await storage.get(key, { ifMatch: info.etag }))!.text()).toBe("conditional get");
+    expect(isStorageError(await rejection(storage.get(key, { ifNoneMatch: info.etag })), "NotModified")).toBe(true);
+    const ranged = await storage.get(key, { ifMatch: info.etag, range: { suffix: 3 } });
+    expect(await ranged!.text()).toBe("get");
+    expect(isStorageError(await rejection(storage.get(key, { ifMatch: `${info.etag}x`, range: { suffix: 3 } })), "PreconditionFailed")).toBe(true);
+    expect(await storage.get(`${key}.missing`, { ifMatch: `${info.etag}x` })).toBeNull();
+  });
+
+  it("a suffix range of an empty object is RangeNotSatisfiable (Swift ignores the Range and answers 200)", async () => {
+    const key = `${runId}empty.bin`;
+    await storage.put(key, new Uint8Array(0));
+    for (const range of [{ suffix: 1 }, { suffix: 10 }, { offset: 0 }, { offset: 0, length: 1 }]) {
+      expect(isStorageError(await rejection(storage.get(key, { range })), "RangeNotSatisfiable"), JSON.stringify(range)).toBe(true);
+    }
+    expect((await (await storage.get(key))!.bytes()).byteLength).toBe(0);
+  });
+
+  describe("a server that ignores Range (a client that drops the header: any server may ignore it)", () => {
+    let ignoring: Storage;
+    beforeAll(() => {
+      const client = rawClient(environment!);
+      client.middlewareStack.add(
+        (next) => async (args) => {
+          const headers = (args.request as { headers: Record<string, string> }).headers;
+          for (const name of Object.keys(headers)) if (name.toLowerCase() === "range") delete headers[name];
+          return next(args);
+        },
+        { step: "build", name: "dropRange" },
+      );
+      ignoring = createStorage(make({ client }));
+    });
+
+    it("cuts the whole body to the requested bytes, with the range and the full size", async () => {
+      const key = `${runId}ignored-range.txt`;
+      await storage.put(key, "0123456789");
+      const cases = [
+        { range: { offset: 2, length: 3 }, text: "234", offset: 2 },
+        { range: { offset: 7 }, text: "789", offset: 7 },
+        { range: { offset: 8, length: 100 }, text: "89", offset: 8 },
+        { range: { suffix: 4 }, text: "6789", offset: 6 },
+        { range: { suffix: 40 }, text: "0123456789", offset: 0 },
+      ];
+      for (const { range, text, offset } of cases) {
+        const object = await ignoring.get(key, { range });
+        expect(await object!.text(), JSON.stringify(range)).toBe(text);
+        expect(object!.range).toEqual({ offset, length: text.length });
+        expect(object!.size).toBe(10);
+      }
+      const big = bytes(3 * mebibyte, 12);
+      await storage.put(`${key}.big`, big);
+      const slice = await ignoring.get(`${key}.big`, { range: { offset: mebibyte + 5, length: mebibyte } });
+      expect(Buffer.from(await slice!.bytes()).equals(Buffer.from(big.subarray(mebibyte + 5, 2 * mebibyte + 5)))).toBe(true);
+    });
+
+    it("refuses a range that selects nothing with RangeNotSatisfiable", async () => {
+      const key = `${runId}ignored-range-empty.txt`;
+      await storage.put(key, "");
+      await storage.put(`${key}.short`, "abc");
+      expect(isStorageError(await rejection(ignoring.get(key, { range: { suffix: 1 } })), "RangeNotSatisfiable")).toBe(true);
+      expect(isStorageError(await rejection(ignoring.get(`${key}.short`, { range: { offset: 3 } })), "RangeNotSatisfiable")).toBe(true);
+    });
+  });
+
+  it("lists keys XML 1.0 cannot carry (U+FFFF, U+FFFE) and URL-like keys exactly, with prefixes and cursors", async () => {
+    const base = `${runId}odd keys/`;
+    const keys = [`${base}a\uffffb`, `${base}c\ufffed`, `${base}plus+and space`, `${base}percent%20literal`, `${base}dir\uffff/x`, `${base}é 日本`];
+    for (const key of keys) await storage.put(key, "x");
+    const listed: string[] = [];
+    for await (const object of storage.listAll({ prefix: base })) listed.push(object.key);
+    expect(listed.sort()).toEqual([...keys].sort());
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await storage.list({ prefix: base, limit: 2, ...(cursor === undefined ? {} : { cursor }) });
+      paged.push(...page.objects.map((object) => object.key));
+      cursor = page.cursor;
+    } while (cursor !== undefined);
+    expect(paged.sort()).toEqual([...keys].sort());
+    const top = await storage.list({ prefix: base, delimiter: "/" });
+    expect(top.prefixes).toEqual([`${base}dir\uffff/`]);
+    expect(top.objects.map((object) => object.key).sort()).toEqual(keys.filter((key) => !key.includes("/x")).sort());
+  });
+
+  it("deletes several keys in one DeleteObjects (Swift needs Content-MD5 and refuses the SDK's CRC32)", async () => {
+    const keys = [`${runId}multi/1`, `${runId}multi/2`, `${runId}multi/3`];
+    for (const key of keys) await storage.put(key, "x");
+    await storage.delete(keys);
+    for (const key of keys) expect(await storage.head(key)).toBeNull();
+  });
+
+  it("the Content-MD5 it sends is the body's own (a profile with deleteObjectsNeedsContentMd5 on this server too)", async () => {
+    const md5Profile: S3Profile = { ...profile!, name: `${profile!.name}+md5`, deleteObjectsNeedsContentMd5: true };
+    const client = rawClient(environment!);
+    const sent: Record<string, string>[] = [];
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        sent.push({ ...(args.request as { headers: Record<string, string> }).headers });
+        return next(args);
+      },
+      { step: "finalizeRequest", name: "recordHeaders" },
+    );
+    const md5Storage = createStorage(make({ client, profile: md5Profile }));
+    const keys = [`${runId}md5/1`, `${runId}md5/2`];
+    for (const key of keys) await storage.put(key, "x");
+    await md5Storage.delete(keys);
+    for (const key of keys) expect(await storage.head(key)).toBeNull();
+    const headers = sent.at(-1)!;
+    expect(headers["content-md5"]).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+    expect(Object.keys(headers).filter((name) => name.startsWith("x-amz-checksum-") || name === "x-amz-sdk-checksum-algorithm")).toEqual([]);
+  });
+
+  it("refuses a metadata value longer than the profile's server stores with InvalidArgument, before sending", async () => {
+    const key = `${runId}long-metadata.txt`;
+    const limit = profile!.maxMetadataValueBytes;
+    if (limit === undefined) {
+      // No per-value limit: a 2,000-byte value is stored (core's limit is 2 KiB in all).
+      await storage.put(key, "x", { metadata: { long: "v".repeat(2000) } });
+      expect((await storage.head(key))!.metadata.long).toHaveLength(2000);
+      return;
+    }
+    const refused = await rejection(storage.put(key, "x", { metadata: { long: "v".repeat(limit + 1) } }));
+    expect(isStorageError(refused, "InvalidArgument")).toBe(true);
+    expect((refused as Error).message).toContain("maxMetadataValueBytes");
+    expect(await storage.head(key)).toBeNull();
+    const refusedStream = await rejection(storage.put(key, streamOf(bytes(6 * mebibyte, 13)), { metadata: { long: "v".repeat(limit + 1) } }));
+    expect(isStorageError(refusedStream, "InvalidArgument")).toBe(true);
+    await storage.put(key, "x", { metadata: { long: "v".repeat(limit) } });
+    expect((await storage.head(key))!.metadata.long).toHaveLength(limit);
+  });
+
+  it("an object stored without a content type reads back as application/octet-stream, not S3's binary/octet-stream", async () => {
+    const key = `${runId}no-type.bin`;
+    await raw.send(new PutObjectCommand({ Bucket: environment!.bucket, Key: key, Body: "x" }));
+    expect((await storage.head(key))!.contentType).toBe("application/octet-stream");
+    expect((await storage.get(key))!.contentType).toBe("application/octet-stream");
   });
 
   it("refuses unknown, misspelt and inapplicable options", () => {

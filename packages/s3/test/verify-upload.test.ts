@@ -1,4 +1,4 @@
-// verifyUpload on Ceph RGW: the same checks and codes as on memory and fs
+// verifyUpload on Ceph RGW (project s3) and OpenStack Swift (s3-swift): the same checks and codes as on memory and fs
 // (packages/core/test/verify-upload.test.ts).
 import { createStorage } from "@stowage/core";
 import { s3Driver } from "@stowage/s3";
@@ -9,8 +9,8 @@ import { s3Environment } from "./s3-test-environment.ts";
 const environment = s3Environment();
 
 if (environment === null) {
-  describe.skip("verifyUpload: s3 (ceph-rgw) [SKIPPED: Ceph RGW could not be installed]", () => {
-    it("needs Ceph RGW", () => {});
+  describe.skip("verifyUpload: s3 [SKIPPED: the S3 server could not be installed]", () => {
+    it("needs a real S3 server", () => {});
   });
 } else {
   const storage = createStorage(
@@ -20,9 +20,9 @@ if (environment === null) {
       endpoint: environment.endpoint,
       forcePathStyle: true,
       credentials: { accessKeyId: environment.accessKeyId, secretAccessKey: environment.secretAccessKey },
-      profile: "ceph-rgw",
+      profile: environment.profile,
     }),
   );
   const prefix = `verify-upload-${Date.now()}-${Math.random().toString(36).slice(2, 8)}/`;
-  describeVerifyUpload("s3 (ceph-rgw)", () => ({ storage, prefix }));
+  describeVerifyUpload(`s3 (${environment.profile})`, () => ({ storage, prefix }));
 }
