@@ -22,7 +22,7 @@ const backends = [
   { title: "memory", suite: "memory with signed URLs over HTTP" },
   { title: "fs", suite: "fs with signed URLs over HTTP" },
   { title: "S3: Ceph RGW", suite: "s3 (ceph-rgw)" },
-  // Swift: add `{ title: "S3: Swift", suite: "<its describeConformance name>" },` once packages/s3 registers that suite.
+  { title: "S3: OpenStack Swift", suite: "s3 (swift)" },
   { title: "R2 binding (workerd)", suite: "r2 (workerd binding)" },
   { title: "R2 gateway (workerd)", suite: "r2 gateway (Worker route + @stowage/http)" },
 ];
