@@ -1,11 +1,4 @@
-import {
-  signPutConstraintCapabilities,
-  type Capabilities,
-  type CapabilityHints,
-  type CapabilityName,
-  type SignPutConflict,
-  type SignPutConstraint,
-} from "./capabilities.js";
+import type { Capabilities, CapabilityHints, CapabilityName, SignPutConflict } from "./capabilities.js";
 import type {
   DriverGetOptions,
   DriverListOptions,
@@ -37,11 +30,8 @@ import {
   defaultExpiresIn,
   invalid,
   normalizeEtag,
-  validateContentType,
   validateExpiresIn,
   validateListText,
-  isWellFormed,
-  validateNonNegativeInteger,
 } from "./validate-options.js";
 import { CheckedStream } from "./checked-stream.js";
 import { assertKnownOptions, describe } from "./known-options.js";
@@ -52,12 +42,12 @@ import {
   headOptionNames,
   listOptionNames,
   normalizePutOptions,
-  signGetOptionNames,
-  signPutOptionNames,
   storageOptionNames,
   validateRange,
 } from "./operation-options.js";
 import { sha256Hex } from "./sha256.js";
+import { normalizeSignGetOptions, normalizeSignPutOptions, type SigningContext, type SignPutConstraints } from "./sign-options.js";
+import { driverProblem, freezeConflicts } from "./driver-problem.js";
 import { createStoredObject } from "./stored-object.js";
 
 const textEncoder = new TextEncoder();
@@ -89,15 +79,7 @@ export class Storage<D extends StorageDriver = StorageDriver> {
     }
     this.driver = driver;
     this.capabilities = Object.freeze({ ...driver.capabilities });
-    this.signPutConflicts = Object.freeze(
-      (driver.signPutConflicts ?? []).map((conflict) =>
-        Object.freeze({
-          constraints: Object.freeze([...conflict.constraints]),
-          ...(conflict.unless === undefined ? {} : { unless: Object.freeze([...conflict.unless]) }),
-          reason: conflict.reason,
-        }),
-      ),
-    );
+    this.signPutConflicts = freezeConflicts(driver.signPutConflicts);
     this.capabilityHints = Object.freeze({ ...driver.capabilityHints });
     this.clock = options.clock ?? Date.now;
     this.defaultExpiresIn = validateExpiresIn(options.defaultExpiresIn, defaultExpiresIn);
@@ -295,93 +277,38 @@ export class Storage<D extends StorageDriver = StorageDriver> {
    * Validates signPut options: known names, values, capabilities and the
    * driver's conflicts. Throws the `StorageError` signPut rejects with.
    */
-  private signPutOptions(options: SignPutOptions): {
-    expiresIn: number;
-    constraints: Omit<DriverSignPutOptions, "expiresIn" | "now" | "expiresAt">;
-  } {
-    assertKnownOptions(options, signPutOptionNames, "signPut options");
-    this.require("signPut", "signPut");
-    if (typeof this.driver.signPut !== "function") {
-      throw new StorageError("Unsupported", `The ${this.driver.name} driver cannot sign uploads${this.hint("signPut")}`);
-    }
-    const expiresIn = validateExpiresIn(options.expiresIn, this.defaultExpiresIn);
-    const constraints: Omit<DriverSignPutOptions, "expiresIn" | "now" | "expiresAt"> = {};
-    if (options.contentType !== undefined) {
-      this.require("signPutContentType", "contentType");
-      constraints.contentType = validateContentType(options.contentType);
-    }
-    if (options.size !== undefined) {
-      this.require("signPutSize", "size");
-      constraints.size = validateNonNegativeInteger(options.size, "size");
-    }
-    if (options.maxSize !== undefined) {
-      this.require("signPutMaxSize", "maxSize");
-      constraints.maxSize = validateNonNegativeInteger(options.maxSize, "maxSize");
-    }
-    if (constraints.size !== undefined && constraints.maxSize !== undefined && constraints.size > constraints.maxSize) {
-      throw invalid(`size (${constraints.size}) is larger than maxSize (${constraints.maxSize})`);
-    }
-    if (options.oneTime !== undefined && options.oneTime !== false) {
-      if (options.oneTime !== true) throw invalid("oneTime must be a boolean");
-      this.require("signPutOneTime", "oneTime");
-      constraints.oneTime = true;
-    }
-    if (options.ifNotExists !== undefined && options.ifNotExists !== false) {
-      if (options.ifNotExists !== true) throw invalid("ifNotExists must be a boolean");
-      this.require("signPutIfNotExists", "ifNotExists");
-      constraints.ifNotExists = true;
-    }
-    const set = (name: SignPutConstraint): boolean => constraints[name] !== undefined;
-    for (const conflict of this.signPutConflicts) {
-      if (conflict.constraints.every(set) && !(conflict.unless ?? []).some(set)) {
-        throw new StorageError(
-          "Unsupported",
-          `The ${this.driver.name} driver cannot combine ${conflict.constraints.join(" with ")} in one signed upload: ${conflict.reason}`,
-        );
-      }
-    }
-    return { expiresIn, constraints };
+  private signPutOptions(options: SignPutOptions): { expiresIn: number; constraints: SignPutConstraints } {
+    return normalizeSignPutOptions(options, this.signingContext());
   }
 
   /** Mints a URL an unauthenticated client can download `key` from. */
   async signGet(key: string, options: SignGetOptions = {}): Promise<SignedRequest> {
     try {
       assertValidKey(key, "signGet");
-      assertKnownOptions(options, signGetOptionNames, "signGet options");
-      this.require("signGet", "signGet");
-      const signGet = this.driver.signGet;
-      if (typeof signGet !== "function") {
-        throw new StorageError("Unsupported", `The ${this.driver.name} driver cannot sign downloads${this.hint("signGet")}`);
-      }
-      const expiresIn = validateExpiresIn(options.expiresIn, this.defaultExpiresIn);
+      const { expiresIn, constraints } = normalizeSignGetOptions(options, this.signingContext());
       const nowMs = this.now();
       const driverOptions: DriverSignGetOptions = {
         expiresIn,
         now: new Date(nowMs),
         expiresAt: new Date(nowMs + expiresIn * 1000),
+        ...constraints,
       };
-      if (options.downloadFilename !== undefined) {
-        const name = options.downloadFilename;
-        if (typeof name !== "string" || name.length === 0 || name.length > 1024 || /[\x00-\x1f\x7f]/.test(name)) {
-          throw invalid("downloadFilename must be 1-1024 characters without control characters");
-        }
-        if (!isWellFormed(name)) throw invalid("downloadFilename must be well-formed Unicode (it has a lone surrogate)");
-        driverOptions.downloadFilename = name;
-      }
-      if (options.responseContentType !== undefined) {
-        driverOptions.responseContentType = validateContentType(options.responseContentType, "responseContentType");
-      }
-      if (options.inline !== undefined && options.inline !== false) {
-        if (options.inline !== true) throw invalid("inline must be a boolean");
-        if (driverOptions.downloadFilename !== undefined) {
-          throw invalid("inline cannot be combined with downloadFilename (a download name is served as an attachment)");
-        }
-        driverOptions.inline = true;
-      }
+      const signGet = this.driver.signGet!;
       return await signGet.call(this.driver, key, driverOptions);
     } catch (error) {
       throw this.wrap(error, "signGet", key);
     }
+  }
+
+  /** What the signing option checks need from this storage. */
+  private signingContext(): SigningContext {
+    return {
+      driver: this.driver,
+      conflicts: this.signPutConflicts,
+      defaultExpiresIn: this.defaultExpiresIn,
+      require: (capability, option) => this.require(capability, option),
+      hint: (capability) => this.hint(capability),
+    };
   }
 
   /** The clock's reading, checked: a clock that returns NaN must not mint URLs with `expires=NaN`. */
@@ -435,40 +362,6 @@ export class Storage<D extends StorageDriver = StorageDriver> {
     if (!wrapped.driver) wrapped.driver = this.driver.name;
     return wrapped;
   }
-}
-
-/** Why `value` is not a usable StorageDriver, or `undefined`. */
-function driverProblem(value: unknown): string | undefined {
-  if (value === null || typeof value !== "object") return `got ${value === null ? "null" : typeof value}`;
-  const driver = value as Partial<Record<keyof StorageDriver, unknown>>;
-  if (typeof driver.name !== "string") return "it has no name";
-  if (driver.capabilities === null || typeof driver.capabilities !== "object") return "it has no capabilities";
-  for (const method of ["put", "get", "head", "list", "delete"] as const) {
-    if (typeof driver[method] !== "function") return `it has no ${method} method`;
-  }
-  if (driver.signPutConflicts !== undefined) {
-    if (!Array.isArray(driver.signPutConflicts)) return "its signPutConflicts is not an array";
-    for (const conflict of driver.signPutConflicts as unknown[]) {
-      const problem = conflictProblem(conflict);
-      if (problem !== undefined) return `its signPutConflicts has ${problem}`;
-    }
-  }
-  if (driver.capabilityHints !== undefined && (driver.capabilityHints === null || typeof driver.capabilityHints !== "object")) {
-    return "its capabilityHints is not an object";
-  }
-  return undefined;
-}
-
-/** Why `value` is not a `SignPutConflict`, or `undefined`. */
-function conflictProblem(value: unknown): string | undefined {
-  if (value === null || typeof value !== "object") return `an entry that is ${describe(value)}`;
-  const { constraints, unless, reason } = value as Record<string, unknown>;
-  const names = (list: unknown): boolean =>
-    Array.isArray(list) && list.every((name) => typeof name === "string" && Object.hasOwn(signPutConstraintCapabilities, name));
-  if (!names(constraints) || (constraints as unknown[]).length < 2) return "an entry whose constraints are not two or more signPut constraint names";
-  if (unless !== undefined && !names(unless)) return "an entry whose unless is not a list of signPut constraint names";
-  if (typeof reason !== "string" || reason.length === 0) return "an entry without a reason";
-  return undefined;
 }
 
 function isAbortError(error: unknown): boolean {
