@@ -2,6 +2,7 @@ import {
   assertKnownOptions,
   putObjectInfo,
   StorageError,
+  throwIfAborted,
   compareUtf8,
   maxKeyBytes,
   noCapabilities,
@@ -287,10 +288,6 @@ function isUrlSigner(value: unknown): value is UrlSigner {
   if (value === null || typeof value !== "object") return false;
   const signer = value as Partial<Record<keyof UrlSigner, unknown>>;
   return typeof signer.signPut === "function" && typeof signer.signGet === "function";
-}
-
-function throwIfAborted(signal: AbortSignal | undefined, operation: string): void {
-  if (signal?.aborted) throw new StorageError("Aborted", `The ${operation} was aborted`, { cause: signal.reason });
 }
 
 function httpMetadataOf(options: DriverPutOptions): R2HTTPMetadata {
