@@ -17,6 +17,7 @@ export interface MetadataCalls {
   read(descriptor: number, buffer: Uint8Array, offset: number, length: number, position: number): Maybe<number>;
   fchmod(descriptor: number, mode: number): Maybe<void>;
   lstat(path: string): Maybe<Stats>;
+  fstat(descriptor: number): Maybe<Stats>;
   readdir(path: string): Maybe<Dirent[]>;
   mkdir(path: string, mode: number): Maybe<void>;
 }
@@ -32,6 +33,7 @@ export interface FsCalls extends MetadataCalls {
   read(descriptor: number, buffer: Uint8Array, offset: number, length: number, position: number): Promise<number>;
   fchmod(descriptor: number, mode: number): Promise<void>;
   lstat(path: string): Promise<Stats>;
+  fstat(descriptor: number): Promise<Stats>;
   readdir(path: string): Promise<Dirent[]>;
   mkdir(path: string, mode: number): Promise<void>;
   writev(descriptor: number, buffers: Uint8Array[], position: number): Promise<number>;
@@ -49,6 +51,7 @@ export const blockingCalls: MetadataCalls = {
   read: (descriptor, buffer, offset, length, position) => fs.readSync(descriptor, buffer, offset, length, position),
   fchmod: (descriptor, mode) => fs.fchmodSync(descriptor, mode),
   lstat: (path) => fs.lstatSync(path),
+  fstat: (descriptor) => fs.fstatSync(descriptor),
   readdir: (path) => fs.readdirSync(path, { withFileTypes: true }),
   mkdir: (path, mode) => {
     fs.mkdirSync(path, mode);
@@ -70,6 +73,7 @@ export const threadPoolCalls: FsCalls = {
     new Promise((resolve, reject) => fs.read(descriptor, buffer, offset, length, position, settle(resolve, reject))),
   fchmod: (descriptor, mode) => new Promise((resolve, reject) => fs.fchmod(descriptor, mode, (error) => (error ? reject(error) : resolve()))),
   lstat: (path) => new Promise((resolve, reject) => fs.lstat(path, settle(resolve, reject))),
+  fstat: (descriptor) => new Promise((resolve, reject) => fs.fstat(descriptor, settle(resolve, reject))),
   readdir: (path) => new Promise((resolve, reject) => fs.readdir(path, { withFileTypes: true }, settle(resolve, reject))),
   mkdir: (path, mode) => new Promise((resolve, reject) => fs.mkdir(path, mode, (error) => (error ? reject(error) : resolve()))),
   writev: (descriptor, buffers, position) =>

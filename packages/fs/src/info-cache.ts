@@ -43,6 +43,11 @@ export class InfoCache {
     return undefined;
   }
 
+  /** Whether anything is cached for `path` (if not, a lookup would miss whatever the file is now). */
+  has(path: string): boolean {
+    return this.entries.has(path);
+  }
+
   /** Drops what is known of a file that is gone. */
   forget(path: string): void {
     this.entries.delete(path);

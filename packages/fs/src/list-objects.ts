@@ -1,10 +1,10 @@
-import type { Dirent } from "node:fs";
+import type { Dirent, Stats } from "node:fs";
 import { StorageError, type DriverListOptions, type ListPage, type ObjectInfo } from "@stowage/core";
 import { throwIfAborted, type DriverContext } from "./driver-context.js";
 import { errorCode, mapFsError } from "./map-fs-error.js";
 import { readFlags } from "./open-flags.js";
 import { headReadBytes } from "./read-object.js";
-import { readObjectStart } from "./read-object-start.js";
+import { readObjectStart, uninitializedBytes } from "./read-object-start.js";
 import { entryPath, type DirectoryRef } from "./root-directory.js";
 import { runWalk, type WalkObject, type WalkReader } from "./sorted-walk.js";
 
@@ -36,6 +36,7 @@ export async function listObjects(context: DriverContext, options: DriverListOpt
     const names = directorySegments.map((segment) => context.codec.directoryName(segment));
     const chain = await context.root.openChain(names, context.meta);
     if (chain === null) return { objects: [], prefixes: [] };
+    const buffers = new HeaderBuffers();
     try {
       const { items, results, more } = await runWalk(
         {
@@ -49,8 +50,8 @@ export async function listObjects(context: DriverContext, options: DriverListOpt
           codec: context.codec,
         },
         limit,
-        walkReader(context, options.signal),
-        (item) => objectInfo(context, item),
+        walkReader(context, options.signal, buffers),
+        (item) => objectInfo(context, item, buffers),
         context.blocking ? 1 : listConcurrency,
       );
       const objects: ObjectInfo[] = [];
@@ -81,29 +82,64 @@ function isLegalSegment(segment: string): boolean {
 }
 
 /** A listed object's info: from the cache when the file is unchanged (one lstat), else from its header. */
-async function objectInfo(context: DriverContext, item: WalkObject): Promise<ObjectInfo | null> {
-  const path = entryPath(item.directory, item.name);
-  let stats;
-  try {
-    stats = await context.meta.lstat(path);
-  } catch {
+async function objectInfo(context: DriverContext, item: WalkObject, buffers: HeaderBuffers): Promise<ObjectInfo | null> {
+  // Nothing cached for this path: no lstat, whatever the file is now.
+  if (context.infoCache.has(item.relativePath)) {
+    let stats;
+    try {
+      stats = await context.meta.lstat(entryPath(item.directory, item.name));
+    } catch {
+      context.infoCache.forget(item.relativePath);
+      return null;
+    }
+    const cached = context.infoCache.lookup(item.relativePath, stats);
+    if (cached !== undefined) {
+      cached.key = item.key;
+      return cached;
+    }
+  }
+  return readAndRemember(context, item, buffers);
+}
+
+/** Unknown or changed: reads the header, and remembers it with the stats of the file it was read from. */
+async function readAndRemember(context: DriverContext, item: WalkObject, buffers: HeaderBuffers): Promise<ObjectInfo | null> {
+  const read = await readHeaderInfo(context, item.directory, item.name, buffers, true);
+  if (read === null) {
     context.infoCache.forget(item.relativePath);
     return null;
   }
-  const cached = context.infoCache.lookup(item.relativePath, stats);
-  if (cached !== undefined) {
-    cached.key = item.key;
-    return cached;
-  }
-  const info = await readHeaderInfo(context, item.directory, item.name);
-  if (info === null) return null;
-  info.key = item.key;
-  context.infoCache.remember(item.relativePath, stats, info);
-  return info;
+  read.info.key = item.key;
+  context.infoCache.remember(item.relativePath, read.stats!, read.info);
+  return read.info;
 }
 
-/** The info in the header of the file `name` in `directory`; null when it is not an object (or a link, or gone). */
-async function readHeaderInfo(context: DriverContext, directory: DirectoryRef, name: string): Promise<ObjectInfo | null> {
+/**
+ * Header read buffers for one listing: reused once a header is parsed (the
+ * parsed info copies what it keeps), one per read in flight.
+ */
+class HeaderBuffers {
+  private readonly free: Uint8Array[] = [];
+  take(): Uint8Array {
+    return this.free.pop() ?? uninitializedBytes(headReadBytes);
+  }
+  give(buffer: Uint8Array): void {
+    this.free.push(buffer);
+  }
+}
+
+/**
+ * The info in the header of the file `name` in `directory` (opened inside
+ * the open directory, never through a link), and, when `withStats`, the
+ * stats of the file it was read from (fstat); null when it is not an object
+ * (or a link, or gone).
+ */
+async function readHeaderInfo(
+  context: DriverContext,
+  directory: DirectoryRef,
+  name: string,
+  buffers: HeaderBuffers,
+  withStats = false,
+): Promise<{ info: ObjectInfo; stats: Stats | undefined } | null> {
   let descriptor: number;
   try {
     descriptor = await context.meta.open(entryPath(directory, name), readFlags);
@@ -112,9 +148,17 @@ async function readHeaderInfo(context: DriverContext, directory: DirectoryRef, n
     if (code === "ENOENT" || code === "ELOOP" || code === "ENOTDIR") return null;
     throw error;
   }
+  const buffer = buffers.take();
   try {
-    return (await readObjectStart(context.meta, descriptor, headReadBytes))?.parsed.info ?? null;
+    let stats: Stats | undefined;
+    if (withStats) {
+      stats = await context.meta.fstat(descriptor);
+      if (!stats.isFile()) return null;
+    }
+    const info = (await readObjectStart(context.meta, descriptor, headReadBytes, buffer))?.parsed.info;
+    return info === undefined ? null : { info, stats };
   } finally {
+    buffers.give(buffer);
     try {
       await context.meta.close(descriptor);
     } catch {
@@ -124,7 +168,7 @@ async function readHeaderInfo(context: DriverContext, directory: DirectoryRef, n
 }
 
 /** The walk's disk access, with the driver's metadata calls (blocking or not) and its root. */
-function walkReader(context: DriverContext, signal: AbortSignal | undefined): WalkReader {
+function walkReader(context: DriverContext, signal: AbortSignal | undefined, buffers: HeaderBuffers): WalkReader {
   const { meta, root, codec } = context;
   const readDirectory = async (directory: DirectoryRef): Promise<Dirent[]> => {
     throwIfAborted(signal, "list");
@@ -149,7 +193,7 @@ function walkReader(context: DriverContext, signal: AbortSignal | undefined): Wa
         if (parsed === undefined) continue;
         const key =
           parsed.kind === "object" && dirent.isFile()
-            ? (await readHeaderInfo(context, directory, dirent.name).catch(() => null))?.key
+            ? (await readHeaderInfo(context, directory, dirent.name, buffers).catch(() => null))?.info.key
             : parsed.kind === "directory" && dirent.isDirectory()
               ? await anyKeyBelow(directory, dirent.name)
               : undefined;
@@ -174,7 +218,7 @@ function walkReader(context: DriverContext, signal: AbortSignal | undefined): Wa
     },
     async hashedKey(directory, name, isDirectory) {
       if (isDirectory) return anyKeyBelow(directory, name);
-      return (await readHeaderInfo(context, directory, name).catch(() => null))?.key;
+      return (await readHeaderInfo(context, directory, name, buffers).catch(() => null))?.info.key;
     },
   };
 }

@@ -14,8 +14,14 @@ export interface ObjectStart {
  * small body with it): one read, or two when the header is longer than
  * `want`. Null when the file is not an object (no header, a directory).
  */
-export async function readObjectStart(calls: MetadataCalls, descriptor: number, want: number): Promise<ObjectStart | null> {
-  let buffer = uninitializedBytes(want);
+export async function readObjectStart(
+  calls: MetadataCalls,
+  descriptor: number,
+  want: number,
+  /** Where to read (at least `want` bytes; reused by the caller once the result is parsed): a fresh array by default. */
+  into?: Uint8Array,
+): Promise<ObjectStart | null> {
+  let buffer = into ?? uninitializedBytes(want);
   let bytesRead: number;
   try {
     bytesRead = await calls.read(descriptor, buffer, 0, want, 0);
