@@ -1,7 +1,7 @@
 import type { Dirent } from "node:fs";
 import type { DriverContext } from "./driver-context.js";
 import { breakIfStale } from "./key-lock.js";
-import { hostTag, isLockName, isTemporaryName, processAlive, temporaryOwner } from "./owner-tag.js";
+import { hostTag, isLockName, isOwnTemporary, isTemporaryName, processAlive, temporaryOwner } from "./owner-tag.js";
 import { entryPath, type DirectoryRef } from "./root-directory.js";
 import { activeTemporaries } from "./write-object.js";
 
@@ -79,7 +79,10 @@ export async function cleanupRoot(context: DriverContext): Promise<CleanupReport
 async function temporaryAbandoned(context: DriverContext, name: string, path: string): Promise<boolean> {
   const owner = temporaryOwner(name);
   if (owner !== undefined && owner.host === hostTag && owner.pid !== process.pid && !processAlive(owner.pid)) return true;
-  if (owner !== undefined && owner.host === hostTag && owner.pid === process.pid) return true;
+  // Our pid but another process's nonce: a dead process whose pid we reuse. Our own
+  // temporaries may belong to a put or a layout record another driver in this
+  // process is writing right now: only age makes them abandoned.
+  if (owner !== undefined && owner.host === hostTag && owner.pid === process.pid && !isOwnTemporary(name)) return true;
   try {
     return Date.now() - (await context.io.lstat(path)).mtimeMs > abandonedTemporaryMs;
   } catch {

@@ -21,6 +21,11 @@ export function temporaryName(): string {
   return `${temporaryPrefix}${hostTag}-${process.pid}-${processNonce}${(temporaryCounter++).toString(36)}`;
 }
 
+/** True when `name` is a temporary file made by this very process (perhaps still being written by another driver in it). */
+export function isOwnTemporary(name: string): boolean {
+  return name.startsWith(`${temporaryPrefix}${hostTag}-${process.pid}-${processNonce}`);
+}
+
 /** The owner text written into a lock: host tag, pid and a random nonce. */
 export function lockOwner(): string {
   return `${hostTag}:${process.pid}:${randomBytes(8).toString("hex")}`;
