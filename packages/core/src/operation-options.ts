@@ -5,6 +5,7 @@ import { assertKnownOptions } from "./known-options.js";
 import { validateSignal } from "./abort-signal.js";
 import {
   invalid,
+  isFlagSet,
   normalizeEtag,
   validateContentType,
   validateHeaderValue,
@@ -54,8 +55,7 @@ export function normalizePutOptions(options: PutOptions, require: RequireCapabil
     require("sha256", "sha256");
     out.sha256 = validateSha256(options.sha256);
   }
-  if (options.ifNotExists !== undefined && options.ifNotExists !== false) {
-    if (options.ifNotExists !== true) throw invalid("ifNotExists must be a boolean");
+  if (isFlagSet(options.ifNotExists, "ifNotExists")) {
     require("putIfNotExists", "ifNotExists");
     out.ifNotExists = true;
   }

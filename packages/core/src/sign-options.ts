@@ -6,6 +6,7 @@ import { assertKnownOptions } from "./known-options.js";
 import { signGetOptionNames, signPutOptionNames } from "./operation-options.js";
 import {
   invalid,
+  isFlagSet,
   isWellFormed,
   validateContentType,
   validateExpiresIn,
@@ -36,12 +37,7 @@ export function normalizeSignPutOptions(
   options: SignPutOptions,
   context: SigningContext,
 ): { expiresIn: number; constraints: SignPutConstraints } {
-  assertKnownOptions(options, signPutOptionNames, "signPut options");
-  context.require("signPut", "signPut");
-  if (typeof context.driver.signPut !== "function") {
-    throw new StorageError("Unsupported", `The ${context.driver.name} driver cannot sign uploads${context.hint("signPut")}`);
-  }
-  const expiresIn = validateExpiresIn(options.expiresIn, context.defaultExpiresIn);
+  const expiresIn = signingExpiresIn(options, signPutOptionNames, "signPut", "uploads", context);
   const constraints: SignPutConstraints = {};
   if (options.contentType !== undefined) {
     context.require("signPutContentType", "contentType");
@@ -58,13 +54,11 @@ export function normalizeSignPutOptions(
   if (constraints.size !== undefined && constraints.maxSize !== undefined && constraints.size > constraints.maxSize) {
     throw invalid(`size (${constraints.size}) is larger than maxSize (${constraints.maxSize})`);
   }
-  if (options.oneTime !== undefined && options.oneTime !== false) {
-    if (options.oneTime !== true) throw invalid("oneTime must be a boolean");
+  if (isFlagSet(options.oneTime, "oneTime")) {
     context.require("signPutOneTime", "oneTime");
     constraints.oneTime = true;
   }
-  if (options.ifNotExists !== undefined && options.ifNotExists !== false) {
-    if (options.ifNotExists !== true) throw invalid("ifNotExists must be a boolean");
+  if (isFlagSet(options.ifNotExists, "ifNotExists")) {
     context.require("signPutIfNotExists", "ifNotExists");
     constraints.ifNotExists = true;
   }
@@ -85,12 +79,7 @@ export function normalizeSignGetOptions(
   options: SignGetOptions,
   context: SigningContext,
 ): { expiresIn: number; constraints: SignGetConstraints } {
-  assertKnownOptions(options, signGetOptionNames, "signGet options");
-  context.require("signGet", "signGet");
-  if (typeof context.driver.signGet !== "function") {
-    throw new StorageError("Unsupported", `The ${context.driver.name} driver cannot sign downloads${context.hint("signGet")}`);
-  }
-  const expiresIn = validateExpiresIn(options.expiresIn, context.defaultExpiresIn);
+  const expiresIn = signingExpiresIn(options, signGetOptionNames, "signGet", "downloads", context);
   const constraints: SignGetConstraints = {};
   if (options.downloadFilename !== undefined) {
     const name = options.downloadFilename;
@@ -103,12 +92,27 @@ export function normalizeSignGetOptions(
   if (options.responseContentType !== undefined) {
     constraints.responseContentType = validateContentType(options.responseContentType, "responseContentType");
   }
-  if (options.inline !== undefined && options.inline !== false) {
-    if (options.inline !== true) throw invalid("inline must be a boolean");
+  if (isFlagSet(options.inline, "inline")) {
     if (constraints.downloadFilename !== undefined) {
       throw invalid("inline cannot be combined with downloadFilename (a download name is served as an attachment)");
     }
     constraints.inline = true;
   }
   return { expiresIn, constraints };
+}
+
+/** What signPut and signGet check first: option names, the capability and the method; then the expiry. */
+function signingExpiresIn(
+  options: SignPutOptions | SignGetOptions,
+  names: readonly string[],
+  method: "signPut" | "signGet",
+  what: string,
+  context: SigningContext,
+): number {
+  assertKnownOptions(options, names, `${method} options`);
+  context.require(method, method);
+  if (typeof context.driver[method] !== "function") {
+    throw new StorageError("Unsupported", `The ${context.driver.name} driver cannot sign ${what}${context.hint(method)}`);
+  }
+  return validateExpiresIn(options.expiresIn, context.defaultExpiresIn);
 }

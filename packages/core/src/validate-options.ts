@@ -62,6 +62,13 @@ export function validateHeaderValue(value: unknown, name: string): string {
   return value;
 }
 
+/** A boolean option: `true` when set, `false` when left out or `false`; anything else is InvalidArgument. */
+export function isFlagSet(value: unknown, name: string): boolean {
+  if (value === undefined || value === false) return false;
+  if (value !== true) throw invalid(`${name} must be a boolean`);
+  return true;
+}
+
 export function validateNonNegativeInteger(value: unknown, name: string): number {
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
     throw invalid(`${name} must be a non-negative integer (got ${typeof value === "number" ? value : describe(value)})`);
