@@ -1,4 +1,4 @@
-import type { ListOptions, ListPage, ObjectInfo, Storage } from "@stowage/core";
+import type { ListOptions, ListPage, ObjectInfo, SignedRequest, Storage } from "@stowage/core";
 import type { CaseContext } from "./conformance-case.js";
 import { assertBytesEqual, assertDeepEqual, assertEqual, assertTrue, fail } from "./assert.js";
 
@@ -211,4 +211,178 @@ export function keyOfBytes(prefix: string, bytes: number): string {
     left -= mixedBytes;
   }
   return key + "x".repeat(left);
+}
+
+// Signed URL helpers for the signing cases (signing-cases.ts, signing-upload-cases.ts,
+// signing-download-cases.ts): an unauthenticated client sending what a signed request says.
+
+const textEncoder = new TextEncoder();
+
+export interface SendOptions {
+  /** Replaces the signed URL. */
+  url?: string;
+  /** Replaces the signed method. */
+  method?: string;
+  /** Content-Type to send instead of the signed one; `null` sends none. */
+  contentType?: string | null;
+  /** Form fields to send instead of the signed ones (POST). */
+  fields?: Record<string, string>;
+  /** Send the body as a stream without a declared length, in chunks of this many bytes. */
+  chunkSize?: number;
+  headers?: Record<string, string>;
+}
+
+/** Sends an upload the way a browser would, as the signed request says. */
+export async function send(context: CaseContext, signed: SignedRequest, body: Uint8Array | null, options: SendOptions = {}): Promise<Response> {
+  const method = options.method ?? signed.method;
+  const headers = new Headers(signed.headers);
+  for (const [name, value] of Object.entries(options.headers ?? {})) headers.set(name, value);
+  const fields = { ...(options.fields ?? signed.fields ?? {}) };
+  const isForm = method === "POST" && signed.fields !== undefined;
+  if (options.contentType !== undefined) {
+    const field = Object.keys(fields).find((name) => name.toLowerCase() === "content-type");
+    if (isForm) {
+      if (field !== undefined) delete fields[field];
+      if (options.contentType !== null) fields[field ?? "Content-Type"] = options.contentType;
+    } else if (options.contentType === null) {
+      headers.delete("content-type");
+    } else {
+      headers.set("content-type", options.contentType);
+    }
+  }
+  const init: RequestInit & { duplex?: "half" } = { method, headers };
+  if (body !== null && method !== "GET" && method !== "HEAD") {
+    if (isForm) {
+      const boundary = `----stowage-conformance-${Math.random().toString(36).slice(2)}`;
+      headers.set("content-type", `multipart/form-data; boundary=${boundary}`);
+      const fileType = fields["Content-Type"] ?? fields["content-type"] ?? "application/octet-stream";
+      const parts = multipartParts(boundary, fields, fileType);
+      const pieces = [parts.head, body, parts.tail];
+      init.body = (options.chunkSize === undefined ? concat(pieces) : chunkedStream(pieces, options.chunkSize)) as BodyInit;
+    } else {
+      init.body = (options.chunkSize === undefined ? body : chunkedStream([body], options.chunkSize)) as BodyInit;
+    }
+    if (options.chunkSize !== undefined) init.duplex = "half";
+  }
+  return context.fetch(new Request(options.url ?? signed.url, init));
+}
+
+export function multipartParts(boundary: string, fields: Record<string, string>, fileType: string): { head: Uint8Array; tail: Uint8Array } {
+  let head = "";
+  for (const [name, value] of Object.entries(fields)) {
+    head += `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+  }
+  head += `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="upload.bin"\r\nContent-Type: ${fileType}\r\n\r\n`;
+  return { head: textEncoder.encode(head), tail: textEncoder.encode(`\r\n--${boundary}--\r\n`) };
+}
+
+export function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((total, part) => total + part.byteLength, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.byteLength;
+  }
+  return out;
+}
+
+/** A body with no declared length (sent chunked), delivered a chunk per pull. */
+export function chunkedStream(parts: Uint8Array[], chunkSize: number): ReadableStream<Uint8Array> {
+  const all = concat(parts);
+  let offset = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (offset >= all.byteLength) {
+        controller.close();
+        return;
+      }
+      controller.enqueue(all.slice(offset, offset + chunkSize));
+      offset += chunkSize;
+    },
+  });
+}
+
+export function bytesOf(length: number, seed = 0): Uint8Array {
+  const bytes = new Uint8Array(length);
+  for (let index = 0; index < length; index++) bytes[index] = (index * 31 + seed) & 255;
+  return bytes;
+}
+
+export async function discard(response: Response): Promise<void> {
+  await response.body?.cancel().catch(() => {});
+}
+
+export async function expectStatus(response: Response, allowed: readonly number[], message: string): Promise<void> {
+  if (!allowed.includes(response.status)) {
+    const text = await response.text().catch(() => "");
+    fail(`${message}: expected status ${allowed.join(" or ")}, got ${response.status} ${text.slice(0, 300)}`);
+  }
+  await discard(response);
+}
+
+export async function expectRejected(response: Response, message: string): Promise<void> {
+  if (response.status < 400 || response.status > 499) {
+    const text = await response.text().catch(() => "");
+    fail(`${message}: expected a 4xx status, got ${response.status} ${text.slice(0, 300)}`);
+  }
+  await discard(response);
+}
+
+export async function expectOk(response: Response, message: string): Promise<void> {
+  if (response.status < 200 || response.status > 299) {
+    const text = await response.text().catch(() => "");
+    fail(`${message}: expected a 2xx status, got ${response.status} ${text.slice(0, 300)}`);
+  }
+  await discard(response);
+}
+
+export async function expectAbsent(context: CaseContext, key: string, message: string): Promise<void> {
+  const info = await context.storage.head(key);
+  assertTrue(info === null, `${message}: nothing may be stored, but ${key} exists (${info?.size} bytes)`);
+}
+
+export async function expectNoLeftovers(context: CaseContext, message: string): Promise<void> {
+  const leftovers = (await context.fixture.leftovers?.()) ?? [];
+  assertTrue(leftovers.length === 0, `${message}: temporary files were left: ${leftovers.slice(0, 5).join(", ")}`);
+}
+
+/** Statuses a too-large upload may get: 413 on a PUT; S3's POST policy answers 400 EntityTooLarge. */
+export function tooLargeStatuses(signed: SignedRequest): number[] {
+  return signed.method === "POST" ? [400, 403, 411, 413] : [413];
+}
+
+/** Changes one character of `value` to another of the same kind, keeping it well-formed. */
+export function alter(value: string): string {
+  for (let index = value.length - 1; index >= 0; index--) {
+    const character = value[index]!;
+    let replacement: string | undefined;
+    if (/[0-8]/.test(character)) replacement = String(Number(character) + 1);
+    else if (character === "9") replacement = "8";
+    else if (/[a-yA-Y]/.test(character)) replacement = String.fromCharCode(character.charCodeAt(0) + 1);
+    else if (character === "z") replacement = "y";
+    else if (character === "Z") replacement = "Y";
+    if (replacement !== undefined) return value.slice(0, index) + replacement + value.slice(index + 1);
+  }
+  return `${value}x`;
+}
+
+export function withParam(url: string, name: string, value: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.set(name, value);
+  return parsed.href;
+}
+
+/** Parses a Content-Disposition's type and file name (preferring `filename*`). */
+export function parseDisposition(header: string): { type: string; filename?: string; extended?: string } {
+  const [type = "", ...rest] = header.split(";");
+  const result: { type: string; filename?: string; extended?: string } = { type: type.trim().toLowerCase() };
+  const parameters = rest.join(";");
+  const extended = /filename\*\s*=\s*([^;]+)/i.exec(parameters);
+  if (extended) {
+    const match = /^UTF-8'[^']*'(.*)$/i.exec(extended[1]!.trim());
+    if (match) result.extended = decodeURIComponent(match[1]!);
+  }
+  const plain = /(?:^|;)\s*filename\s*=\s*("((?:[^"\\]|\\.)*)"|[^;]+)/i.exec(parameters);
+  if (plain) result.filename = plain[2] !== undefined ? plain[2].replace(/\\(.)/g, "$1") : plain[1]!.trim();
+  return result;
 }
