@@ -1,4 +1,4 @@
-import type { StorageOptions } from "@stowage/core";
+import { StorageError, type StorageOptions } from "@stowage/core";
 
 /**
  * The keys of `StorageOptions`, for refusing a misspelt `storageOptions` key
@@ -29,4 +29,17 @@ export function describeValue(value: unknown): string {
     return typeof name === "string" && name !== "Object" ? `a ${name}` : "an object";
   }
   return String(value);
+}
+
+export function invalid(message: string): StorageError {
+  return new StorageError("InvalidArgument", message);
+}
+
+/** The URL for an error message, with any user:password@ part masked. */
+export function redact(url: string): string {
+  return url.replace(/^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)[^/@?#]*@/, "$1***@");
+}
+
+export function describe(url: string): string {
+  return JSON.stringify(redact(url));
 }

@@ -1,0 +1,3 @@
+export function quoteEtag(etag: string): string {
+  return `"${etag}"`;
+}
