@@ -7,6 +7,7 @@ import {
   type DriverListOptions,
   type DriverPutBody,
   type DriverPutOptions,
+  type DriverSignGetOptions,
   type DriverSignPutOptions,
   type ListPage,
   type ObjectInfo,
@@ -63,6 +64,17 @@ const servedSecrets = [{ id: "mutations", secret: "mutation-test-secret-01234567
  * handler (the fixture's fetch calls the handler; no socket). `handlerDriver`
  * changes the driver the handler writes through.
  */
+/** The served signing memory driver, its signGet options overridden by `override`. */
+function signGetWith(override: Partial<DriverSignGetOptions>): DriverFixture {
+  const fixture = servedSigningMemory();
+  const driver = fixture.driver as MemoryDriver;
+  const wrapped = Object.create(driver) as StorageDriver;
+  Object.defineProperty(wrapped, "signGet", {
+    value: (key: string, options: DriverSignGetOptions) => driver.signGet(key, { ...options, ...override }),
+  });
+  return { ...fixture, driver: wrapped };
+}
+
 export function servedSigningMemory(handlerDriver: (driver: MemoryDriver) => StorageDriver = (driver) => driver): DriverFixture {
   const driver = memoryDriver({ signing: { secrets: servedSecrets, baseUrl: "http://127.0.0.1:9/__storage" } });
   const handler = createSignedUrlHandler(createStorage(handlerDriver(driver)), { secrets: servedSecrets, basePath: "/__storage" });
@@ -567,6 +579,9 @@ export const brokenDrivers: Record<string, () => DriverFixture> = {
       });
       return wrapped;
     }),
+
+  "signs every GET inline": () => signGetWith({ inline: true }),
+  "drops inline from signed GETs": () => signGetWith({ inline: undefined }),
 
   // signPut combinations.
   "refuses maxSize with oneTime at call time (an undeclared conflict)": () => {

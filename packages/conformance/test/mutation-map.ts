@@ -19,7 +19,10 @@ import { signingCases } from "../src/cases/signing-cases.ts";
  * URLs @stowage/http's handler serves in process. The other signing cases
  * are checked by the signing tests.
  */
-const servedSigningCases = new Set(["signing: an upload sent without a Content-Type reads back as application/octet-stream"]);
+const servedSigningCases = new Set([
+  "signing: an upload sent without a Content-Type reads back as application/octet-stream",
+  "signing: a signed GET of an HTML object is an attachment unless signed inline",
+]);
 
 /**
  * The cases this map covers. The signPut combination cases only mint, so
@@ -218,6 +221,10 @@ export const mutationsByCase: Record<string, string[]> = {
     "core: ignores the abort signal",
   ],
 
+  "signing: a signed GET of an HTML object is an attachment unless signed inline": [
+    "signs every GET inline",
+    "drops inline from signed GETs",
+  ],
   "signing: an upload sent without a Content-Type reads back as application/octet-stream": [
     "stores binary/octet-stream for a signed upload sent without a Content-Type (S3's default)",
   ],

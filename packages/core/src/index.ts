@@ -49,7 +49,7 @@ export { attachmentDisposition } from "./attachment-disposition.js";
 export { isActiveContentType } from "./active-content-type.js";
 export { putObjectInfo } from "./put-object-info.js";
 export { bytesToStream, readAll } from "./stored-object.js";
-export { assertKnownOptions, nearestOption } from "./known-options.js";
+export { assertKnownOptions, describe as describeValue, isPlainObject, nearestOption } from "./known-options.js";
 export { throwIfAborted } from "./abort-signal.js";
 export { httpStatusByCode, httpStatusForCode, httpStatusForError } from "./http-status.js";
 export { verifyUpload } from "./verify-upload.js";

@@ -10,26 +10,7 @@ type MissingStorageOption = Exclude<keyof StorageOptions, (typeof storageOptionN
 const everyStorageOptionListed: [MissingStorageOption] extends [never] ? true : MissingStorageOption = true;
 void everyStorageOptionListed;
 
-/** An object literal (or `Object.create(null)`), not an array, class instance, URL or null. */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === null || Object.getPrototypeOf(prototype) === null;
-}
-
-/** A short description of a value for an error message, never the whole value. */
-export function describeValue(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
-  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return `${typeof value} ${String(value)}`;
-  if (typeof value === "function") return "a function";
-  if (typeof value === "object") {
-    const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
-    return typeof name === "string" && name !== "Object" ? `a ${name}` : "an object";
-  }
-  return String(value);
-}
+export { describeValue, isPlainObject } from "@stowage/core";
 
 export function invalid(message: string): StorageError {
   return new StorageError("InvalidArgument", message);

@@ -5,6 +5,29 @@ import { bytesOf, discard, expectStatus, parseDisposition } from "../case-tools.
 /** Signed downloads: file names, ranges, conditional GETs and deleted objects. */
 export const signingDownloadCases = [
   defineCase({
+    name: "signing: a signed GET of an HTML object is an attachment unless signed inline",
+    requires: ["signGet"],
+    async run(context) {
+      const { storage, key } = context;
+      const target = key("page.html");
+      await storage.put(target, "<script>document.title = 'ran'</script>", { contentType: "text/html" });
+      const plain = await context.fetch(new Request((await storage.signGet(target)).url));
+      assertEqual(plain.status, 200, "GET of the HTML object");
+      await discard(plain);
+      const header = plain.headers.get("content-disposition");
+      assertTrue(header !== null && parseDisposition(header).type === "attachment", `served as an attachment by default (got ${header})`);
+      const inline = await context.fetch(new Request((await storage.signGet(target, { inline: true })).url));
+      assertEqual(inline.status, 200, "GET of the HTML object signed inline");
+      await discard(inline);
+      const inlineHeader = inline.headers.get("content-disposition");
+      assertTrue(
+        inlineHeader === null || parseDisposition(inlineHeader).type !== "attachment",
+        `signed inline, not served as an attachment (got ${inlineHeader})`,
+      );
+    },
+  }),
+
+  defineCase({
     name: "signing: downloadFilename gives an RFC 6266 Content-Disposition, non-ASCII included",
     requires: ["signGet"],
     async run(context) {
