@@ -31,6 +31,26 @@ export interface Capabilities {
   signPutOneTime: boolean;
   /** A signed upload can be create-only (`ifNotExists`). */
   signPutIfNotExists: boolean;
+  /** `list` honours `startAfter`. */
+  listStartAfter: boolean;
+  /** `copy` works, keeping or replacing the content type, content-* fields and metadata. */
+  copy: boolean;
+  /**
+   * `copy` moves no body bytes through this process (the backend copies).
+   * Off where the driver streams the body from `get` into `put` (the R2
+   * binding has no copy).
+   */
+  serverSideCopy: boolean;
+  /** `copy` honours `ifMatch` (the source's etag) atomically. */
+  copyIfMatch: boolean;
+  /** `copy` honours `ifNotExists` (the target) atomically. */
+  copyIfNotExists: boolean;
+  /**
+   * `delete` of one key honours `ifMatch` atomically. `Storage.move`
+   * needs it: the source is deleted only at the etag that was copied, so a
+   * concurrent overwrite of the source is never lost.
+   */
+  deleteIfMatch: boolean;
 }
 
 /** Every capability off: spread it and switch on what a driver supports. */
@@ -48,6 +68,12 @@ export const noCapabilities: Readonly<Capabilities> = Object.freeze({
   signPutMaxSize: false,
   signPutOneTime: false,
   signPutIfNotExists: false,
+  listStartAfter: false,
+  copy: false,
+  serverSideCopy: false,
+  copyIfMatch: false,
+  copyIfNotExists: false,
+  deleteIfMatch: false,
 });
 
 export type CapabilityName = keyof Capabilities;

@@ -4,7 +4,14 @@ export type { StorageErrorCode, StorageErrorOptions } from "./storage-error.js";
 export { StorageError, isStorageError, storageErrorCodes } from "./storage-error.js";
 export type {
   ByteRange,
+  CopyOptions,
   DeleteOptions,
+  DeletePrefixOptions,
+  DeletePrefixResult,
+  ExistsOptions,
+  MoveOptions,
+  ObjectFields,
+  UpdateMetadataOptions,
   HeadOptions,
   GetOptions,
   ListOptions,
@@ -20,6 +27,10 @@ export type {
   StoredObject,
 } from "./storage-types.js";
 export type {
+  DriverCopyOptions,
+  DriverDeleteOptions,
+  DriverMoveOptions,
+  DriverObjectFields,
   DriverGetOptions,
   DriverGetResult,
   DriverListOptions,
@@ -33,6 +44,8 @@ export type {
   UrlSigner,
 } from "./storage-driver.js";
 export { Storage, createStorage } from "./storage.js";
+export { copyBetween } from "./copy-between.js";
+export type { CopyBetweenOptions } from "./copy-between.js";
 export { withPrefix } from "./with-prefix.js";
 export { createHmacSigner, toUrlSigner, hmacSignerCapabilities } from "./hmac-signer.js";
 export { hmacSigningHint, hmacSigningHints } from "./signing-hints.js";

@@ -59,8 +59,51 @@ export interface DriverListOptions {
   prefix: string;
   delimiter?: string;
   cursor?: string;
+  /**
+   * List only entries (keys and common prefixes) that sort strictly after
+   * this, by UTF-8 bytes. Never passed together with `cursor`. Only when
+   * `capabilities.listStartAfter` is on.
+   */
+  startAfter?: string;
   /** 1..1000. */
   limit: number;
+}
+
+export interface DriverDeleteOptions extends DriverOperationOptions {
+  /**
+   * Unquoted. Passed only with exactly one key, and only when
+   * `capabilities.deleteIfMatch` is on.
+   */
+  ifMatch?: string;
+}
+
+/** The stored fields besides the body: what `copy` keeps or replaces. */
+export interface DriverObjectFields {
+  contentType: string;
+  cacheControl?: string;
+  contentDisposition?: string;
+  contentEncoding?: string;
+  metadata: Record<string, string>;
+}
+
+export interface DriverCopyOptions extends DriverOperationOptions {
+  /** Unquoted; the source's etag. Only when `capabilities.copyIfMatch` is on. */
+  ifMatch?: string;
+  /** Only when `capabilities.copyIfNotExists` is on. */
+  ifNotExists?: boolean;
+  /**
+   * When present, the target gets exactly these fields (a field absent here
+   * is absent on the target); when absent, the target keeps the source's.
+   * `Storage` always passes it when `from` equals `to`.
+   */
+  replace?: DriverObjectFields;
+}
+
+export interface DriverMoveOptions extends DriverOperationOptions {
+  /** Unquoted; the source's etag. Only when `capabilities.copyIfMatch` is on. */
+  ifMatch?: string;
+  /** Only when `capabilities.copyIfNotExists` is on. */
+  ifNotExists?: boolean;
 }
 
 export interface DriverSignPutOptions {
@@ -172,11 +215,49 @@ export interface StorageDriver {
    * - A cursor MUST resume after the last entry returned: a key that existed
    *   throughout is never repeated or skipped, even when other keys were
    *   inserted or deleted between pages.
+   * - With `startAfter`, MUST return only entries that sort strictly after
+   *   it: a key `k` is listed when `k > startAfter`, and a common prefix `p`
+   *   when `p > startAfter`. So a common prefix that contains `startAfter`
+   *   (`a/` for `a/1`) is not listed, and the last entry of a page, key or
+   *   common prefix, resumes like a cursor.
    */
   list(options: DriverListOptions): Promise<ListPage>;
 
-  /** Deletes up to 1000 keys. MUST succeed for keys that do not exist. */
-  delete(keys: string[], options: DriverOperationOptions): Promise<void>;
+  /**
+   * Deletes up to 1000 keys. MUST succeed for keys that do not exist.
+   *
+   * - With `ifMatch` (one key), MUST delete only when the current etag
+   *   equals it, atomically, and otherwise reject with `PreconditionFailed`
+   *   and leave the object as it is. A missing object also fails.
+   */
+  delete(keys: string[], options: DriverDeleteOptions): Promise<void>;
+
+  /**
+   * Copies `from` to `to`, which may be the same key (then `replace` is
+   * set: the way metadata is rewritten). Called only when
+   * `capabilities.copy` is on.
+   *
+   * - MUST reject with `NotFound` when `from` does not exist.
+   * - MUST make the target visible only whole: a failed or aborted copy
+   *   leaves the previous target (or its absence) as it was.
+   * - With `ifMatch`, MUST reject with `PreconditionFailed` unless the
+   *   source's etag equals it, atomically with the copy.
+   * - With `ifNotExists`, MUST reject with `AlreadyExists` when `to`
+   *   exists, atomically, and leave it unchanged.
+   * - MUST give the target the source's bytes, and its content type,
+   *   content-* fields and metadata unless `replace` is given.
+   * - MUST NOT let a later change to either object change the other.
+   * - Returns the target's `ObjectInfo`.
+   */
+  copy?(from: string, to: string, options: DriverCopyOptions): Promise<ObjectInfo>;
+
+  /**
+   * Moves `from` to `to` in one atomic step (a rename), for backends that
+   * have one. Optional: without it, `Storage.move` copies, then deletes the
+   * source with `ifMatch` at the etag it copied. The same MUSTs as `copy`
+   * hold, and the source MUST be gone exactly when the target appeared.
+   */
+  move?(from: string, to: string, options: DriverMoveOptions): Promise<ObjectInfo>;
 
   /**
    * Mints a URL an unauthenticated client can PUT (or POST) to. Called only

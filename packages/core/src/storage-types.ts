@@ -1,8 +1,15 @@
-/** Anything `Storage.put` accepts as a body. A string is stored as UTF-8. */
-export type PutBody = ReadableStream<Uint8Array> | Uint8Array | ArrayBuffer | Blob | string;
+/**
+ * Anything `Storage.put` accepts as a body. A string is stored as UTF-8. An
+ * `AsyncIterable<Uint8Array>` (a Node `Readable`, an async generator) is
+ * read as a stream, chunk by chunk, never buffered whole.
+ */
+export type PutBody = ReadableStream<Uint8Array> | Uint8Array | ArrayBuffer | Blob | string | AsyncIterable<Uint8Array>;
 
 export interface PutOptions {
-  /** Defaults to `application/octet-stream`. */
+  /**
+   * Defaults to a `Blob` or `File` body's own non-empty `type` (as `fetch`
+   * does), else `application/octet-stream`.
+   */
   contentType?: string;
   cacheControl?: string;
   contentDisposition?: string;
@@ -64,6 +71,14 @@ export interface ListOptions {
   cursor?: string;
   /** 1..1000, default 1000. Objects and common prefixes both count. */
   limit?: number;
+  /**
+   * List only entries that sort strictly after this (UTF-8 order): keys
+   * after it, and common prefixes after it (so `a/` is not listed again
+   * after `a/1`, nor after `a/` itself). Combines with `prefix`,
+   * `delimiter` and `limit`; ignored when `cursor` is given, since a cursor
+   * already resumes past it.
+   */
+  startAfter?: string;
   /** Aborting rejects the list with `Aborted` promptly. */
   signal?: AbortSignal;
 }
@@ -78,6 +93,62 @@ export interface DeleteOptions {
    * Aborting rejects the delete with `Aborted` promptly. Keys the driver
    * already deleted stay deleted; deleting again is safe.
    */
+  signal?: AbortSignal;
+  /**
+   * Delete only if the current etag equals this (one key only); otherwise,
+   * or when the key is missing, fail with `PreconditionFailed`.
+   */
+  ifMatch?: string;
+}
+
+/** The stored fields besides the body. */
+export interface ObjectFields {
+  contentType?: string;
+  cacheControl?: string;
+  contentDisposition?: string;
+  contentEncoding?: string;
+  /** Replaces the whole metadata map (it is not merged key by key). */
+  metadata?: Record<string, string>;
+}
+
+export interface CopyOptions extends ObjectFields {
+  /** Fail with `PreconditionFailed` unless the source's etag equals this. */
+  ifMatch?: string;
+  /** Fail with `AlreadyExists` when the target exists; it stays unchanged. */
+  ifNotExists?: boolean;
+  /** Aborting fails the copy with `Aborted` and leaves the previous target intact. */
+  signal?: AbortSignal;
+}
+
+export interface MoveOptions {
+  /** Fail with `PreconditionFailed` unless the source's etag equals this. */
+  ifMatch?: string;
+  /** Fail with `AlreadyExists` when the target exists; it stays unchanged. */
+  ifNotExists?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface UpdateMetadataOptions {
+  /** Fail with `PreconditionFailed` unless the object's etag equals this. */
+  ifMatch?: string;
+  signal?: AbortSignal;
+}
+
+export interface DeletePrefixOptions {
+  /** Required, as `true`, to delete everything (an empty prefix). */
+  all?: boolean;
+  /** Aborting stops between batches with `Aborted`; calling again continues. */
+  signal?: AbortSignal;
+  /** Called after each batch with the running count. */
+  onProgress?: (progress: { deleted: number }) => void;
+}
+
+export interface DeletePrefixResult {
+  /** Keys deleted by this call. */
+  deleted: number;
+}
+
+export interface ExistsOptions {
   signal?: AbortSignal;
 }
 
@@ -142,4 +213,10 @@ export interface StorageOptions {
   clock?: () => number;
   /** Default `expiresIn` for signed URLs, in seconds. Default 300. */
   defaultExpiresIn?: number;
+  /**
+   * The absolute `http(s)` URL objects are publicly served under (a public
+   * bucket, a CDN): `publicUrl(key)` appends the key to it, each segment
+   * percent-encoded. Without it, `publicUrl` fails with `Unsupported`.
+   */
+  publicBaseUrl?: string;
 }

@@ -1,15 +1,21 @@
 import type { Capabilities, CapabilityHints, CapabilityName, SignPutConflict } from "./capabilities.js";
 import type {
+  DriverDeleteOptions,
   DriverGetOptions,
-  DriverListOptions,
-  DriverPutBody,
   DriverPutOptions,
   DriverSignGetOptions,
   DriverSignPutOptions,
   StorageDriver,
 } from "./storage-driver.js";
 import type {
+  CopyOptions,
   DeleteOptions,
+  DeletePrefixOptions,
+  DeletePrefixResult,
+  ExistsOptions,
+  MoveOptions,
+  ObjectFields,
+  UpdateMetadataOptions,
   GetOptions,
   HeadOptions,
   ListOptions,
@@ -31,16 +37,22 @@ import {
   invalid,
   normalizeEtag,
   validateExpiresIn,
-  validateListText,
 } from "./validate-options.js";
 import { CheckedStream } from "./checked-stream.js";
 import { assertKnownOptions, describe } from "./known-options.js";
 import { raceAbort, throwIfAborted, validateSignal } from "./abort-signal.js";
 import {
+  copyOptionNames,
   deleteOptionNames,
+  existsOptionNames,
   getOptionNames,
+  moveOptionNames,
+  normalizeConditions,
+  normalizeListOptions,
+  changesOf,
+  objectFieldNames,
+  updateMetadataOptionNames,
   headOptionNames,
-  listOptionNames,
   normalizePutOptions,
   storageOptionNames,
   validateRange,
@@ -49,8 +61,11 @@ import { sha256Hex } from "./sha256.js";
 import { normalizeSignGetOptions, normalizeSignPutOptions, type SigningContext, type SignPutConstraints } from "./sign-options.js";
 import { driverProblem, freezeConflicts } from "./driver-problem.js";
 import { createStoredObject } from "./stored-object.js";
+import { prepareBody, withBodyType } from "./put-body.js";
+import { copyObject, moveObject, type CopyContext } from "./copy-object.js";
+import { deletePrefix, normalizeDeletePrefixOptions } from "./delete-prefix.js";
+import { publicUrlFor, validatePublicBaseUrl } from "./public-url.js";
 
-const textEncoder = new TextEncoder();
 const deleteBatchSize = 1000;
 /** The largest instant a Date can hold. */
 const maxClockMs = 8.64e15;
@@ -69,6 +84,7 @@ export class Storage<D extends StorageDriver = StorageDriver> {
   private readonly capabilityHints: CapabilityHints;
   private readonly clock: () => number;
   private readonly defaultExpiresIn: number;
+  private readonly publicBaseUrl: string | undefined;
 
   constructor(driver: D, options: StorageOptions = {}) {
     const problem = driverProblem(driver);
@@ -83,6 +99,7 @@ export class Storage<D extends StorageDriver = StorageDriver> {
     this.capabilityHints = Object.freeze({ ...driver.capabilityHints });
     this.clock = options.clock ?? Date.now;
     this.defaultExpiresIn = validateExpiresIn(options.defaultExpiresIn, defaultExpiresIn);
+    this.publicBaseUrl = options.publicBaseUrl === undefined ? undefined : validatePublicBaseUrl(options.publicBaseUrl);
   }
 
   /** Stores `body` under `key`. */
@@ -90,42 +107,17 @@ export class Storage<D extends StorageDriver = StorageDriver> {
     let checked: CheckedStream | undefined;
     try {
       assertValidKey(key, "put");
-      const driverOptions = this.putOptions(options);
+      const driverOptions = this.putOptions(withBodyType(body, options));
       throwIfAborted(driverOptions.signal, "put");
-      let driverBody: DriverPutBody;
-      if (typeof body === "string") {
-        driverBody = textEncoder.encode(body);
-      } else if (body instanceof Uint8Array) {
-        driverBody = body;
-      } else if (body instanceof ArrayBuffer) {
-        driverBody = new Uint8Array(body);
-      } else if (typeof Blob !== "undefined" && body instanceof Blob) {
-        if (driverOptions.size !== undefined && driverOptions.size !== body.size) {
-          throw invalid(`The body has ${body.size} bytes but size says ${driverOptions.size}`);
-        }
-        driverOptions.size = body.size;
-        checked = new CheckedStream(body.stream() as ReadableStream<Uint8Array>, driverOptions);
-        driverBody = checked.stream;
-      } else if (body instanceof ReadableStream) {
-        if (body.locked) throw invalid("The body stream is locked (another reader is reading it); pass a stream nobody has read");
-        checked = new CheckedStream(body, driverOptions);
-        driverBody = checked.stream;
-      } else {
-        throw invalid(`body must be a ReadableStream, Uint8Array, ArrayBuffer, Blob or string (got ${describe(body)})`);
-      }
-      if (driverBody instanceof Uint8Array) {
-        if (driverOptions.size !== undefined && driverOptions.size !== driverBody.byteLength) {
-          throw invalid(`The body has ${driverBody.byteLength} bytes but size says ${driverOptions.size}`);
-        }
-        driverOptions.size = driverBody.byteLength;
-        if (driverOptions.sha256 !== undefined) {
-          const actual = await sha256Hex(driverBody);
-          if (actual !== driverOptions.sha256) {
-            throw new StorageError("ChecksumMismatch", `The body's SHA-256 is ${actual}, not ${driverOptions.sha256}`);
-          }
+      const prepared = prepareBody(body, driverOptions);
+      checked = prepared.checked;
+      if (prepared.body instanceof Uint8Array && driverOptions.sha256 !== undefined) {
+        const actual = await sha256Hex(prepared.body);
+        if (actual !== driverOptions.sha256) {
+          throw new StorageError("ChecksumMismatch", `The body's SHA-256 is ${actual}, not ${driverOptions.sha256}`);
         }
       }
-      const info = await this.driver.put(key, driverBody, driverOptions);
+      const info = await this.driver.put(key, prepared.body, driverOptions);
       if (checked?.failure !== undefined) throw checked.failure;
       return info;
     } catch (error) {
@@ -175,26 +167,21 @@ export class Storage<D extends StorageDriver = StorageDriver> {
     }
   }
 
+  /** Whether `key` exists (a `head` that answers only yes or no). */
+  async exists(key: string, options: ExistsOptions = {}): Promise<boolean> {
+    try {
+      assertValidKey(key, "exists");
+      const signal = this.operationSignal(options, existsOptionNames, "exists");
+      return (await raceAbort(this.driver.head(key, signal === undefined ? {} : { signal }), signal, "exists")) !== null;
+    } catch (error) {
+      throw this.wrap(error, "exists", key);
+    }
+  }
+
   /** Lists one page of keys, ascending by UTF-8 bytes. */
   async list(options: ListOptions = {}): Promise<ListPage> {
     try {
-      assertKnownOptions(options, listOptionNames, "list options");
-      const prefix = options.prefix === undefined ? "" : validateListText(options.prefix, "prefix", true);
-      const limit = options.limit === undefined ? 1000 : options.limit;
-      if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > 1000) {
-        throw invalid(`limit must be an integer from 1 to 1000 (got ${typeof limit === "number" ? limit : describe(limit)})`);
-      }
-      const driverOptions: DriverListOptions = { prefix, limit };
-      if (options.delimiter !== undefined) {
-        this.require("listDelimiter", "delimiter");
-        driverOptions.delimiter = validateListText(options.delimiter, "delimiter", false);
-      }
-      if (options.cursor !== undefined) {
-        if (typeof options.cursor !== "string" || options.cursor.length === 0) {
-          throw invalid("cursor must be the non-empty string a previous list page returned");
-        }
-        driverOptions.cursor = options.cursor;
-      }
+      const driverOptions = normalizeListOptions(options, (capability, option) => this.require(capability, option));
       const signal = validateSignal(options.signal);
       throwIfAborted(signal, "list");
       if (signal !== undefined) driverOptions.signal = signal;
@@ -217,20 +204,110 @@ export class Storage<D extends StorageDriver = StorageDriver> {
     } while (cursor !== undefined);
   }
 
-  /** Deletes one key or many. Deleting a missing key succeeds. */
+  /** Deletes one key or many. Deleting a missing key succeeds (unless `ifMatch` is given). */
   async delete(keyOrKeys: string | string[], options: DeleteOptions = {}): Promise<void> {
     const keys = Array.isArray(keyOrKeys) ? keyOrKeys : [keyOrKeys];
     try {
       for (const key of keys) assertValidKey(key, "delete");
       const signal = this.operationSignal(options, deleteOptionNames, "delete");
       const unique = [...new Set(keys)];
+      const driverOptions: DriverDeleteOptions = signal === undefined ? {} : { signal };
+      if (options.ifMatch !== undefined) {
+        this.require("deleteIfMatch", "ifMatch");
+        if (unique.length !== 1) throw invalid(`delete with ifMatch takes exactly one key (got ${unique.length})`);
+        driverOptions.ifMatch = normalizeEtag(options.ifMatch, "ifMatch");
+      }
       for (let start = 0; start < unique.length; start += deleteBatchSize) {
         throwIfAborted(signal, "delete");
         const batch = unique.slice(start, start + deleteBatchSize);
-        await raceAbort(this.driver.delete(batch, signal === undefined ? {} : { signal }), signal, "delete");
+        await raceAbort(this.driver.delete(batch, driverOptions), signal, "delete");
       }
     } catch (error) {
       throw this.wrap(error, "delete", typeof keyOrKeys === "string" ? keyOrKeys : undefined);
+    }
+  }
+
+  /**
+   * Deletes every object under `prefix`, in batches. An empty prefix (the
+   * whole storage) needs `{ all: true }`. Aborting stops between batches;
+   * calling again continues.
+   */
+  async deletePrefix(prefix: string, options: DeletePrefixOptions = {}): Promise<DeletePrefixResult> {
+    try {
+      return await deletePrefix(this.driver, normalizeDeletePrefixOptions(prefix, options));
+    } catch (error) {
+      throw this.wrap(error, "deletePrefix");
+    }
+  }
+
+  /**
+   * Copies `from` to `to`, keeping the content type, content-* fields and
+   * metadata unless options replace them. Server-side where the driver can
+   * (`capabilities.serverSideCopy`).
+   */
+  async copy(from: string, to: string, options: CopyOptions = {}): Promise<ObjectInfo> {
+    try {
+      assertValidKey(from, "copy");
+      assertValidKey(to, "copy");
+      assertKnownOptions(options, copyOptionNames, "copy options");
+      return await copyObject(this.copyContext(), from, to, { operation: "copy", ...normalizeConditions(options, "copy"), ...changesOf(options) });
+    } catch (error) {
+      throw this.wrap(error, "copy", to);
+    }
+  }
+
+  /**
+   * Replaces an object's content type, content-* fields or metadata,
+   * keeping its body (server-side where the driver can). Fields not given
+   * are kept; `metadata` replaces the whole map.
+   */
+  async updateMetadata(key: string, changes: ObjectFields, options: UpdateMetadataOptions = {}): Promise<ObjectInfo> {
+    try {
+      assertValidKey(key, "updateMetadata");
+      assertKnownOptions(changes, objectFieldNames, "updateMetadata changes");
+      assertKnownOptions(options, updateMetadataOptionNames, "updateMetadata options");
+      const request = { operation: "updateMetadata" as const, ...normalizeConditions(options, "updateMetadata"), ...changesOf(changes) };
+      if (request.changes === undefined) throw invalid("updateMetadata needs at least one field to change (contentType, metadata, ...)");
+      return await copyObject(this.copyContext(), key, key, request);
+    } catch (error) {
+      throw this.wrap(error, "updateMetadata", key);
+    }
+  }
+
+  /**
+   * Moves `from` to `to`: one atomic rename where the driver has one, else
+   * a copy and then a delete of the source at the etag copied, so a
+   * concurrent overwrite of the source is never lost (the move fails with
+   * `PreconditionFailed` and the newer source stays).
+   */
+  async move(from: string, to: string, options: MoveOptions = {}): Promise<ObjectInfo> {
+    try {
+      assertValidKey(from, "move");
+      assertValidKey(to, "move");
+      assertKnownOptions(options, moveOptionNames, "move options");
+      return await moveObject(this.copyContext(), from, to, normalizeConditions(options, "move"));
+    } catch (error) {
+      throw this.wrap(error, "move", from);
+    }
+  }
+
+  /**
+   * The unsigned URL of `key` under the configured `publicBaseUrl` (a
+   * public bucket or CDN), each key segment percent-encoded. Without
+   * `publicBaseUrl`, throws `Unsupported`: it never guesses.
+   */
+  publicUrl(key: string): string {
+    try {
+      assertValidKey(key, "publicUrl");
+      if (this.publicBaseUrl === undefined) {
+        throw new StorageError(
+          "Unsupported",
+          "publicUrl needs the URL objects are served under: pass createStorage(driver, { publicBaseUrl: \"https://cdn.example.com/\" })",
+        );
+      }
+      return publicUrlFor(this.publicBaseUrl, key);
+    } catch (error) {
+      throw this.wrap(error, "publicUrl", key);
     }
   }
 
@@ -318,6 +395,15 @@ export class Storage<D extends StorageDriver = StorageDriver> {
       throw invalid(`The storage clock returned ${describe(now)}; it must return milliseconds since the epoch, like Date.now()`);
     }
     return now;
+  }
+
+  /** What copy and move need from this storage. */
+  private copyContext(): CopyContext {
+    return {
+      driver: this.driver,
+      require: (capability, option) => this.require(capability, option),
+      can: (capability) => this.capabilities[capability],
+    };
   }
 
   /** Checks an options object that carries only a signal, and returns the signal. */

@@ -47,6 +47,7 @@ export function withPrefix(driver: StorageDriver, prefix: string): StorageDriver
     },
     async list(options) {
       const inner = { ...options, prefix: prefix + options.prefix };
+      if (options.startAfter !== undefined) inner.startAfter = prefix + options.startAfter;
       if (options.cursor !== undefined) inner.cursor = restorePrefix(options.cursor, prefix);
       const page = await driver.list(inner);
       const result: Awaited<ReturnType<StorageDriver["list"]>> = {
@@ -60,6 +61,14 @@ export function withPrefix(driver: StorageDriver, prefix: string): StorageDriver
       await driver.delete(keys.map(scope), options);
     },
   };
+  if (driver.copy !== undefined) {
+    const copy = driver.copy.bind(driver);
+    layered.copy = async (from, to, options) => unscopeInfo(await copy(scope(from), scope(to), options));
+  }
+  if (driver.move !== undefined) {
+    const move = driver.move.bind(driver);
+    layered.move = async (from, to, options) => unscopeInfo(await move(scope(from), scope(to), options));
+  }
   if (driver.signPut !== undefined) {
     const signPut = driver.signPut.bind(driver);
     layered.signPut = (key, options) => signPut(scope(key), options);

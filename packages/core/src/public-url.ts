@@ -1,0 +1,34 @@
+import { StorageError } from "./storage-error.js";
+import { describe } from "./known-options.js";
+
+/**
+ * Checks `publicBaseUrl` and returns it ending in `/`: an absolute http(s)
+ * URL without credentials, query or fragment (a key appended to those
+ * would not be a path).
+ */
+export function validatePublicBaseUrl(value: unknown): string {
+  const problem = (reason: string) =>
+    new StorageError("InvalidArgument", `publicBaseUrl ${reason}, such as "https://cdn.example.com/files/" (got ${describe(value)})`);
+  if (typeof value !== "string") throw problem("must be a string");
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw problem("must be an absolute URL");
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw problem("must be an http: or https: URL");
+  if (url.username !== "" || url.password !== "") throw problem("must not carry credentials");
+  if (url.search !== "" || url.hash !== "" || value.includes("?") || value.includes("#")) throw problem("must not have a query or fragment");
+  const text = url.href;
+  return text.endsWith("/") ? text : `${text}/`;
+}
+
+/**
+ * The public URL of a (valid) key under `base`: each `/`-separated segment
+ * percent-encoded, so `?`, `#`, `%` and spaces stay part of the key. Keys
+ * have no `.`, `..` or empty segments, so no URL parser collapses a path.
+ */
+export function publicUrlFor(base: string, key: string): string {
+  return base + key.split("/").map(encodeURIComponent).join("/");
+}
+
