@@ -1,5 +1,6 @@
 import { StorageError, isStorageError } from "./storage-error.js";
 import { Sha256 } from "./sha256.js";
+import { describe } from "./known-options.js";
 
 export interface BodyChecks {
   size?: number;
@@ -82,7 +83,8 @@ export class CheckedStream {
           }
           const chunk = result.value as unknown;
           if (!(chunk instanceof Uint8Array)) {
-            throw fail(new StorageError("InvalidArgument", "A body stream must yield Uint8Array chunks"));
+            const got = typeof chunk === "string" ? "a string: a Node Readable after setEncoding yields strings; drop setEncoding" : describe(chunk);
+            throw fail(new StorageError("InvalidArgument", `A body stream must yield Uint8Array chunks (got ${got})`));
           }
           this.bytesRead += chunk.byteLength;
           if (checks.size !== undefined && this.bytesRead > checks.size) {

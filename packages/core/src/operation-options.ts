@@ -1,6 +1,6 @@
 import type { CapabilityName } from "./capabilities.js";
 import type { DriverGetOptions, DriverListOptions, DriverObjectFields, DriverPutOptions } from "./storage-driver.js";
-import type { ListOptions, ObjectFields, PutOptions } from "./storage-types.js";
+import type { GetOptions, ListOptions, ObjectFields, PutOptions } from "./storage-types.js";
 import { assertKnownOptions, describe } from "./known-options.js";
 import { throwIfAborted, validateSignal } from "./abort-signal.js";
 import { normalizeObjectFields } from "./object-fields.js";
@@ -71,6 +71,27 @@ export function normalizePutOptions(options: PutOptions, require: RequireCapabil
     if (out.ifNotExists) throw invalid("ifNotExists and ifMatch cannot be combined");
     require("putIfMatch", "ifMatch");
     out.ifMatch = normalizeEtag(options.ifMatch, "ifMatch");
+  }
+  const signal = validateSignal(options.signal);
+  if (signal !== undefined) out.signal = signal;
+  return out;
+}
+
+/** Checks the get options and turns them into what the driver receives. */
+export function normalizeGetOptions(options: GetOptions, require: RequireCapability): DriverGetOptions {
+  assertKnownOptions(options, getOptionNames, "get options");
+  const out: DriverGetOptions = {};
+  if (options.range !== undefined) {
+    require("rangeRead", "range");
+    out.range = validateRange(options.range);
+  }
+  if (options.ifMatch !== undefined) {
+    require("conditionalGet", "ifMatch");
+    out.ifMatch = normalizeEtag(options.ifMatch, "ifMatch");
+  }
+  if (options.ifNoneMatch !== undefined) {
+    require("conditionalGet", "ifNoneMatch");
+    out.ifNoneMatch = normalizeEtag(options.ifNoneMatch, "ifNoneMatch");
   }
   const signal = validateSignal(options.signal);
   if (signal !== undefined) out.signal = signal;

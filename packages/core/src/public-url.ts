@@ -28,7 +28,13 @@ export function validatePublicBaseUrl(value: unknown): string {
  * percent-encoded, so `?`, `#`, `%` and spaces stay part of the key. Keys
  * have no `.`, `..` or empty segments, so no URL parser collapses a path.
  */
-export function publicUrlFor(base: string, key: string): string {
+export function publicUrlFor(base: string | undefined, key: string): string {
+  if (base === undefined) {
+    throw new StorageError(
+      "Unsupported",
+      'publicUrl needs the URL objects are served under: pass createStorage(driver, { publicBaseUrl: "https://cdn.example.com/" })',
+    );
+  }
   return base + key.split("/").map(encodeURIComponent).join("/");
 }
 

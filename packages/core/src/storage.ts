@@ -1,7 +1,6 @@
 import type { Capabilities, CapabilityHints, CapabilityName, SignPutConflict } from "./capabilities.js";
 import type {
   DriverDeleteOptions,
-  DriverGetOptions,
   DriverPutOptions,
   DriverSignGetOptions,
   DriverSignPutOptions,
@@ -45,7 +44,7 @@ import {
   copyOptionNames,
   deleteOptionNames,
   existsOptionNames,
-  getOptionNames,
+  normalizeGetOptions,
   moveOptionNames,
   normalizeConditions,
   normalizeListOptions,
@@ -55,7 +54,6 @@ import {
   headOptionNames,
   normalizePutOptions,
   storageOptionNames,
-  validateRange,
 } from "./operation-options.js";
 import { sha256Hex } from "./sha256.js";
 import { normalizeSignGetOptions, normalizeSignPutOptions, type SigningContext, type SignPutConstraints } from "./sign-options.js";
@@ -65,10 +63,10 @@ import { prepareBody, withBodyType } from "./put-body.js";
 import { copyObject, moveObject, type CopyContext } from "./copy-object.js";
 import { deletePrefix, normalizeDeletePrefixOptions } from "./delete-prefix.js";
 import { publicUrlFor, validatePublicBaseUrl } from "./public-url.js";
+import { wrapError } from "./wrap-error.js";
+import { signingTimes } from "./signing-times.js";
 
 const deleteBatchSize = 1000;
-/** The largest instant a Date can hold. */
-const maxClockMs = 8.64e15;
 
 /**
  * The portable API. It validates keys and options, fills defaults, refuses
@@ -129,25 +127,9 @@ export class Storage<D extends StorageDriver = StorageDriver> {
   async get(key: string, options: GetOptions = {}): Promise<StoredObject | null> {
     try {
       assertValidKey(key, "get");
-      assertKnownOptions(options, getOptionNames, "get options");
-      const driverOptions: DriverGetOptions = {};
-      if (options.range !== undefined) {
-        this.require("rangeRead", "range");
-        driverOptions.range = validateRange(options.range);
-      }
-      if (options.ifMatch !== undefined) {
-        this.require("conditionalGet", "ifMatch");
-        driverOptions.ifMatch = normalizeEtag(options.ifMatch, "ifMatch");
-      }
-      if (options.ifNoneMatch !== undefined) {
-        this.require("conditionalGet", "ifNoneMatch");
-        driverOptions.ifNoneMatch = normalizeEtag(options.ifNoneMatch, "ifNoneMatch");
-      }
-      const signal = validateSignal(options.signal);
-      if (signal !== undefined) {
-        throwIfAborted(signal, "get");
-        driverOptions.signal = signal;
-      }
+      const driverOptions = normalizeGetOptions(options, (capability, option) => this.require(capability, option));
+      const signal = driverOptions.signal;
+      throwIfAborted(signal, "get");
       const result = await raceAbort(this.driver.get(key, driverOptions), signal, "get");
       if (result === null) return null;
       return createStoredObject(result, (error) => this.wrap(error, "get", key));
@@ -299,12 +281,6 @@ export class Storage<D extends StorageDriver = StorageDriver> {
   publicUrl(key: string): string {
     try {
       assertValidKey(key, "publicUrl");
-      if (this.publicBaseUrl === undefined) {
-        throw new StorageError(
-          "Unsupported",
-          "publicUrl needs the URL objects are served under: pass createStorage(driver, { publicBaseUrl: \"https://cdn.example.com/\" })",
-        );
-      }
       return publicUrlFor(this.publicBaseUrl, key);
     } catch (error) {
       throw this.wrap(error, "publicUrl", key);
@@ -337,13 +313,7 @@ export class Storage<D extends StorageDriver = StorageDriver> {
     try {
       assertValidKey(key, "signPut");
       const { expiresIn, constraints } = this.signPutOptions(options);
-      const nowMs = this.now();
-      const driverOptions: DriverSignPutOptions = {
-        expiresIn,
-        now: new Date(nowMs),
-        expiresAt: new Date(nowMs + expiresIn * 1000),
-        ...constraints,
-      };
+      const driverOptions: DriverSignPutOptions = { ...signingTimes(this.clock, expiresIn), ...constraints };
       return await this.driver.signPut!.call(this.driver, key, driverOptions);
     } catch (error) {
       throw this.wrap(error, "signPut", key);
@@ -363,15 +333,8 @@ export class Storage<D extends StorageDriver = StorageDriver> {
     try {
       assertValidKey(key, "signGet");
       const { expiresIn, constraints } = normalizeSignGetOptions(options, this.signingContext());
-      const nowMs = this.now();
-      const driverOptions: DriverSignGetOptions = {
-        expiresIn,
-        now: new Date(nowMs),
-        expiresAt: new Date(nowMs + expiresIn * 1000),
-        ...constraints,
-      };
-      const signGet = this.driver.signGet!;
-      return await signGet.call(this.driver, key, driverOptions);
+      const driverOptions: DriverSignGetOptions = { ...signingTimes(this.clock, expiresIn), ...constraints };
+      return await this.driver.signGet!.call(this.driver, key, driverOptions);
     } catch (error) {
       throw this.wrap(error, "signGet", key);
     }
@@ -386,15 +349,6 @@ export class Storage<D extends StorageDriver = StorageDriver> {
       require: (capability, option) => this.require(capability, option),
       hint: (capability) => this.hint(capability),
     };
-  }
-
-  /** The clock's reading, checked: a clock that returns NaN must not mint URLs with `expires=NaN`. */
-  private now(): number {
-    const now: unknown = this.clock();
-    if (typeof now !== "number" || !Number.isFinite(now) || now < 0 || now > maxClockMs) {
-      throw invalid(`The storage clock returned ${describe(now)}; it must return milliseconds since the epoch, like Date.now()`);
-    }
-    return now;
   }
 
   /** What copy and move need from this storage. */
@@ -434,24 +388,8 @@ export class Storage<D extends StorageDriver = StorageDriver> {
   }
 
   private wrap(error: unknown, operation: string, key?: string): StorageError {
-    let wrapped: StorageError;
-    if (isStorageError(error)) {
-      wrapped = error;
-    } else if (isAbortError(error)) {
-      wrapped = new StorageError("Aborted", `The ${operation} was aborted`, { cause: error });
-    } else {
-      const detail = error instanceof Error ? error.message : String(error);
-      wrapped = new StorageError("Unknown", `The ${this.driver.name} driver failed in ${operation}: ${detail}`, { cause: error });
-    }
-    if (!wrapped.operation) wrapped.operation = operation;
-    if (wrapped.key === undefined && key !== undefined) wrapped.key = key;
-    if (!wrapped.driver) wrapped.driver = this.driver.name;
-    return wrapped;
+    return wrapError(error, this.driver.name, operation, key);
   }
-}
-
-function isAbortError(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { name?: unknown }).name === "AbortError";
 }
 
 /**

@@ -1,4 +1,4 @@
-import { compareUtf8, noCapabilities, readAll, type ObjectInfo, type StorageDriver } from "@stowage/core";
+import { StorageError, compareUtf8, noCapabilities, readAll, type ObjectInfo, type StorageDriver } from "@stowage/core";
 
 /**
  * A deliberately plain driver for core's own tests (core cannot depend on
@@ -54,4 +54,35 @@ export function mapDriver(): StorageDriver & { readonly keys: () => string[] } {
       for (const key of keys) entries.delete(key);
     },
   };
+}
+
+/**
+ * `mapDriver` with copy and a conditional delete, the way a backend with
+ * server-side copy would have them, for core's copy and move tests.
+ */
+export function copyingMapDriver(): StorageDriver & { readonly keys: () => string[]; readonly deletes: unknown[] } {
+  const base = mapDriver();
+  const deletes: unknown[] = [];
+  const driver = {
+    ...base,
+    capabilities: { ...base.capabilities, copy: true, serverSideCopy: true, copyIfMatch: true, copyIfNotExists: true, deleteIfMatch: true },
+    deletes,
+    async copy(from: string, to: string, options: { ifMatch?: string; ifNotExists?: boolean; replace?: { contentType: string; metadata: Record<string, string> } }) {
+      const source = await base.get(from, {});
+      if (source === null) throw new StorageError("NotFound", `${from} is missing`);
+      if (options.ifMatch !== undefined && source.info.etag !== options.ifMatch) throw new StorageError("PreconditionFailed", "stale");
+      if (options.ifNotExists && (await base.head(to, {})) !== null) throw new StorageError("AlreadyExists", "exists");
+      const fields = options.replace ?? { contentType: source.info.contentType, metadata: source.info.metadata };
+      return base.put(to, source.body as Uint8Array, { ...fields });
+    },
+    async delete(keys: string[], options: { ifMatch?: string }) {
+      deletes.push({ keys, ...options });
+      if (options.ifMatch !== undefined) {
+        const info = await base.head(keys[0]!, {});
+        if (info === null || info.etag !== options.ifMatch) throw new StorageError("PreconditionFailed", "changed");
+      }
+      return base.delete(keys, {});
+    },
+  };
+  return driver;
 }
