@@ -68,6 +68,11 @@ import { signingTimes } from "./signing-times.js";
 
 const deleteBatchSize = 1000;
 
+/** Hints core gives when the driver has none: what works on any driver instead. */
+const portableHints: Partial<Record<CapabilityName, string>> = {
+  copy: "copyBetween(storage, from, storage, to) streams the object through this process instead",
+};
+
 /**
  * The portable API. It validates keys and options, fills defaults, refuses
  * options the driver's capabilities do not claim (`Unsupported`), and wraps
@@ -383,7 +388,7 @@ export class Storage<D extends StorageDriver = StorageDriver> {
 
   /** The driver's hint for switching `capability` on, as a message tail. */
   private hint(capability: CapabilityName): string {
-    const hint = this.capabilityHints[capability];
+    const hint = this.capabilityHints[capability] ?? portableHints[capability];
     return typeof hint === "string" && hint.length > 0 ? `: ${hint}` : "";
   }
 

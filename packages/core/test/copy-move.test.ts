@@ -1,21 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { createStorage, isStorageError, type StorageDriver } from "@stowage/core";
+import { codeOf } from "./error-code.ts";
 import { copyingMapDriver, mapDriver } from "./map-driver.ts";
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return isStorageError(error) ? error.code : `not a StorageError: ${String(error)}`;
-  }
-  return "resolved";
-}
 
 describe("copy in core", () => {
   it("is Unsupported on a driver without copy, pointing at copyBetween", async () => {
     const storage = createStorage(mapDriver());
     await storage.put("a", "x");
     expect(await codeOf(storage.copy("a", "b"))).toBe("Unsupported");
+    await expect(storage.copy("a", "b")).rejects.toThrow(/copyBetween/);
     expect(await codeOf(storage.move("a", "b"))).toBe("Unsupported");
     expect(await codeOf(storage.updateMetadata("a", { metadata: { x: "1" } }))).toBe("Unsupported");
   });

@@ -1,15 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { createStorage, isStorageError, type StorageDriver } from "@stowage/core";
+import { createStorage, type StorageDriver } from "@stowage/core";
+import { codeOf } from "./error-code.ts";
 import { mapDriver } from "./map-driver.ts";
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return isStorageError(error) ? error.code : `not a StorageError: ${String(error)}`;
-  }
-  return "resolved";
-}
 
 async function fill(driver: StorageDriver, keys: string[]): Promise<void> {
   const storage = createStorage(driver);
