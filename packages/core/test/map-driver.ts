@@ -33,7 +33,7 @@ export function mapDriver(): StorageDriver & { readonly keys: () => string[] } {
       const entry = entries.get(key);
       return entry === undefined ? null : { ...entry.info };
     },
-    async list({ prefix, delimiter, cursor, limit }) {
+    async list({ prefix, delimiter, cursor, limit, startAfter }) {
       const objects: ObjectInfo[] = [];
       const prefixes: string[] = [];
       let last = "";
@@ -42,6 +42,7 @@ export function mapDriver(): StorageDriver & { readonly keys: () => string[] } {
         const cut = delimiter === undefined ? -1 : key.indexOf(delimiter, prefix.length);
         const entry = cut >= 0 ? key.slice(0, cut + delimiter!.length) : key;
         if (cursor !== undefined && compareUtf8(entry, cursor) <= 0) continue;
+        if (startAfter !== undefined && compareUtf8(entry, startAfter) <= 0) continue;
         if (entry === last) continue;
         if (objects.length + prefixes.length === limit) return { objects, prefixes, cursor: last };
         if (cut >= 0) prefixes.push(entry);
@@ -65,7 +66,7 @@ export function copyingMapDriver(): StorageDriver & { readonly keys: () => strin
   const deletes: unknown[] = [];
   const driver = {
     ...base,
-    capabilities: { ...base.capabilities, copy: true, serverSideCopy: true, copyIfMatch: true, copyIfNotExists: true, deleteIfMatch: true },
+    capabilities: { ...base.capabilities, listStartAfter: true, copy: true, serverSideCopy: true, copyIfMatch: true, copyIfNotExists: true, deleteIfMatch: true },
     deletes,
     async copy(from: string, to: string, options: { ifMatch?: string; ifNotExists?: boolean; replace?: { contentType: string; metadata: Record<string, string> } }) {
       const source = await base.get(from, {});

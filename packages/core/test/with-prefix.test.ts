@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createStorage, isStorageError, withPrefix, type StorageError } from "@stowage/core";
-import { mapDriver } from "./map-driver.js";
+import { copyingMapDriver, mapDriver } from "./map-driver.js";
 import { allCapabilities, objectInfo, spyDriver } from "./spy-driver.js";
 
 async function rejection(promise: Promise<unknown>): Promise<StorageError> {
@@ -14,6 +14,22 @@ async function rejection(promise: Promise<unknown>): Promise<StorageError> {
 }
 
 describe("withPrefix", () => {
+  it("scopes copy, move, a conditional delete and startAfter", async () => {
+    const inner = copyingMapDriver();
+    const storage = createStorage(withPrefix(inner, "tenant/"));
+    await storage.put("a", "x");
+    await storage.put("c", "y");
+    expect((await storage.copy("a", "b")).key).toBe("b");
+    expect((await storage.move("b", "d/e")).key).toBe("d/e");
+    expect(inner.keys()).toEqual(["tenant/a", "tenant/c", "tenant/d/e"]);
+    const page = await storage.list({ startAfter: "a", delimiter: "/" });
+    expect([...page.objects.map((object) => object.key), ...page.prefixes]).toEqual(["c", "d/"]);
+    expect((await storage.list({ startAfter: "c" })).objects.map((object) => object.key)).toEqual(["d/e"]);
+    const stale = await rejection(storage.delete("a", { ifMatch: "stale" }));
+    expect(stale.code).toBe("PreconditionFailed");
+    expect(inner.deletes.at(-1)).toEqual({ keys: ["tenant/a"], ifMatch: "stale" });
+  });
+
   it("scopes keys on the way in and strips them on the way out", async () => {
     const inner = mapDriver();
     const storage = createStorage(withPrefix(inner, "tenant/"));
