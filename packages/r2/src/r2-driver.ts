@@ -3,14 +3,13 @@ import {
   putObjectInfo,
   StorageError,
   throwIfAborted,
-  compareUtf8,
-  maxKeyBytes,
   noCapabilities,
-  utf8Length,
   type Capabilities,
   type CapabilityHints,
   type CapabilityName,
   type SignPutConflict,
+  type DriverCopyOptions,
+  type DriverDeleteOptions,
   type DriverGetOptions,
   type DriverGetResult,
   type DriverListOptions,
@@ -29,7 +28,6 @@ import {
 import type {
   R2Bucket,
   R2Conditional,
-  R2HTTPMetadata,
   R2Object,
   R2ObjectBody,
   R2PutOptions,
@@ -37,6 +35,10 @@ import type {
 import { toStorageError } from "./r2-errors.js";
 import { toObjectInfo } from "./r2-object-info.js";
 import { fixedLengthPut } from "./fixed-length-put.js";
+import { r2Copy } from "./r2-copy.js";
+import { r2DataHints } from "./r2-hints.js";
+import { httpMetadataOf } from "./r2-http-metadata.js";
+import { listPage } from "./r2-list.js";
 import { maxParts, maxSinglePutSize, minPartSize, unknownLengthPut } from "./unknown-length-put.js";
 
 export interface R2DriverOptions {
@@ -68,10 +70,17 @@ export const r2Capabilities: Capabilities = {
   putIfMatch: true,
   sha256: true,
   listDelimiter: true,
+  listStartAfter: true,
+  // Streamed through the Worker from get into put: the binding has no copy.
+  copy: true,
+  serverSideCopy: false,
+  copyIfMatch: true,
+  copyIfNotExists: true,
+  // The binding's delete takes no condition.
+  deleteIfMatch: false,
 };
 
 const defaultPartSize = 8 * 1024 * 1024;
-const listInclude: ("httpMetadata" | "customMetadata")[] = ["httpMetadata", "customMetadata"];
 
 /** A Stowage driver over a Workers R2 binding. */
 export class R2Driver implements StorageDriver {
@@ -79,7 +88,7 @@ export class R2Driver implements StorageDriver {
   readonly capabilities: Capabilities;
   /** The signer's refused combinations (none for `r2Presigner` or `createHmacSigner`). */
   readonly signPutConflicts: readonly SignPutConflict[];
-  /** How to switch on the signing capabilities that are off. */
+  /** How to switch on the signing capabilities that are off, and why copy and conditional delete are as they are. */
   readonly capabilityHints: CapabilityHints;
   /** The R2 binding. */
   readonly raw: R2Bucket;
@@ -114,7 +123,7 @@ export class R2Driver implements StorageDriver {
       ...(this.signer ? { signGet: true, signPut: true, ...this.signer.capabilities } : {}),
     });
     this.signPutConflicts = Object.freeze([...(this.signer?.signPutConflicts ?? [])]);
-    this.capabilityHints = r2SigningHints(this.capabilities, this.signer !== undefined);
+    this.capabilityHints = Object.freeze({ ...r2SigningHints(this.capabilities, this.signer !== undefined), ...r2DataHints });
   }
 
   async put(key: string, body: DriverPutBody, options: DriverPutOptions): Promise<ObjectInfo> {
@@ -214,41 +223,25 @@ export class R2Driver implements StorageDriver {
 
   async list(options: DriverListOptions): Promise<ListPage> {
     throwIfAborted(options.signal, "list");
-    // The cursor is the last entry returned, resumed with `startAfter`: R2's
-    // own cursor lists a common prefix again when keys were added under it.
-    const startAfter = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
-    try {
-      const result = await this.raw.list({
-        prefix: options.prefix,
-        limit: options.limit,
-        include: listInclude,
-        ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}),
-        ...(startAfter !== undefined ? { startAfter } : {}),
-      });
-      const objects = result.objects.map(toObjectInfo);
-      const prefixes = result.delimitedPrefixes;
-      const page: ListPage = { objects, prefixes };
-      if (result.truncated) {
-        const lastKey = objects.length > 0 ? objects[objects.length - 1]!.key : undefined;
-        const lastPrefix = prefixes.length > 0 ? prefixes[prefixes.length - 1] : undefined;
-        page.cursor =
-          lastPrefix !== undefined && (lastKey === undefined || compareUtf8(lastPrefix, lastKey) > 0)
-            ? `p:${lastPrefix}`
-            : `k:${lastKey ?? ""}`;
-      }
-      return page;
-    } catch (error) {
-      throw toStorageError(error, "list");
-    }
+    return listPage(this.raw, options);
   }
 
-  async delete(keys: string[], options: DriverOperationOptions = {}): Promise<void> {
+  async delete(keys: string[], options: DriverDeleteOptions = {}): Promise<void> {
     throwIfAborted(options.signal, "delete");
+    if (options.ifMatch !== undefined) {
+      // Storage never passes it (deleteIfMatch is off); a direct caller is refused, never served non-atomically.
+      throw new StorageError("Unsupported", `delete with ifMatch is not supported by r2: ${r2DataHints.deleteIfMatch}`);
+    }
     try {
       await this.raw.delete(keys);
     } catch (error) {
       throw toStorageError(error, "delete");
     }
+  }
+
+  async copy(from: string, to: string, options: DriverCopyOptions = {}): Promise<ObjectInfo> {
+    throwIfAborted(options.signal, "copy");
+    return r2Copy(this.raw, from, to, options, { partSize: this.partSize });
   }
 
   signPut(key: string, options: DriverSignPutOptions): Promise<SignedRequest> {
@@ -290,14 +283,6 @@ function isUrlSigner(value: unknown): value is UrlSigner {
   return typeof signer.signPut === "function" && typeof signer.signGet === "function";
 }
 
-function httpMetadataOf(options: DriverPutOptions): R2HTTPMetadata {
-  const http: R2HTTPMetadata = { contentType: options.contentType };
-  if (options.cacheControl !== undefined) http.cacheControl = options.cacheControl;
-  if (options.contentDisposition !== undefined) http.contentDisposition = options.contentDisposition;
-  if (options.contentEncoding !== undefined) http.contentEncoding = options.contentEncoding;
-  return http;
-}
-
 /** The bytes a range selects in an object of `size` bytes, or undefined when none. */
 function resolveRange(range: DriverRange, size: number): { offset: number; length: number } | undefined {
   if (size === 0) return undefined;
@@ -308,26 +293,6 @@ function resolveRange(range: DriverRange, size: number): { offset: number; lengt
   if (range.offset >= size) return undefined;
   const available = size - range.offset;
   return { offset: range.offset, length: range.length === undefined ? available : Math.min(range.length, available) };
-}
-
-/**
- * The `startAfter` for a cursor. After a common prefix, every key under it is
- * skipped: the prefix is padded to the longest key (1024 bytes) with the
- * highest code points, so no legal key under it sorts later.
- */
-function decodeCursor(cursor: string): string {
-  const kind = cursor.slice(0, 2);
-  const after = cursor.slice(2);
-  if (kind === "k:" && after.length > 0) return after;
-  if (kind !== "p:" || after.length === 0) throw new StorageError("InvalidArgument", "The cursor was not made by the r2 driver");
-  let room = maxKeyBytes - utf8Length(after);
-  if (room <= 0) return after;
-  let padded = after + "\u{10FFFF}".repeat(Math.floor(room / 4));
-  room %= 4;
-  if (room === 3) padded += "\uFFFF";
-  else if (room === 2) padded += "\u07FF";
-  else if (room === 1) padded += "\u007F";
-  return padded;
 }
 
 /** Creates a driver over a Workers R2 binding: `r2Driver({ bucket: env.BUCKET })`. */
