@@ -13,18 +13,34 @@ import { capabilityCases } from "./cases/capability-cases.js";
 import { optionCases } from "./cases/option-cases.js";
 import { signPutCombinationCases } from "./cases/sign-put-combination-cases.js";
 import { signingCases } from "./cases/signing-cases.js";
+import { bodyCases } from "./cases/body-cases.js";
+import { existsCases } from "./cases/exists-cases.js";
+import { startAfterCases } from "./cases/start-after-cases.js";
+import { conditionalDeleteCases } from "./cases/conditional-delete-cases.js";
+import { deletePrefixCases } from "./cases/delete-prefix-cases.js";
+import { copyCases } from "./cases/copy-cases.js";
+import { updateMetadataCases } from "./cases/update-metadata-cases.js";
+import { moveCases } from "./cases/move-cases.js";
 
 /** Every case of the specification, in a stable order. */
 export const conformanceCases: readonly ConformanceCase[] = [
   ...keyCases,
   ...putCases,
   ...failedPutCases,
+  ...bodyCases,
   ...conditionalCases,
   ...getCases,
   ...rangeCases,
   ...headCases,
+  ...existsCases,
   ...listCases,
+  ...startAfterCases,
   ...deleteCases,
+  ...conditionalDeleteCases,
+  ...deletePrefixCases,
+  ...copyCases,
+  ...updateMetadataCases,
+  ...moveCases,
   ...errorCases,
   ...capabilityCases,
   ...optionCases,

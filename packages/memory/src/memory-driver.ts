@@ -1,5 +1,6 @@
 import {
   assertKnownOptions,
+  compareUtf8,
   putObjectInfo,
   StorageError,
   noCapabilities,
@@ -7,9 +8,13 @@ import {
   type Capabilities,
   type CapabilityHints,
   type SignPutConflict,
+  type DriverCopyOptions,
+  type DriverDeleteOptions,
   type DriverGetOptions,
   type DriverGetResult,
   type DriverListOptions,
+  type DriverMoveOptions,
+  type DriverObjectFields,
   type DriverOperationOptions,
   type DriverPutBody,
   type DriverPutOptions,
@@ -26,7 +31,13 @@ import {
   hmacSigningHints,
 } from "@stowage/core";
 import { SortedKeys, comparePositions } from "./sorted-keys.js";
+import { copyInfo, decodeCursor, encodeCursor, fieldsOf, throwIfAborted } from "./memory-entry.js";
 
+/**
+ * One stored object. `bytes` is never changed in place once stored (a put
+ * stores a fresh copy, a get returns a fresh copy), so copies of an object
+ * may share it.
+ */
 interface Entry {
   bytes: Uint8Array;
   info: ObjectInfo;
@@ -48,6 +59,12 @@ export const memoryCapabilities: Capabilities = {
   putIfMatch: true,
   sha256: true,
   listDelimiter: true,
+  listStartAfter: true,
+  copy: true,
+  serverSideCopy: true,
+  copyIfMatch: true,
+  copyIfNotExists: true,
+  deleteIfMatch: true,
 };
 
 /** The memory driver's native state, exposed as `driver.raw`. */
@@ -60,7 +77,9 @@ let instanceCounter = 0;
 
 /**
  * The reference driver: everything in a Map plus a sorted key index. Bytes
- * are copied on the way in and on the way out.
+ * are copied on the way in and on the way out. Every operation decides and
+ * changes the map in one synchronous step, so conditions (ifMatch,
+ * ifNotExists) are atomic and `move` is a true rename.
  */
 export class MemoryDriver implements StorageDriver {
   readonly name = "memory";
@@ -111,7 +130,7 @@ export class MemoryDriver implements StorageDriver {
     if (options.signal?.aborted) throw new StorageError("Aborted", "The put was aborted", { cause: options.signal.reason });
     const info = putObjectInfo(
       key,
-      { size: bytes.byteLength, etag: `${this.etagPrefix}-${(++this.version).toString(36)}`, lastModified: new Date() },
+      { size: bytes.byteLength, etag: this.nextEtag(), lastModified: new Date() },
       options,
     );
     if (current === undefined) this.index.insert(key);
@@ -160,6 +179,11 @@ export class MemoryDriver implements StorageDriver {
     throwIfAborted(options.signal, "list");
     const { prefix, delimiter, limit } = options;
     let position = this.index.lowerBound(prefix);
+    const { startAfter } = options;
+    if (startAfter !== undefined) {
+      const after = this.index.upperBound(startAfter);
+      if (comparePositions(after, position) > 0) position = after;
+    }
     if (options.cursor !== undefined) {
       const cursor = decodeCursor(options.cursor);
       const resume = cursor.prefix ? this.index.afterPrefix(cursor.after) : this.index.upperBound(cursor.after);
@@ -176,10 +200,12 @@ export class MemoryDriver implements StorageDriver {
       const cut = delimiter === undefined ? -1 : key.indexOf(delimiter, prefix.length);
       if (cut >= 0) {
         const common = key.slice(0, cut + delimiter!.length);
+        position = this.index.afterPrefix(common);
+        // A common prefix at or before startAfter (a/ for startAfter a/1) is not listed.
+        if (startAfter !== undefined && compareUtf8(common, startAfter) <= 0) continue;
         prefixes.push(common);
         lastKey = common;
         lastIsPrefix = true;
-        position = this.index.afterPrefix(common);
       } else {
         objects.push(copyInfo(this.entries.get(key)!.info));
         lastKey = key;
@@ -190,12 +216,47 @@ export class MemoryDriver implements StorageDriver {
     return { objects, prefixes, cursor: encodeCursor(lastKey, lastIsPrefix) };
   }
 
-  async delete(keys: string[], options: DriverOperationOptions = {}): Promise<void> {
+  async delete(keys: string[], options: DriverDeleteOptions = {}): Promise<void> {
     // All or nothing: an aborted delete removes no key.
     throwIfAborted(options.signal, "delete");
+    if (options.ifMatch !== undefined) {
+      for (const key of keys) {
+        const etag = this.entries.get(key)?.info.etag;
+        if (etag !== options.ifMatch) {
+          throw new StorageError("PreconditionFailed", etag === undefined ? `${key} does not exist` : `${key} has etag ${etag}, not ${options.ifMatch}`);
+        }
+      }
+    }
     for (const key of keys) {
       if (this.entries.delete(key)) this.index.remove(key);
     }
+  }
+
+  /**
+   * Copies in one synchronous step. The target shares the source's bytes
+   * (stored bytes are never changed in place, so neither object can change
+   * the other) and gets a fresh etag and lastModified, like any write.
+   */
+  async copy(from: string, to: string, options: DriverCopyOptions): Promise<ObjectInfo> {
+    const source = this.checkTransfer(from, to, options, "copy");
+    const fields = options.replace ?? fieldsOf(source.info);
+    const info = putObjectInfo(to, { size: source.bytes.byteLength, etag: this.nextEtag(), lastModified: new Date() }, fields);
+    this.store(to, { bytes: source.bytes, info });
+    return copyInfo(info);
+  }
+
+  /**
+   * Renames in one synchronous step: the object (bytes, fields, etag and
+   * lastModified) is under `to` and no longer under `from`, with no moment
+   * where both or neither exist.
+   */
+  async move(from: string, to: string, options: DriverMoveOptions): Promise<ObjectInfo> {
+    const source = this.checkTransfer(from, to, options, "move");
+    const info: ObjectInfo = { ...copyInfo(source.info), key: to };
+    this.store(to, { bytes: source.bytes, info });
+    this.entries.delete(from);
+    this.index.remove(from);
+    return copyInfo(info);
   }
 
   signPut(key: string, options: DriverSignPutOptions): Promise<SignedRequest> {
@@ -207,41 +268,27 @@ export class MemoryDriver implements StorageDriver {
     if (!this.signer) throw new StorageError("Unsupported", `This memory driver has no signing configured: ${hmacSigningHint("memoryDriver()")}`);
     return this.signer.signGet(key, options);
   }
-}
 
-function throwIfAborted(signal: AbortSignal | undefined, operation: string): void {
-  if (signal?.aborted) throw new StorageError("Aborted", `The ${operation} was aborted`, { cause: signal.reason });
-}
+  /** The source of a copy or move, after checking the signal and its conditions. */
+  private checkTransfer(from: string, to: string, options: DriverCopyOptions, operation: string): Entry {
+    throwIfAborted(options.signal, operation);
+    const source = this.entries.get(from);
+    if (source === undefined) throw new StorageError("NotFound", `${from} does not exist`, { key: from });
+    if (options.ifMatch !== undefined && source.info.etag !== options.ifMatch) {
+      throw new StorageError("PreconditionFailed", `${from} has etag ${source.info.etag}, not ${options.ifMatch}`, { key: from });
+    }
+    if (options.ifNotExists && this.entries.has(to)) throw new StorageError("AlreadyExists", `${to} already exists`, { key: to });
+    return source;
+  }
 
-function copyInfo(info: ObjectInfo): ObjectInfo {
-  const copy: ObjectInfo = {
-    key: info.key,
-    size: info.size,
-    etag: info.etag,
-    lastModified: new Date(info.lastModified.getTime()),
-    contentType: info.contentType,
-    metadata: copyMetadata(info.metadata),
-  };
-  if (info.cacheControl !== undefined) copy.cacheControl = info.cacheControl;
-  if (info.contentDisposition !== undefined) copy.contentDisposition = info.contentDisposition;
-  if (info.contentEncoding !== undefined) copy.contentEncoding = info.contentEncoding;
-  return copy;
-}
+  private store(key: string, entry: Entry): void {
+    if (!this.entries.has(key)) this.index.insert(key);
+    this.entries.set(key, entry);
+  }
 
-function copyMetadata(metadata: Record<string, string>): Record<string, string> {
-  const copy: Record<string, string> = {};
-  for (const name in metadata) copy[name] = metadata[name]!;
-  return copy;
-}
-
-function encodeCursor(after: string, isPrefix: boolean): string {
-  return (isPrefix ? "p:" : "k:") + after;
-}
-
-function decodeCursor(cursor: string): { after: string; prefix: boolean } {
-  if (cursor.startsWith("p:")) return { after: cursor.slice(2), prefix: true };
-  if (cursor.startsWith("k:")) return { after: cursor.slice(2), prefix: false };
-  throw new StorageError("InvalidArgument", "The cursor was not made by the memory driver");
+  private nextEtag(): string {
+    return `${this.etagPrefix}-${(++this.version).toString(36)}`;
+  }
 }
 
 /** Creates the in-memory driver. */

@@ -13,7 +13,7 @@ const wrongDigest = "0".repeat(64);
  * and metadata) is intact, that nothing new exists, and that the fixture
  * reports no leftovers.
  */
-async function failedPutLeavesNoTrace(
+export async function failedPutLeavesNoTrace(
   context: CaseContext,
   code: StorageErrorCode | "any",
   attempt: () => { body: PutBody; options?: PutOptions },
