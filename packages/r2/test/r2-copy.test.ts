@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { createStorage, isStorageError } from "@stowage/core";
 import { r2Driver } from "@stowage/r2";
-import { r2Copy } from "@stowage/r2/r2-copy";
+import { r2Copy } from "../src/r2-copy.ts";
 import { describe, expect, it } from "vitest";
 
 // Copy through the Worker (the binding has no copy), and the conditional
