@@ -20,8 +20,13 @@ export interface R2PresignerOptions {
   secretAccessKey: string;
   /**
    * Another S3 endpoint, such as `https://<accountId>.eu.r2.cloudflarestorage.com`
-   * for a jurisdiction, or a local S3 server in tests. Path-style: URLs are
-   * `<endpoint>/<bucketName>/<key>`.
+   * for a jurisdiction, or a local S3 server in tests (`http://`). Path-style:
+   * URLs are `<endpoint>/<bucketName>/<key>`.
+   *
+   * An `https://` endpoint must be R2's S3 API domain
+   * (`*.r2.cloudflarestorage.com`): R2 presigned URLs do not work on a
+   * bucket's custom domain or on `r2.dev`, so those are refused with
+   * `InvalidArgument` (for URLs on your own domain, use the gateway mode).
    */
   endpoint?: string;
   /** The SigV4 region; R2 uses `auto`. */
@@ -65,6 +70,7 @@ export function r2Presigner(options: R2PresignerOptions): UrlSigner {
   } catch {
     throw invalid(`endpoint must be an absolute URL (got ${JSON.stringify(endpoint)})`);
   }
+  checkPresignHost(base);
   const origin = base.origin;
   const basePath = `${base.pathname.replace(/\/+$/, "")}/${encodeRfc3986(bucketName)}/`;
   const presigner = new SigV4Presigner({ accessKeyId, secretAccessKey, region: options.region ?? "auto" });
@@ -124,6 +130,30 @@ export function r2Presigner(options: R2PresignerOptions): UrlSigner {
       return { url, method: "GET", headers: {}, expiresAt: new Date(signOptions.expiresAt.getTime()) };
     },
   };
+}
+
+const r2ApiHost = /(^|\.)r2\.cloudflarestorage\.com$/;
+
+/**
+ * Refuses an endpoint where R2 presigned URLs cannot work. Cloudflare's docs:
+ * presigned URLs work with the S3 API domain and cannot be used with custom
+ * domains (nor with the public `r2.dev` URL). So an `https:` endpoint must be
+ * `*.r2.cloudflarestorage.com`; plain `http:` stays open for a local S3
+ * server in tests.
+ */
+function checkPresignHost(base: URL): void {
+  const host = base.hostname.toLowerCase();
+  if (base.protocol !== "https:" && base.protocol !== "http:") {
+    throw invalid(`endpoint must be an https:// URL of R2's S3 API (got ${JSON.stringify(base.href)})`);
+  }
+  const publicDev = host === "r2.dev" || host.endsWith(".r2.dev");
+  if (!publicDev && (r2ApiHost.test(host) || base.protocol === "http:")) return;
+  throw invalid(
+    `endpoint ${JSON.stringify(base.origin)} is not R2's S3 API domain: R2 presigned URLs work only on ` +
+      "https://<accountId>.r2.cloudflarestorage.com (or a jurisdiction's https://<accountId>.eu.r2.cloudflarestorage.com), " +
+      "never on a bucket's custom domain or r2.dev. Leave endpoint out (accountId builds it), or, for signed URLs on your own domain, " +
+      "sign with createHmacSigner({ secrets, baseUrl }) from @stowage/core and serve baseUrl with @stowage/http's createSignedUrlHandler in a Worker route on that domain (gateway mode)",
+  );
 }
 
 function invalid(message: string): StorageError {
