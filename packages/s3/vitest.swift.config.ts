@@ -15,6 +15,7 @@ export default defineProject({
       "test/conformance.test.ts", "test/s3-driver.test.ts", "test/verify-upload.test.ts", "test/configure-cors.test.ts", "test/profile-facts.test.ts",
       "test/error-messages.test.ts",
       "test/profile-detection.test.ts",
+      "test/copy.test.ts", "test/conditional-delete.test.ts", "test/list-start-after.test.ts", "test/signing-endpoint.test.ts",
     ],
     testTimeout: 30_000,
     hookTimeout: 120_000,

@@ -1,5 +1,6 @@
 import { DeleteObjectCommand, DeleteObjectsCommand, type S3Client } from "@aws-sdk/client-s3";
-import { StorageError, type DriverOperationOptions } from "@stowage/core";
+import { StorageError, type DriverDeleteOptions } from "@stowage/core";
+import { deleteIfMatch } from "./conditional-delete.js";
 import { mapS3Error } from "./map-s3-error.js";
 import type { S3Context } from "./s3-context.js";
 
@@ -10,10 +11,15 @@ const xmlForbidden = /[\uFFFE\uFFFF]/;
  * DeleteObject for one key, DeleteObjects for several (up to 1,000). Keys
  * that fail are named in the error; `cause` holds the per-key errors. On a
  * profile whose DeleteObjects needs `Content-MD5` (Swift), it is sent
- * instead of the SDK's CRC32 headers.
+ * instead of the SDK's CRC32 headers. With `ifMatch` (one key), a
+ * conditional DeleteObject (`deleteIfMatch`).
  */
-export async function deleteObjects(context: S3Context, keys: string[], options: DriverOperationOptions): Promise<void> {
+export async function deleteObjects(context: S3Context, keys: string[], options: DriverDeleteOptions): Promise<void> {
   if (keys.length === 0) return;
+  if (options.ifMatch !== undefined) {
+    if (keys.length !== 1) throw new StorageError("InvalidArgument", "ifMatch deletes exactly one key");
+    return deleteIfMatch(context, keys[0], options.ifMatch, options);
+  }
   const abortSignal = options.signal;
   try {
     // XML 1.0 cannot carry U+FFFE or U+FFFF (core refuses control

@@ -1,5 +1,5 @@
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { StorageError, type DriverListOptions, type ListPage, type ObjectInfo } from "@stowage/core";
+import { StorageError, compareUtf8, type DriverListOptions, type ListPage, type ObjectInfo } from "@stowage/core";
 import { mapS3Error } from "./map-s3-error.js";
 import type { S3Context } from "./s3-context.js";
 import { unquoteEtag } from "./unquote-etag.js";
@@ -9,6 +9,11 @@ import { unquoteEtag } from "./unquote-etag.js";
  * MaxKeys. It asks for `EncodingType=url`, so a key XML 1.0 cannot carry
  * (U+FFFF, control characters) still lists (Swift answers 500 otherwise), and
  * decodes the keys and common prefixes.
+ *
+ * `startAfter` is ListObjectsV2's `StartAfter`. On a profile whose server
+ * also lists the common prefix that contains it (Swift lists `a/` for
+ * `a/1`), common prefixes at or before `startAfter` are dropped here, so
+ * only entries strictly after it are returned.
  */
 export async function listObjects(context: S3Context, options: DriverListOptions): Promise<ListPage> {
   let encoded = false;
@@ -20,6 +25,7 @@ export async function listObjects(context: S3Context, options: DriverListOptions
         Delimiter: options.delimiter,
         MaxKeys: options.limit,
         ContinuationToken: options.cursor,
+        StartAfter: options.startAfter,
         EncodingType: "url",
       }),
       { abortSignal: options.signal },
@@ -36,7 +42,11 @@ export async function listObjects(context: S3Context, options: DriverListOptions
       contentType: "",
       metadata: {},
     }));
-    const prefixes = (output.CommonPrefixes ?? []).map((entry) => decode(entry.Prefix));
+    let prefixes = (output.CommonPrefixes ?? []).map((entry) => decode(entry.Prefix));
+    const startAfter = options.startAfter;
+    if (startAfter !== undefined && context.profile.startAfterListsEnclosingPrefix) {
+      prefixes = prefixes.filter((prefix) => compareUtf8(prefix, startAfter) > 0);
+    }
     const page: ListPage = { objects, prefixes };
     // The continuation token is opaque (never URL-encoded by the server).
     if (output.IsTruncated && output.NextContinuationToken) page.cursor = output.NextContinuationToken;

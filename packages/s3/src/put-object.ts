@@ -1,5 +1,6 @@
 import { PutObjectCommand, type PutObjectCommandInput } from "@aws-sdk/client-s3";
 import { StorageError, type DriverPutBody, type DriverPutOptions, type ObjectInfo } from "@stowage/core";
+import { checkMetadataValues } from "./check-metadata-values.js";
 import { mapS3Error } from "./map-s3-error.js";
 import { multipartUpload } from "./multipart-upload.js";
 import { PartReader } from "./part-reader.js";
@@ -49,26 +50,6 @@ export async function putObject(writer: S3Writer, key: string, body: DriverPutBo
     throw mapS3Error(error);
   }
   return multipartUpload(writer, key, params, reader, options);
-}
-
-/**
- * Refuses a metadata value longer than the profile's server stores (Swift's
- * 256 bytes) with `InvalidArgument`, before anything is sent: the server
- * would answer 500. Core allows printable ASCII only, so characters are bytes.
- */
-function checkMetadataValues(profile: S3Writer["profile"], metadata: Record<string, string> | undefined): void {
-  const limit = profile.maxMetadataValueBytes;
-  if (limit === undefined || metadata === undefined) return;
-  for (const [name, value] of Object.entries(metadata)) {
-    const bytes = new TextEncoder().encode(value).byteLength;
-    if (bytes > limit) {
-      throw new StorageError(
-        "InvalidArgument",
-        `metadata value for ${JSON.stringify(name)} is ${bytes} bytes; the ${profile.name} profile's server stores at most ${limit} bytes per value ` +
-          `(profile.maxMetadataValueBytes); shorten it or split it over several keys`,
-      );
-    }
-  }
 }
 
 function conditionalTooLarge(writer: S3Writer): StorageError {

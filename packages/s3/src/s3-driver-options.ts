@@ -78,6 +78,24 @@ export interface S3DriverOptions {
    * this (default 64 MiB) are refused with `Unsupported`.
    */
   conditionalPutLimit?: number;
+  /**
+   * `copy` of a source larger than this many bytes is a multipart copy
+   * (UploadPartCopy of `partSize` ranges, in parallel) instead of one
+   * CopyObject. Default and maximum 5 GiB, S3's limit for one CopyObject.
+   * A whole number of bytes, at least 1.
+   */
+  multipartCopyThreshold?: number;
+  /**
+   * The origin clients of signed URLs reach, when it is not `endpoint`: a
+   * CDN or reverse proxy in front of the server, such as
+   * `"https://files.example.com"`. Signed URLs use it (it is the signed
+   * `Host`); the driver's own requests still go to `endpoint`. The proxy
+   * must forward the `Host` header and the path unchanged, because SigV4
+   * signs them. Where the provider cannot take it: R2's custom domains do
+   * not accept presigned URLs (sign for the S3 API endpoint), and AWS S3
+   * serves another host only as a bucket named after it (a CNAME).
+   */
+  signingEndpoint?: string;
   /** Connection, idle, request and cleanup time limits (see `S3Timeouts`). */
   timeouts?: S3Timeouts;
 }
@@ -94,8 +112,13 @@ const optionNames: readonly (keyof S3DriverOptions)[] = [
   "partSize",
   "queueSize",
   "conditionalPutLimit",
+  "multipartCopyThreshold",
+  "signingEndpoint",
   "timeouts",
 ];
+
+/** S3's largest single CopyObject, and the default `multipartCopyThreshold`. */
+export const maxSingleCopyBytes = 5 * 1024 * 1024 * 1024;
 const timeoutNames: readonly (keyof S3Timeouts)[] = ["connect", "idle", "request", "cleanup"];
 const clientTimeoutNames: readonly (keyof S3Timeouts)[] = ["connect", "idle", "request"];
 
@@ -122,6 +145,19 @@ function checkMilliseconds(value: unknown, name: string, allowZero: boolean): vo
   }
 }
 
+function checkOrigin(value: unknown, name: string): void {
+  checkNonEmptyString(value, name);
+  let url: URL | undefined;
+  try {
+    url = new URL(value as string);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== "https:" && url.protocol !== "http:") || url.search !== "" || url.hash !== "" || url.username !== "" || url.password !== "") {
+    throw invalid(`${name} must be an http(s) URL without query, fragment or credentials, such as "https://files.example.com" (got ${JSON.stringify(value)})`);
+  }
+}
+
 /**
  * Refuses unknown or misspelt option names (with the nearest known one) and
  * wrong-typed values, and returns the timeouts with their defaults filled in.
@@ -134,6 +170,11 @@ export function checkS3DriverOptions(options: S3DriverOptions): Required<S3Timeo
   checkNonEmptyString(options.bucket, "bucket");
   checkNonEmptyString(options.region, "region");
   if (options.endpoint !== undefined) checkNonEmptyString(options.endpoint, "endpoint");
+  const threshold = options.multipartCopyThreshold;
+  if (threshold !== undefined && (typeof threshold !== "number" || !Number.isInteger(threshold) || threshold < 1 || threshold > maxSingleCopyBytes)) {
+    throw invalid(`multipartCopyThreshold must be a whole number of bytes from 1 to ${maxSingleCopyBytes} (5 GiB, S3's largest CopyObject)`);
+  }
+  if (options.signingEndpoint !== undefined) checkOrigin(options.signingEndpoint, "signingEndpoint");
   // credentials is not checked for unknown keys: the SDK adds its own ($source)
   // to the object, and AWS identities carry more (expiration, accountId).
   const timeouts = options.timeouts;

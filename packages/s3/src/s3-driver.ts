@@ -4,6 +4,8 @@ import {
   type Capabilities,
   type CapabilityHints,
   type SignPutConflict,
+  type DriverCopyOptions,
+  type DriverDeleteOptions,
   type DriverGetOptions,
   type DriverGetResult,
   type DriverListOptions,
@@ -17,6 +19,7 @@ import {
   type SignedRequest,
   type StorageDriver,
 } from "@stowage/core";
+import { copyObject } from "./copy-object.js";
 import { createS3Client } from "./create-s3-client.js";
 import { deleteObjects } from "./delete-objects.js";
 import { getObject, headObject } from "./get-object.js";
@@ -24,7 +27,7 @@ import { listObjects } from "./list-objects.js";
 import { computePartSize } from "./part-size.js";
 import { putObject } from "./put-object.js";
 import type { S3Writer } from "./s3-writer.js";
-import { checkS3DriverOptions, type S3DriverOptions } from "./s3-driver-options.js";
+import { checkS3DriverOptions, maxSingleCopyBytes, type S3DriverOptions } from "./s3-driver-options.js";
 import { chooseS3Profile, genericS3Profile } from "./s3-profile-detection.js";
 import type { S3Profile } from "./s3-profiles.js";
 import { S3UrlSigner } from "./s3-url-signer.js";
@@ -95,12 +98,14 @@ class S3StorageDriver implements S3Driver {
       partSize: computePartSize(undefined, options.partSize),
       queueSize: Math.max(1, options.queueSize ?? 2),
       conditionalPutLimit: options.conditionalPutLimit ?? 64 * mebibyte,
+      multipartCopyThreshold: options.multipartCopyThreshold ?? maxSingleCopyBytes,
     };
     this.signer = new S3UrlSigner({
       ...context,
       region: options.region,
       forcePathStyle,
       ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+      ...(options.signingEndpoint === undefined ? {} : { signingEndpoint: options.signingEndpoint }),
       ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
     });
     const profile = this.profile;
@@ -119,6 +124,12 @@ class S3StorageDriver implements S3Driver {
       signPutMaxSize: profile.supportsPostPolicy,
       signPutOneTime: false,
       signPutIfNotExists: profile.signedIfNoneMatch,
+      listStartAfter: true,
+      copy: true,
+      serverSideCopy: true,
+      copyIfMatch: profile.copySourceIfMatch,
+      copyIfNotExists: profile.copyIfNoneMatch && profile.conditionalMultipartComplete,
+      deleteIfMatch: profile.deleteIfMatch,
     });
     this.signPutConflicts = s3SignPutConflicts(this.capabilities);
     this.capabilityHints = s3CapabilityHints(profile);
@@ -140,8 +151,12 @@ class S3StorageDriver implements S3Driver {
     return listObjects(this.writer, options);
   }
 
-  delete(keys: string[], options: DriverOperationOptions = {}): Promise<void> {
+  delete(keys: string[], options: DriverDeleteOptions = {}): Promise<void> {
     return deleteObjects(this.writer, keys, options);
+  }
+
+  copy(from: string, to: string, options: DriverCopyOptions = {}): Promise<ObjectInfo> {
+    return copyObject(this.writer, from, to, options);
   }
 
   signPut(key: string, options: DriverSignPutOptions): Promise<SignedRequest> {
@@ -186,7 +201,31 @@ function s3SignPutConflicts(capabilities: Capabilities): readonly SignPutConflic
   return Object.freeze(conflicts.map((conflict) => Object.freeze(conflict)));
 }
 
-/** How to do without the S3 signing capabilities that are off. */
+/** Why a copy or delete condition is off on this profile, and how to do without it. */
+function s3ConditionHints(profile: S3Profile): CapabilityHints {
+  const server = profile === genericS3Profile ? "the generic S3 profile (an unrecognised server)" : `the ${profile.name} profile`;
+  const ignored = profile === genericS3Profile ? "servers differ (Ceph RGW 16 ignores it)" : `${profile.name === "ceph-rgw" ? "Ceph RGW 16" : "its server"} ignores or refuses it`;
+  const hints: Record<string, string> = {};
+  if (!profile.deleteIfMatch) {
+    hints.deleteIfMatch =
+      `${server} has no conditional DeleteObject (If-Match; ${ignored}), so a move could lose a concurrent overwrite of the source; ` +
+      "copy and delete yourself if that is acceptable";
+  }
+  if (!profile.copySourceIfMatch) {
+    hints.copyIfMatch =
+      `${server} has no conditional copy source (x-amz-copy-source-if-match; ${ignored}); ` +
+      "check the source's etag with head before copying if a race is acceptable";
+  }
+  if (!profile.copyIfNoneMatch || !profile.conditionalMultipartComplete) {
+    hints.copyIfNotExists = !profile.copyIfNoneMatch
+      ? `${server} has no create-only CopyObject (If-None-Match: *; ${profile.name === "swift" ? "Swift answers 501" : ignored}); ` +
+        "check with exists() before copying if a race is acceptable"
+      : `${server} cannot make a multipart copy's CompleteMultipartUpload create-only (profile.conditionalMultipartComplete is off)`;
+  }
+  return hints;
+}
+
+/** How to do without the S3 capabilities that are off. */
 function s3CapabilityHints(profile: S3Profile): CapabilityHints {
   const conditional =
     profile === genericS3Profile
@@ -195,6 +234,7 @@ function s3CapabilityHints(profile: S3Profile): CapabilityHints {
         "or &profile=… in an s3:// URL; see s3Profiles), or let detectS3Profile / openStorage recognise it"
       : `the ${profile.name} profile does not support conditional puts on this server`;
   return Object.freeze({
+    ...s3ConditionHints(profile),
     ...(profile.putIfNotExists ? {} : { putIfNotExists: conditional }),
     ...(profile.putIfMatch ? {} : { putIfMatch: conditional }),
     signPutOneTime:

@@ -7,7 +7,15 @@ import { s3Profiles, type S3Profile } from "./s3-profiles.js";
 // Facts that are safe on every server, for profile fields added alongside
 // the Swift profile: guard GET conditions as on a prefix-matching server,
 // and send Content-MD5 with DeleteObjects (every S3 accepts it; Swift needs it).
-const safeEverywhere: Record<string, unknown> = { getConditionsComparePrefix: true, deleteObjectsNeedsContentMd5: true };
+// Later: drop listed common prefixes at or before startAfter (harmless where
+// the server already does), and read before a conditional delete (only
+// matters where conditional deletes are on).
+const safeEverywhere: Record<string, unknown> = {
+  getConditionsComparePrefix: true,
+  deleteObjectsNeedsContentMd5: true,
+  startAfterListsEnclosingPrefix: true,
+  deleteIfMatchMissingSucceeds: true,
+};
 
 /**
  * The profile of an S3-compatible server nobody named and nothing
@@ -33,6 +41,10 @@ export const genericS3Profile: S3Profile = Object.freeze({
   supportsPostPolicy: false,
   signedIfNoneMatch: false,
   emptyEtagAfterMultipart: true,
+  // Ceph RGW 16 ignores all three and does the unconditional operation.
+  deleteIfMatch: false,
+  copySourceIfMatch: false,
+  copyIfNoneMatch: false,
   forcePathStyle: true,
 });
 

@@ -46,6 +46,38 @@ export interface S3Profile {
    * anything. `undefined`: no limit beyond core's 2 KiB for all metadata.
    */
   readonly maxMetadataValueBytes: number | undefined;
+  /**
+   * DeleteObject honours `If-Match` (quoted as `ifMatchQuoted` says): a stale
+   * etag is a 412 and the object stays. Ceph RGW 16 ignores the header and
+   * deletes. Gives the `deleteIfMatch` capability.
+   */
+  readonly deleteIfMatch: boolean;
+  /**
+   * A DeleteObject with `If-Match` of a key that does not exist answers 204
+   * (Swift) instead of 404 or 412, so the driver reads the object first and
+   * refuses a missing one with `PreconditionFailed` itself.
+   */
+  readonly deleteIfMatchMissingSucceeds: boolean;
+  /**
+   * CopyObject and UploadPartCopy honour `x-amz-copy-source-if-match` (a
+   * stale etag is a 412 and nothing is copied). Ceph RGW 16 ignores it.
+   * Gives the `copyIfMatch` capability, and pins each part of a multipart
+   * copy to the source version it started from.
+   */
+  readonly copySourceIfMatch: boolean;
+  /**
+   * CopyObject honours `If-None-Match: *` on the target (412 when it
+   * exists). Ceph RGW 16 ignores it and overwrites; Swift answers 501.
+   * With `conditionalMultipartComplete`, gives the `copyIfNotExists` capability.
+   */
+  readonly copyIfNoneMatch: boolean;
+  /**
+   * ListObjectsV2 with `StartAfter` and a delimiter also lists the common
+   * prefix that contains `StartAfter` (Swift lists `a/` for `a/1`), which
+   * sorts before it; the driver drops common prefixes at or before
+   * `startAfter`.
+   */
+  readonly startAfterListsEnclosingPrefix: boolean;
   /** PutBucketCors / GetBucketCors work (`configureCors`); Swift's s3api answers 501. */
   readonly bucketCors: boolean;
   /** Addressing used when `forcePathStyle` is not given. */
@@ -76,6 +108,12 @@ export const s3Profiles: Readonly<Record<S3ProfileName, S3Profile>> = Object.fre
     getConditionsComparePrefix: false,
     deleteObjectsNeedsContentMd5: false,
     maxMetadataValueBytes: undefined,
+    // Conditional DeleteObject (If-Match) since 2025-09-16; CopyObject If-None-Match / If-Match on the target.
+    deleteIfMatch: true,
+    deleteIfMatchMissingSucceeds: false,
+    copySourceIfMatch: true,
+    copyIfNoneMatch: true,
+    startAfterListsEnclosingPrefix: false,
     bucketCors: true,
     forcePathStyle: false,
   }),
@@ -94,6 +132,13 @@ export const s3Profiles: Readonly<Record<S3ProfileName, S3Profile>> = Object.fre
     getConditionsComparePrefix: false,
     deleteObjectsNeedsContentMd5: false,
     maxMetadataValueBytes: undefined,
+    // R2 documents x-amz-copy-source-if-match; conditional DeleteObject and a
+    // create-only CopyObject are not documented, so they are off.
+    deleteIfMatch: false,
+    deleteIfMatchMissingSucceeds: false,
+    copySourceIfMatch: true,
+    copyIfNoneMatch: false,
+    startAfterListsEnclosingPrefix: false,
     bucketCors: true,
     forcePathStyle: false,
   }),
@@ -111,6 +156,12 @@ export const s3Profiles: Readonly<Record<S3ProfileName, S3Profile>> = Object.fre
     getConditionsComparePrefix: false,
     deleteObjectsNeedsContentMd5: false,
     maxMetadataValueBytes: undefined,
+    // MinIO honours x-amz-copy-source-if-match; the rest is not documented, so off.
+    deleteIfMatch: false,
+    deleteIfMatchMissingSucceeds: false,
+    copySourceIfMatch: true,
+    copyIfNoneMatch: false,
+    startAfterListsEnclosingPrefix: false,
     bucketCors: true,
     forcePathStyle: true,
   }),
@@ -128,6 +179,11 @@ export const s3Profiles: Readonly<Record<S3ProfileName, S3Profile>> = Object.fre
     getConditionsComparePrefix: true, // verified: GET If-Match "<etag>x" matches, If-None-Match "<etag>x" gives 304
     deleteObjectsNeedsContentMd5: false, // verified: CRC32 accepted
     maxMetadataValueBytes: undefined, // verified: 2 KiB values are stored
+    deleteIfMatch: false, // verified: DeleteObject If-Match with a stale etag deletes anyway
+    deleteIfMatchMissingSucceeds: true, // verified: 204 (no effect: conditional deletes are off)
+    copySourceIfMatch: false, // verified: a stale x-amz-copy-source-if-match copies anyway (CopyObject and UploadPartCopy)
+    copyIfNoneMatch: false, // verified: CopyObject If-None-Match: * onto an existing key overwrites it
+    startAfterListsEnclosingPrefix: false, // verified: StartAfter "a/1" does not list "a/"
     bucketCors: true, // verified (configure-cors.test.ts)
     forcePathStyle: true,
   }),
@@ -147,6 +203,11 @@ export const s3Profiles: Readonly<Record<S3ProfileName, S3Profile>> = Object.fre
     getConditionsComparePrefix: false, // verified: GET If-Match / If-None-Match compare the whole etag
     deleteObjectsNeedsContentMd5: true, // verified: 400 "Missing required header for this request: Content-MD5"
     maxMetadataValueBytes: 256, // verified: 257 bytes is a 500 InternalError (max_meta_value_length)
+    deleteIfMatch: true, // verified: a stale If-Match is 412 and the object stays; the matching etag deletes
+    deleteIfMatchMissingSucceeds: true, // verified: DeleteObject If-Match of a missing key is 204
+    copySourceIfMatch: true, // verified: a stale x-amz-copy-source-if-match is 412 (CopyObject and UploadPartCopy)
+    copyIfNoneMatch: false, // verified: CopyObject If-None-Match: * is 501 NotImplemented
+    startAfterListsEnclosingPrefix: true, // verified: StartAfter "a/1" with a delimiter lists "a/"
     bucketCors: false, // verified: PutBucketCors is 501 NotImplemented
     forcePathStyle: true,
   }),

@@ -17,6 +17,8 @@ export interface S3UrlSignerSettings {
   bucket: string;
   region: string;
   endpoint?: string;
+  /** The origin signed URLs point at instead of `endpoint` (a CDN or proxy that forwards Host unchanged). */
+  signingEndpoint?: string;
   forcePathStyle: boolean;
   credentials?: S3Credentials;
   profile: S3Profile;
@@ -118,7 +120,7 @@ export class S3UrlSigner {
   private async bucketUrl(): Promise<string> {
     if (this.baseUrl !== undefined) return this.baseUrl;
     const { client, bucket, region, forcePathStyle } = this.settings;
-    let endpoint = this.settings.endpoint;
+    let endpoint = this.settings.signingEndpoint ?? this.settings.endpoint;
     if (endpoint === undefined && typeof client.config.endpoint === "function") {
       const resolved = (await client.config.endpoint()) as { protocol: string; hostname: string; port?: number; path?: string };
       endpoint = `${resolved.protocol}//${resolved.hostname}${resolved.port ? `:${resolved.port}` : ""}${resolved.path ?? ""}`;

@@ -9,6 +9,8 @@ export interface S3Writer extends S3Context {
   readonly partSize: number;
   readonly queueSize: number;
   readonly conditionalPutLimit: number;
+  /** Sources larger than this are copied part by part (UploadPartCopy). */
+  readonly multipartCopyThreshold: number;
 }
 
 /** The If-None-Match / If-Match headers of a conditional put, quoted as the profile says. */

@@ -1,0 +1,60 @@
+// delete(key, { ifMatch }) and move on the real server: a conditional
+// DeleteObject where the profile has deleteIfMatch (Swift), and a refusal
+// naming the reason where it does not (Ceph RGW 16 ignores If-Match).
+import { createStorage } from "@stowage/core";
+import { afterAll, describe, expect, it } from "vitest";
+import { s3Environment } from "./s3-test-environment.ts";
+import { rejectionOf, runPrefix, testDriver } from "./s3-test-driver.ts";
+
+const environment = s3Environment();
+
+describe.skipIf(environment === null)(`conditional delete on ${environment?.label ?? "an S3 server"}`, () => {
+  const driver = testDriver(environment!);
+  const storage = createStorage(driver);
+  const prefix = runPrefix("conditional-delete");
+  const supported = driver.profile.deleteIfMatch;
+  afterAll(async () => {
+    await storage.deletePrefix(prefix);
+    driver.raw.destroy();
+  });
+
+  it(`deleteIfMatch is ${supported} (profile.deleteIfMatch)`, () => {
+    expect(driver.capabilities.deleteIfMatch).toBe(supported);
+    if (!supported) expect(driver.capabilityHints.deleteIfMatch).toMatch(/move could lose a concurrent overwrite/);
+  });
+
+  it.runIf(supported)("a stale etag is PreconditionFailed and the object stays; the current one deletes", async () => {
+    const key = `${prefix}stale`;
+    const first = await storage.put(key, "one");
+    const second = await storage.put(key, "two");
+    const error = await rejectionOf(storage.delete(key, { ifMatch: first.etag }));
+    expect(error.code).toBe("PreconditionFailed");
+    expect(await (await storage.get(key))!.text()).toBe("two");
+    await storage.delete(key, { ifMatch: second.etag });
+    expect(await storage.exists(key)).toBe(false);
+  });
+
+  it.runIf(supported)("a missing object is PreconditionFailed (the server answers 204 on Swift)", async () => {
+    const error = await rejectionOf(storage.delete(`${prefix}missing`, { ifMatch: "0123456789abcdef0123456789abcdef" }));
+    expect(error.code).toBe("PreconditionFailed");
+  });
+
+  it.runIf(supported)("move copies, then deletes the source at the etag copied", async () => {
+    await storage.put(`${prefix}from`, "moved", { contentType: "text/plain" });
+    const info = await storage.move(`${prefix}from`, `${prefix}to`);
+    expect(info.key).toBe(`${prefix}to`);
+    expect(await storage.exists(`${prefix}from`)).toBe(false);
+    expect(await (await storage.get(`${prefix}to`))!.text()).toBe("moved");
+  });
+
+  it.runIf(!supported)("delete with ifMatch and move are Unsupported, with the reason", async () => {
+    await storage.put(`${prefix}kept`, "x");
+    const deleted = await rejectionOf(storage.delete(`${prefix}kept`, { ifMatch: "0123456789abcdef0123456789abcdef" }));
+    expect(deleted.code).toBe("Unsupported");
+    expect(deleted.message).toMatch(/ignores If-Match|conditional DeleteObject/);
+    const moved = await rejectionOf(storage.move(`${prefix}kept`, `${prefix}elsewhere`));
+    expect(moved.code).toBe("Unsupported");
+    expect(await storage.exists(`${prefix}kept`)).toBe(true);
+    expect(await storage.exists(`${prefix}elsewhere`)).toBe(false);
+  });
+});
