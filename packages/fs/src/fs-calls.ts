@@ -42,6 +42,12 @@ export interface FsCalls extends MetadataCalls {
   link(existing: string, created: string): Promise<void>;
   unlink(path: string): Promise<void>;
   rmdir(path: string): Promise<void>;
+  /**
+   * copyFile(3) of libuv: with `COPYFILE_FICLONE`, a reflink where the file
+   * system has one (btrfs, xfs, APFS...), else a copy inside the kernel
+   * (copy_file_range, sendfile): no byte passes through this process.
+   */
+  copyFile(source: string, target: string, mode: number): Promise<void>;
 }
 
 /** Blocking metadata calls: fast on a local disk, but they hold the event loop. */
@@ -83,4 +89,6 @@ export const threadPoolCalls: FsCalls = {
   link: (existing, created) => new Promise((resolve, reject) => fs.link(existing, created, (error) => (error ? reject(error) : resolve()))),
   unlink: (path) => new Promise((resolve, reject) => fs.unlink(path, (error) => (error ? reject(error) : resolve()))),
   rmdir: (path) => new Promise((resolve, reject) => fs.rmdir(path, (error) => (error ? reject(error) : resolve()))),
+  copyFile: (source, target, mode) =>
+    new Promise((resolve, reject) => fs.copyFile(source, target, mode, (error) => (error ? reject(error) : resolve()))),
 };

@@ -12,6 +12,9 @@ import {
   type DriverGetResult,
   type DriverListOptions,
   type DriverOperationOptions,
+  type DriverDeleteOptions,
+  type DriverCopyOptions,
+  type DriverMoveOptions,
   type DriverPutBody,
   type DriverPutOptions,
   type DriverSignGetOptions,
@@ -23,6 +26,7 @@ import {
   type UrlSigner,
 } from "@stowage/core";
 import { cleanupRoot, type CleanupReport } from "./cleanup-root.js";
+import { copyObject } from "./copy-object.js";
 import { deleteObjects } from "./delete-objects.js";
 import type { DriverContext } from "./driver-context.js";
 import { resolveFsDriverOptions, type FsDriverOptions } from "./fs-driver-options.js";
@@ -30,6 +34,7 @@ import { blockingCalls, threadPoolCalls } from "./fs-calls.js";
 import { InfoCache } from "./info-cache.js";
 import { listObjects } from "./list-objects.js";
 import { mapFsError } from "./map-fs-error.js";
+import { moveObject } from "./move-object.js";
 import { getObject, headObject } from "./read-object.js";
 import { RootDirectory, type Confinement } from "./root-directory.js";
 import { resolveLayout } from "./root-layout.js";
@@ -45,6 +50,12 @@ export const fsCapabilities: Capabilities = {
   putIfMatch: true,
   sha256: true,
   listDelimiter: true,
+  listStartAfter: true,
+  deleteIfMatch: true,
+  copy: true,
+  serverSideCopy: true,
+  copyIfMatch: true,
+  copyIfNotExists: true,
 };
 
 /** The fs driver's native state, exposed as `driver.raw`. */
@@ -169,8 +180,22 @@ export class FsDriver implements StorageDriver {
     return this.run((context) => listObjects(context, options));
   }
 
-  delete(keys: string[], options: DriverOperationOptions = {}): Promise<void> {
+  delete(keys: string[], options: DriverDeleteOptions = {}): Promise<void> {
     return this.run((context) => deleteObjects(context, keys, options));
+  }
+
+  /**
+   * Copies without reading the body into this process: a kernel clone of
+   * the source file (a reflink where the file system has one) with its
+   * header rewritten in place, published like a put. See the README.
+   */
+  copy(from: string, to: string, options: DriverCopyOptions = {}): Promise<ObjectInfo> {
+    return this.run((context) => copyObject(context, from, to, options));
+  }
+
+  /** Moves under both keys' locks: the target is published, then the source removed if unchanged. See the README. */
+  move(from: string, to: string, options: DriverMoveOptions = {}): Promise<ObjectInfo> {
+    return this.run((context) => moveObject(context, from, to, options));
   }
 
   signPut(key: string, options: DriverSignPutOptions): Promise<SignedRequest> {

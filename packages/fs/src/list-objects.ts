@@ -26,6 +26,8 @@ export async function listObjects(context: DriverContext, options: DriverListOpt
     if (kind !== "k:" && kind !== "p:") throw new StorageError("InvalidArgument", "The cursor was not made by the fs driver");
     after = options.cursor.slice(2);
     if (kind === "p:") skipPrefix = after;
+  } else if (options.startAfter !== undefined) {
+    after = options.startAfter;
   }
   try {
     throwIfAborted(options.signal, "list");

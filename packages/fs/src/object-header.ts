@@ -12,7 +12,7 @@ import type { ObjectInfo } from "@stowage/core";
  * | 24-31 | lastModified, ms since the epoch, float64 BE |
  * | 32-47 | version token: 16 random bytes drawn for each put (the etag, in hex) |
  * | 48-63 | reserved, 0 |
- * | 64- | JSON: key, content type, content-* fields, user metadata |
+ * | 64- | JSON: key, content type, content-* fields, user metadata; then spaces up to the header length |
  *
  * Data and metadata live in one inode, so the rename that publishes a put
  * replaces both at once. Files written before version tokens hold the
@@ -47,17 +47,50 @@ export interface ParsedHeader {
   dataOffset: number;
 }
 
-/** Builds a header; size, time and version can be filled in later with {@link sealHeader}. */
-export function buildHeader(fields: HeaderFields): Buffer {
+/**
+ * New headers leave at least this many bytes of room after their JSON
+ * (spaces, which JSON ignores), rounded up to a multiple of
+ * {@link headerAlignment}: a copy whose header (new key, new fields) still
+ * fits rewrites the header of a cloned file in place instead of copying
+ * the body through this process.
+ */
+const headerRoom = 64;
+const headerAlignment = 256;
+
+function headerText(fields: HeaderFields): Buffer {
   const json: HeaderJson = { k: fields.key, t: fields.contentType, m: fields.metadata };
   if (fields.cacheControl !== undefined) json.cc = fields.cacheControl;
   if (fields.contentDisposition !== undefined) json.cd = fields.contentDisposition;
   if (fields.contentEncoding !== undefined) json.ce = fields.contentEncoding;
-  const text = Buffer.from(JSON.stringify(json), "utf8");
-  const header = Buffer.alloc(fixedHeaderBytes + text.byteLength);
+  return Buffer.from(JSON.stringify(json), "utf8");
+}
+
+/** The fewest bytes a header with these fields takes (no room after the JSON). */
+export function headerBytesNeeded(fields: HeaderFields): number {
+  return fixedHeaderBytes + headerText(fields).byteLength;
+}
+
+/**
+ * Builds a header; size, time and version can be filled in later with
+ * {@link sealHeader}. It is `length` bytes long when given (at least
+ * {@link headerBytesNeeded}), else the JSON plus some room (see
+ * {@link headerRoom}). The JSON is padded with spaces: the length field
+ * says where the body starts.
+ */
+export function buildHeader(fields: HeaderFields, length?: number): Buffer {
+  const text = headerText(fields);
+  const needed = fixedHeaderBytes + text.byteLength;
+  if (length === undefined) {
+    const roomy = Math.ceil((needed + headerRoom) / headerAlignment) * headerAlignment;
+    length = Math.max(needed, Math.min(roomy, maxHeaderBytes));
+  } else if (length < needed) {
+    throw new RangeError(`A header of ${needed} bytes does not fit in ${length}`);
+  }
+  const header = Buffer.alloc(length);
   magic.copy(header, 0);
-  header.writeUInt32BE(header.byteLength, 8);
+  header.writeUInt32BE(length, 8);
   text.copy(header, fixedHeaderBytes);
+  header.fill(0x20, needed);
   return header;
 }
 

@@ -191,6 +191,16 @@ export class RootDirectory implements DirectoryRef {
     return "not-directory";
   }
 
+  /**
+   * A path that names the file open as `descriptor` itself, whatever has
+   * happened to its name since: `/proc/<pid>/fd/<n>` in the `"descriptor"`
+   * confinement. Undefined in the `"path"` confinement (use its name, and
+   * check what was opened).
+   */
+  openFilePath(descriptor: number): string | undefined {
+    return this.confinement === "descriptor" ? descriptorDirectory + descriptor : undefined;
+  }
+
   /** Closes a directory opened by {@link openChild} (never the root). */
   async release(directory: DirectoryRef, calls: MetadataCalls): Promise<void> {
     if (directory === this || directory.descriptor === undefined) return;

@@ -27,7 +27,10 @@ export interface WalkPlan {
   /** Only segments of `directory` starting with this are listed. */
   namePrefix: string;
   delimiter?: string;
-  /** Resume strictly after this key (or common prefix). */
+  /**
+   * List only keys and common prefixes strictly after this (a cursor's last
+   * entry, or `startAfter`).
+   */
   after?: string;
   /** A common prefix already returned: keys under it are skipped. */
   skipPrefix?: string;
@@ -93,6 +96,9 @@ function* walkDirectory(
         // so it and everything below it roll into one common prefix.
         const common = key.slice(0, at + plan.delimiter.length);
         state.lastPrefix = common;
+        // A common prefix at or before `after` (`a/` for a startAfter of
+        // `a/1`) is not listed, and neither is anything it rolls up.
+        if (plan.after !== undefined && compareUtf8(common, plan.after) <= 0) continue;
         yield { kind: "prefix", prefix: common };
         continue;
       }

@@ -16,7 +16,7 @@ const writeBatchBytes = 1024 * 1024;
 export const activeTemporaries = new Set<string>();
 
 /** Writes buffers at a file position (a positional gathered write); resolves with the bytes written. */
-type Writer = (buffers: Uint8Array[], position: number) => Promise<number>;
+export type Writer = (buffers: Uint8Array[], position: number) => Promise<number>;
 
 /**
  * Puts an object: writes a temporary file (header, then body) in the key's
@@ -93,7 +93,7 @@ export async function putObject(context: DriverContext, key: string, body: Drive
 }
 
 /** True when the key's file exists. */
-async function exists(context: DriverContext, location: KeyLocation): Promise<boolean> {
+export async function exists(context: DriverContext, location: KeyLocation): Promise<boolean> {
   const descriptor = await openObject(context, location);
   if (descriptor === null) return false;
   await context.meta.close(descriptor);
@@ -134,14 +134,17 @@ async function createTemporary(
   }
 }
 
-/** Publishes a written temporary file under the key, honouring the put's condition. */
-async function commit(
+/**
+ * Publishes a written temporary file under the key, honouring the put's
+ * condition (also how a copy publishes its target).
+ */
+export async function commit(
   context: DriverContext,
   chain: DirectoryChain,
   temporary: string,
   location: KeyLocation,
   key: string,
-  options: DriverPutOptions,
+  options: Pick<DriverPutOptions, "ifNotExists" | "ifMatch" | "signal">,
 ): Promise<void> {
   const directory = chain.last;
   const from = entryPath(directory, temporary);
@@ -175,7 +178,8 @@ async function commit(
   if (context.durable) await syncDirectory(directory);
 }
 
-async function writeAll(write: Writer, buffers: Uint8Array[], position: number): Promise<void> {
+/** Writes every byte of `buffers` from `position` on (writev until done). */
+export async function writeAll(write: Writer, buffers: Uint8Array[], position: number): Promise<void> {
   let pending = buffers.filter((buffer) => buffer.byteLength > 0);
   while (pending.length > 0) {
     const bytesWritten = await write(pending, position);
