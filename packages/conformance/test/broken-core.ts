@@ -14,6 +14,7 @@ interface StorageInternals {
   head(key: string, options?: Record<string, unknown>): Promise<unknown>;
   list(options?: Record<string, unknown>): Promise<unknown>;
   delete(keys: string | string[], options?: Record<string, unknown>): Promise<unknown>;
+  updateMetadata(key: string, changes: Record<string, unknown>, options?: Record<string, unknown>): Promise<unknown>;
   putOptions(options: PutOptions): Record<string, unknown>;
   require(capability: string, option: string): void;
   wrap(error: unknown, operation: string, key?: string): unknown;
@@ -46,6 +47,22 @@ export const coreFlags = {
   trustAnySignal: false,
   /** validateMetadata trims values instead of refusing outer spaces. */
   trimMetadata: false,
+  /** deletePrefix lists one page only (its listings lose their cursor). */
+  deletePrefixOneBatch: false,
+  /** deletePrefix takes an empty prefix to mean every object, without `all: true`. */
+  deletePrefixEmptyMeansAll: false,
+  /** deletePrefix drops its signal. */
+  deletePrefixIgnoresSignal: false,
+  /** A Blob's type is not used as the default content type. */
+  ignoreBlobType: false,
+  /** A Blob's type replaces the caller's contentType. */
+  blobTypeOverrides: false,
+  /** An async iterable's chunks are read as their whole backing buffers. */
+  iterableWholeBuffers: false,
+  /** An async iterable's error ends the body instead of failing it. */
+  iterableSwallowsError: false,
+  /** An async iterable's string chunks are encoded as UTF-8 instead of refused. */
+  iterableEncodesStrings: false,
 };
 
 /** Turns one flag on for the run; the returned function turns it off. */
@@ -203,6 +220,21 @@ export const brokenCore: Record<string, Patch> = {
         const result = original.call(this, options);
         delete result.constraints.ifNotExists;
         return result;
+      },
+    ),
+  "core: deletePrefix stops after its first batch": () => flag("deletePrefixOneBatch"),
+  "core: deletePrefix takes an empty prefix to mean everything": () => flag("deletePrefixEmptyMeansAll"),
+  "core: ignores the deletePrefix signal": () => flag("deletePrefixIgnoresSignal"),
+  "core: ignores a Blob's type": () => flag("ignoreBlobType"),
+  "core: a Blob's type overrides contentType": () => flag("blobTypeOverrides"),
+  "core: reads an async iterable's chunks as their whole backing buffers": () => flag("iterableWholeBuffers"),
+  "core: ends an async iterable's body at its error instead of failing the put": () => flag("iterableSwallowsError"),
+  "core: encodes an async iterable's string chunks as UTF-8 instead of refusing them": () => flag("iterableEncodesStrings"),
+  "core: drops ifMatch from updateMetadata": () =>
+    replace("updateMetadata", (original) =>
+      function (this: StorageInternals, key: string, changes: Record<string, unknown>, options: Record<string, unknown> = {}) {
+        const { ifMatch: _dropped, ...rest } = options;
+        return original.call(this, key, changes, rest);
       },
     ),
   "core: leaves the driver's hint out of Unsupported messages": () => replace("hint", () => () => ""),

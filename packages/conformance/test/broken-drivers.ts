@@ -22,7 +22,13 @@ import type { DriverFixture } from "@stowage/conformance";
 // each. The mutation test checks that every conformance case fails under at
 // least one of them, so no case passes vacuously.
 
-type Methods = Partial<Pick<StorageDriver, "put" | "get" | "head" | "list" | "delete">>;
+/**
+ * Replaced methods. `copy` and `move` default to the memory driver's; a
+ * mutation that sets `move: undefined` takes the rename away, so
+ * `Storage.move` copies and then deletes (and a broken copy or delete shows
+ * in the move cases too).
+ */
+type Methods = Partial<Pick<StorageDriver, "put" | "get" | "head" | "list" | "delete" | "copy" | "move">>;
 
 interface Inner {
   /** The memory driver itself: its head and delete take their options as optional. */
@@ -43,9 +49,12 @@ function broken(build: (inner: Inner) => Methods, fixtureExtra: Partial<DriverFi
       head: methods.head ?? ((key, options) => driver.head(key, options)),
       list: methods.list ?? ((options) => driver.list(options)),
       delete: methods.delete ?? ((keys, options) => driver.delete(keys, options)),
+      copy: methods.copy ?? ((from, to, options) => driver.copy(from, to, options)),
       signPut: (key, options) => driver.signPut(key, options),
       signGet: (key, options) => driver.signGet(key, options),
     };
+    if (!("move" in methods)) wrapped.move = (from, to, options) => driver.move(from, to, options);
+    else if (methods.move !== undefined) wrapped.move = methods.move;
     return { driver: wrapped, ...fixtureExtra };
   };
 }
@@ -112,6 +121,7 @@ interface ListFlavor {
   delimiter?: "honour" | "ignore" | "keep-objects" | "from-key-start";
   hide?: (key: string) => boolean;
   sizeZero?: boolean;
+  startAfter?: "honour" | "ignore" | "inclusive" | "keep-enclosing-prefix";
 }
 
 /** A list written from scratch over the memory driver's full listing, with the chosen bugs. */
@@ -151,6 +161,17 @@ function naiveList(flavor: ListFlavor): (inner: Inner) => Methods {
         } else {
           entries.push({ name: object.key, object });
         }
+      }
+      const startAfter = options.startAfter;
+      const startMode = flavor.startAfter ?? "honour";
+      if (startAfter !== undefined && startMode !== "ignore") {
+        const kept = entries.filter((entry) => {
+          const order = compare(entry.name, startAfter);
+          if (startMode === "inclusive") return order >= 0;
+          if (startMode === "keep-enclosing-prefix" && entry.object === undefined && startAfter.startsWith(entry.name)) return true;
+          return order > 0;
+        });
+        entries.splice(0, entries.length, ...kept);
       }
       let start = 0;
       if (state !== undefined) {
@@ -540,6 +561,9 @@ export const brokenDrivers: Record<string, () => DriverFixture> = {
   "looks for the delimiter from the key's start": naiveListDriver({ delimiter: "from-key-start" }),
   "lists sizes as 0": naiveListDriver({ sizeZero: true }),
   "drops keys XML 1.0 cannot carry (U+FFFE, U+FFFF) from listings": naiveListDriver({ hide: (key) => /[\ufffe\uffff]/.test(key) }),
+  "list ignores startAfter": naiveListDriver({ startAfter: "ignore" }),
+  "lists keys equal to startAfter (>= instead of >)": naiveListDriver({ startAfter: "inclusive" }),
+  "lists the common prefix that holds startAfter (OpenStack Swift's s3api)": naiveListDriver({ startAfter: "keep-enclosing-prefix" }),
   "fails a listing page that holds U+FFFF (an XML listing without URL encoding)": broken(({ driver }) => ({
     list: async (options) => {
       const page = await driver.list(options);
@@ -564,6 +588,103 @@ export const brokenDrivers: Record<string, () => DriverFixture> = {
       const page = await driver.list({ prefix: "", limit: 1000 });
       await driver.delete(page.objects.map((object) => object.key).filter((other) => keys.some((key) => other.startsWith(key))));
     },
+  })),
+
+  // Copies.
+  "copy drops metadata and content-* fields": broken(({ driver }) => ({
+    copy: (from, to, options) =>
+      driver.copy(from, to, { ...options, replace: options.replace ?? { contentType: "application/octet-stream", metadata: {} } }),
+    move: undefined,
+  })),
+  "overwrites bodies of the same size in place (a store whose copies share bytes)": broken(({ driver, store }) => ({
+    put: async (key, body, options) => {
+      const bytes = (await bodyBytes(body)).slice();
+      const old = store.entries.get(key);
+      const info = await driver.put(key, bytes, options);
+      if (old !== undefined && old.bytes.byteLength === bytes.byteLength) {
+        old.bytes.set(bytes);
+        store.entries.get(key)!.bytes = old.bytes;
+      }
+      return info;
+    },
+  })),
+  "copy ignores replace": broken(({ driver }) => ({
+    copy: (from, to, options) => driver.copy(from, to, withoutKeys(options, "replace")),
+  })),
+  "copy merges replaced metadata into the source's": broken(({ driver }) => ({
+    copy: async (from, to, options) => {
+      const source = await driver.head(from);
+      if (options.replace === undefined || source === null) return driver.copy(from, to, options);
+      return driver.copy(from, to, { ...options, replace: { ...options.replace, metadata: { ...source.metadata, ...options.replace.metadata } } });
+    },
+  })),
+  "copy onto the same key truncates it before reading (file system O_TRUNC)": broken(({ driver }) => ({
+    copy: async (from, to, options) => {
+      const info = await driver.copy(from, to, options);
+      // The target was opened for writing (and emptied) before the source, the same file, was read.
+      if (from === to && options.replace !== undefined) return driver.put(to, new Uint8Array(0), options.replace);
+      return info;
+    },
+  })),
+  "copy ignores ifNotExists": broken(({ driver }) => ({
+    copy: (from, to, options) => driver.copy(from, to, withoutKeys(options, "ifNotExists")),
+    move: undefined,
+  })),
+  "copy checks ifNotExists, then writes (not atomic)": broken(({ driver }) => ({
+    copy: async (from, to, options) => {
+      if (options.ifNotExists) {
+        if ((await driver.head(to)) !== null) throw new StorageError("AlreadyExists", "exists");
+        await tick();
+      }
+      return driver.copy(from, to, withoutKeys(options, "ifNotExists"));
+    },
+  })),
+  "copy ignores ifMatch": broken(({ driver }) => ({
+    copy: (from, to, options) => driver.copy(from, to, withoutKeys(options, "ifMatch")),
+  })),
+  "copy of a missing source creates an empty target": broken(({ driver }) => ({
+    copy: async (from, to, options) => {
+      if ((await driver.head(from)) === null) return driver.put(to, new Uint8Array(0), { contentType: "application/octet-stream", metadata: {} });
+      return driver.copy(from, to, options);
+    },
+  })),
+  "copies only the first 16 MiB of a large object": broken(({ driver }) => ({
+    copy: async (from, to, options) => {
+      const info = await driver.copy(from, to, options);
+      const part = 16 * 1024 * 1024;
+      if (info.size <= part) return info;
+      const result = (await driver.get(to, {}))!;
+      const { key: _key, size: _size, etag: _etag, lastModified: _lastModified, ...fields } = info;
+      return driver.put(to, (result.body as Uint8Array).subarray(0, part), fields);
+    },
+  })),
+
+  // Conditional deletes.
+  "delete ignores ifMatch": broken(({ driver }) => ({
+    delete: (keys, options) => driver.delete(keys, withoutKeys(options, "ifMatch")),
+    move: undefined,
+  })),
+  "delete with ifMatch succeeds on a missing key (S3's DeleteObject answers 204)": broken(({ driver }) => ({
+    delete: async (keys, options) => {
+      if (options.ifMatch !== undefined && keys.length === 1 && (await driver.head(keys[0]!)) === null) return;
+      return driver.delete(keys, options);
+    },
+  })),
+
+  // Moves.
+  "move copies, then deletes the source unconditionally (not atomic)": broken(({ driver }) => ({
+    move: async (from, to, options) => {
+      const info = await driver.copy(from, to, options);
+      await tick();
+      await driver.delete([from]);
+      return info;
+    },
+  })),
+  "move leaves the source in place": broken(({ driver }) => ({
+    move: (from, to, options) => driver.copy(from, to, options),
+  })),
+  "move ignores ifNotExists": broken(({ driver }) => ({
+    move: (from, to, options) => driver.move(from, to, withoutKeys(options, "ifNotExists")),
   })),
 
   // Signed uploads, served in process.

@@ -13,6 +13,14 @@ import { capabilityCases } from "../src/cases/capability-cases.ts";
 import { optionCases } from "../src/cases/option-cases.ts";
 import { signPutCombinationCases } from "../src/cases/sign-put-combination-cases.ts";
 import { signingCases } from "../src/cases/signing-cases.ts";
+import { bodyCases } from "../src/cases/body-cases.ts";
+import { existsCases } from "../src/cases/exists-cases.ts";
+import { startAfterCases } from "../src/cases/start-after-cases.ts";
+import { conditionalDeleteCases } from "../src/cases/conditional-delete-cases.ts";
+import { deletePrefixCases } from "../src/cases/delete-prefix-cases.ts";
+import { copyCases } from "../src/cases/copy-cases.ts";
+import { updateMetadataCases } from "../src/cases/update-metadata-cases.ts";
+import { moveCases } from "../src/cases/move-cases.ts";
 
 /**
  * Signing cases that upload and are checked here, on a memory driver whose
@@ -32,12 +40,20 @@ export const mutatedCases: readonly ConformanceCase[] = [
   ...keyCases,
   ...putCases,
   ...failedPutCases,
+  ...bodyCases,
   ...conditionalCases,
   ...getCases,
   ...rangeCases,
   ...headCases,
+  ...existsCases,
   ...listCases,
+  ...startAfterCases,
   ...deleteCases,
+  ...conditionalDeleteCases,
+  ...deletePrefixCases,
+  ...copyCases,
+  ...updateMetadataCases,
+  ...moveCases,
   ...errorCases,
   ...capabilityCases,
   ...optionCases,
@@ -109,6 +125,24 @@ export const mutationsByCase: Record<string, string[]> = {
   "failed put: an already aborted signal gives Aborted and changes nothing": ["core: ignores the abort signal", "reports a leftover temporary file"],
   "failed put: a signal aborted while the stream is read gives Aborted and changes nothing": [...failedPutStream, "core: ignores the abort signal"],
 
+  "put body: a Node Readable-like async iterable of Buffer views stores exactly its bytes": [
+    "core: reads an async iterable's chunks as their whole backing buffers",
+    "drops the last byte of every body",
+  ],
+  "put body: an async generator stores its bytes (including empty chunks and an empty generator)": [
+    "drops the last byte of every body",
+    "refuses empty bodies",
+  ],
+  "put body: an async generator that throws midway rejects, and the previous object stays unchanged": [
+    "core: ends an async iterable's body at its error instead of failing the put",
+    ...failedPutStream,
+  ],
+  "put body: an async iterable that yields a string gives InvalidArgument and changes nothing": [
+    "core: encodes an async iterable's string chunks as UTF-8 instead of refusing them",
+  ],
+  "put body: a Blob's type is the default content type": ["core: ignores a Blob's type"],
+  "put body: an explicit contentType wins over a Blob's type": ["core: a Blob's type overrides contentType"],
+
   "conditional put: ifNotExists creates once, then gives AlreadyExists": ["ignores ifNotExists"],
   "conditional put: ifNotExists succeeds again after a delete": ["remembers deleted keys for ifNotExists"],
   "conditional put: of 20 racing ifNotExists puts exactly one wins": ["checks ifNotExists, then writes (not atomic)", "ignores ifNotExists"],
@@ -160,6 +194,8 @@ export const mutationsByCase: Record<string, string[]> = {
   "head: the info put returns equals head's": ["returns a quoted etag"],
   "head: an already aborted signal gives Aborted": ["core: ignores the signal on head, list and delete"],
 
+  "exists: true for a stored key, false for a missing or deleted one": ["returns a missing key as an empty object"],
+
   "list: keys are ordered by UTF-8 bytes, not UTF-16 code units": ["sorts by UTF-16 code units (JavaScript's default)"],
   "list: a key with U+FFFF (not allowed in XML 1.0) lists in order and round-trips": [
     "drops keys XML 1.0 cannot carry (U+FFFE, U+FFFF) from listings",
@@ -184,11 +220,77 @@ export const mutationsByCase: Record<string, string[]> = {
   "list: deleted keys disappear from listings": ["deletes only the first key of an array"],
   "list: an already aborted signal gives Aborted": ["core: ignores the signal on head, list and delete"],
 
+  "list startAfter: at every position of a 10-key listing, only keys after it are listed (one page and pages of 2)": [
+    "list ignores startAfter",
+    "lists keys equal to startAfter (>= instead of >)",
+  ],
+  "list startAfter: with a delimiter, only entries after it are listed, so a/ is not listed after a/1 (one page and pages of 2)": [
+    "list ignores startAfter",
+    "lists keys equal to startAfter (>= instead of >)",
+    "lists the common prefix that holds startAfter (OpenStack Swift's s3api)",
+  ],
+
   "delete: a missing key succeeds": ["fails to delete a missing key"],
   "delete: removes the object and nothing else": ["deletes everything under the key (rm -r)"],
   "delete: an array of 1000 keys deletes them all": ["deletes only the first key of an array"],
   "delete: duplicate and missing keys in one array are fine": ["deletes only the first key of an array", "fails to delete a missing key"],
   "delete: an already aborted signal gives Aborted and deletes nothing": ["core: ignores the signal on head, list and delete"],
+
+  "conditional delete: a stale ifMatch gives PreconditionFailed and keeps the object; the current etag deletes it": ["delete ignores ifMatch"],
+  "conditional delete: ifMatch on a missing key gives PreconditionFailed": [
+    "delete with ifMatch succeeds on a missing key (S3's DeleteObject answers 204)",
+  ],
+
+  "deletePrefix: 2,500 keys under the prefix are deleted, with progress, and nothing else": [
+    "core: deletePrefix stops after its first batch",
+    "ignores the list prefix",
+    "deletes only the first key of an array",
+  ],
+  "deletePrefix: an empty prefix without { all: true } gives InvalidArgument before anything is deleted": [
+    "core: deletePrefix takes an empty prefix to mean everything",
+  ],
+  "deletePrefix: aborted after the first batch, it gives Aborted, and calling again finishes the job": [
+    "core: ignores the deletePrefix signal",
+    "core: deletePrefix stops after its first batch",
+  ],
+
+  "copy: the target gets the source's bytes, content type, content-* fields and metadata; the source is unchanged": [
+    "copy drops metadata and content-* fields",
+  ],
+  "copy: the copy and its source are independent (overwriting, updating or deleting one leaves the other)": [
+    "overwrites bodies of the same size in place (a store whose copies share bytes)",
+  ],
+  "copy: given fields replace the source's, the others are kept, and metadata replaces the whole map": [
+    "copy ignores replace",
+    "copy merges replaced metadata into the source's",
+  ],
+  "copy: ifNotExists onto an existing target gives AlreadyExists and leaves it unchanged": ["copy ignores ifNotExists"],
+  "copy: of 10 racing ifNotExists copies onto one key exactly one wins": [
+    "copy checks ifNotExists, then writes (not atomic)",
+    "copy ignores ifNotExists",
+  ],
+  "copy: ifMatch with a stale source etag gives PreconditionFailed and creates no target; the current etag copies": ["copy ignores ifMatch"],
+  "copy: a missing source gives NotFound and leaves the target as it was": ["copy of a missing source creates an empty target"],
+  "copy: a multipart-sized object (17 MiB + 3 bytes, streamed in) keeps its bytes and info": [
+    "copies only the first 16 MiB of a large object",
+    "copy drops metadata and content-* fields",
+  ],
+
+  "updateMetadata: changes the metadata and content type, keeps the body and the other fields": [
+    "copy ignores replace",
+    "copy onto the same key truncates it before reading (file system O_TRUNC)",
+  ],
+  "updateMetadata: a stale ifMatch gives PreconditionFailed and changes nothing; the current etag updates": ["core: drops ifMatch from updateMetadata"],
+
+  "move: the target gets the bytes, content type, content-* fields and metadata, and the source is gone": [
+    "move leaves the source in place",
+    "copy drops metadata and content-* fields",
+  ],
+  "move: ifNotExists onto an existing target gives AlreadyExists and leaves both unchanged": ["move ignores ifNotExists", "copy ignores ifNotExists"],
+  "move: a move racing an overwrite of its source never loses the new bytes (20 rounds)": [
+    "move copies, then deletes the source unconditionally (not atomic)",
+    "delete ignores ifMatch",
+  ],
 
   "errors: every error is a StorageError with code, operation, key and driver": ["core: wraps errors without operation or driver"],
   "errors: a driver's native error becomes Unknown and keeps it as cause": ["core: does not wrap errors", "core: wraps errors without operation or driver"],

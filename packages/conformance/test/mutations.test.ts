@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { memoryDriver } from "@stowage/memory";
+import type { PutBody, PutOptions, StorageDriver } from "@stowage/core";
 import { runCase, type ConformanceCase, type DriverFixture } from "@stowage/conformance";
 import { brokenDrivers, servedSigningMemory, signingMemoryDriver } from "./broken-drivers.ts";
 import { brokenCore, coreFlags } from "./broken-core.ts";
@@ -54,6 +55,60 @@ vi.mock("../../core/src/abort-signal.ts", async (importOriginal) => {
   return {
     ...original,
     validateSignal: (value: unknown) => (flags()?.trustAnySignal ? (value as AbortSignal | undefined) : original.validateSignal(value)),
+  };
+});
+vi.mock("../../core/src/delete-prefix.ts", async (importOriginal) => {
+  const original = await importOriginal<typeof import("../../core/src/delete-prefix.ts")>();
+  const flags = () => (globalThis as { __stowageCoreFlags?: typeof coreFlags }).__stowageCoreFlags;
+  return {
+    ...original,
+    normalizeDeletePrefixOptions: (prefix: unknown, options: Parameters<typeof original.normalizeDeletePrefixOptions>[1]) => {
+      const widened = flags()?.deletePrefixEmptyMeansAll && prefix === "" ? { ...options, all: true } : options;
+      const request = original.normalizeDeletePrefixOptions(prefix, widened);
+      if (flags()?.deletePrefixIgnoresSignal) delete request.signal;
+      return request;
+    },
+    deletePrefix: (driver: StorageDriver, request: Parameters<typeof original.deletePrefix>[1]) => {
+      if (!flags()?.deletePrefixOneBatch) return original.deletePrefix(driver, request);
+      const oneBatch = Object.create(driver) as StorageDriver;
+      oneBatch.list = async (options) => {
+        const page = await driver.list(options);
+        delete page.cursor;
+        return page;
+      };
+      return original.deletePrefix(oneBatch, request);
+    },
+  };
+});
+vi.mock("../../core/src/put-body.ts", async (importOriginal) => {
+  const original = await importOriginal<typeof import("../../core/src/put-body.ts")>();
+  const flags = () => (globalThis as { __stowageCoreFlags?: typeof coreFlags }).__stowageCoreFlags;
+  return {
+    ...original,
+    withBodyType: (body: PutBody, options: PutOptions) => {
+      if (flags()?.ignoreBlobType) return options;
+      if (flags()?.blobTypeOverrides && body instanceof Blob && body.type !== "") return { ...options, contentType: body.type };
+      return original.withBodyType(body, options);
+    },
+  };
+});
+vi.mock("../../core/src/async-iterable-stream.ts", async (importOriginal) => {
+  const original = await importOriginal<typeof import("../../core/src/async-iterable-stream.ts")>();
+  const flags = () => (globalThis as { __stowageCoreFlags?: typeof coreFlags }).__stowageCoreFlags;
+  async function* broken(iterable: AsyncIterable<unknown>): AsyncGenerator<unknown> {
+    try {
+      for await (const chunk of iterable) {
+        if (flags()?.iterableWholeBuffers && chunk instanceof Uint8Array) yield new Uint8Array(chunk.buffer);
+        else if (flags()?.iterableEncodesStrings && typeof chunk === "string") yield new TextEncoder().encode(chunk);
+        else yield chunk;
+      }
+    } catch (error) {
+      if (!flags()?.iterableSwallowsError) throw error;
+    }
+  }
+  return {
+    ...original,
+    asyncIterableToStream: (iterable: AsyncIterable<unknown>) => original.asyncIterableToStream(broken(iterable)),
   };
 });
 (globalThis as { __stowageCoreFlags?: typeof coreFlags }).__stowageCoreFlags = coreFlags;
