@@ -1,10 +1,11 @@
 // delete(key, { ifMatch }) and move on the real server: a conditional
 // DeleteObject where the profile has deleteIfMatch (Swift), and a refusal
 // naming the reason where it does not (Ceph RGW 16 ignores If-Match).
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { createStorage } from "@stowage/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { s3Environment } from "./s3-test-environment.ts";
-import { rejectionOf, runPrefix, testDriver } from "./s3-test-driver.ts";
+import { recordingClient, rejectionOf, runPrefix, testDriver } from "./s3-test-driver.ts";
 
 const environment = s3Environment();
 
@@ -32,6 +33,26 @@ describe.skipIf(environment === null)(`conditional delete on ${environment?.labe
     expect(await (await storage.get(key))!.text()).toBe("two");
     await storage.delete(key, { ifMatch: second.etag });
     expect(await storage.exists(key)).toBe(false);
+  });
+
+  it.runIf(supported)("an overwrite just before the DeleteObject is not lost (the server compares the etag)", async () => {
+    const key = `${prefix}raced`;
+    const recorder = recordingClient(environment!);
+    const raced = createStorage(testDriver(environment!, { client: recorder.client }));
+    try {
+      const first = await raced.put(key, "one");
+      recorder.setHook(async (command) => {
+        if (command === "DeleteObjectCommand") {
+          recorder.setHook(undefined);
+          await recorder.client.send(new PutObjectCommand({ Bucket: environment!.bucket, Key: key, Body: "newer" }));
+        }
+      });
+      const error = await rejectionOf(raced.delete(key, { ifMatch: first.etag }));
+      expect(error.code).toBe("PreconditionFailed");
+      expect(await (await storage.get(key))!.text()).toBe("newer");
+    } finally {
+      recorder.client.destroy();
+    }
   });
 
   it.runIf(supported)("a missing object is PreconditionFailed (the server answers 204 on Swift)", async () => {

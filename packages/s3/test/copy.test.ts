@@ -2,35 +2,17 @@
 // up to multipartCopyThreshold (lowered here to 6 MiB so the multipart path
 // runs on small objects), UploadPartCopy parts above it. No body byte passes
 // through the client: the commands it sends are recorded.
-import { ListMultipartUploadsCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { ListMultipartUploadsCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
 import { createStorage, type Storage } from "@stowage/core";
 import { s3Driver, type S3Driver } from "@stowage/s3";
 import { afterAll, describe, expect, it } from "vitest";
-import { rawClient, s3Environment, type S3TestEnvironment } from "./s3-test-environment.ts";
-import { rejectionOf, runPrefix, seededBytes, testDriver } from "./s3-test-driver.ts";
+import { rawClient, s3Environment } from "./s3-test-environment.ts";
+import { recordingClient, rejectionOf, runPrefix, seededBytes, testDriver } from "./s3-test-driver.ts";
 
 const environment = s3Environment();
 const mebibyte = 1024 * 1024;
 const bodyCommands = new Set(["GetObjectCommand", "PutObjectCommand", "UploadPartCommand"]);
-
-type Hook = (command: string, input: Record<string, unknown>) => Promise<void> | void;
-
-/** A client like the driver's that records each command's name and can run a hook before sending it. */
-function recordingClient(env: S3TestEnvironment): { client: S3Client; sent: string[]; setHook(hook: Hook | undefined): void } {
-  const client = rawClient(env);
-  const sent: string[] = [];
-  let hook: Hook | undefined;
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      sent.push(context.commandName);
-      await hook?.(context.commandName, args.input as Record<string, unknown>);
-      return next(args);
-    },
-    { step: "initialize", name: "testRecorder" },
-  );
-  return { client, sent, setHook: (value) => (hook = value) };
-}
 
 const sha = (data: Uint8Array) => createHash("sha256").update(data).digest("hex");
 

@@ -1,7 +1,19 @@
 // The server's profile facts, checked against the server itself with raw S3
 // requests (no driver), so a profile cannot drift from what the server does.
 // Runs on Ceph RGW (project s3) and OpenStack Swift (s3-swift).
-import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  AbortMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCopyCommand,
+} from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
 import { s3Profiles } from "@stowage/s3";
 import { afterAll, describe, expect, it } from "vitest";
@@ -82,6 +94,84 @@ describe.skipIf(environment === null)(`profile facts hold on ${environment?.labe
     const head = await raw.send(new HeadObjectCommand({ Bucket: bucket, Key: `${prefix}metadata` }));
     expect(head.Metadata?.long).toHaveLength(limit);
     expect(await statusOf(put("metadata", "x", { Metadata: { long: "v".repeat(limit + 1) } }))).toBe(500);
+  });
+
+  const stale = "0123456789abcdef0123456789abcdef";
+  const quoted = (etag: string) => (profile.ifMatchQuoted ? `"${etag}"` : etag);
+  const headStatus = (key: string) => statusOf(raw.send(new HeadObjectCommand({ Bucket: bucket, Key: `${prefix}${key}` })));
+  const copy = (from: string, to: string, extra: Record<string, unknown> = {}) => {
+    written.push(`${prefix}${to}`);
+    return raw.send(new CopyObjectCommand({ Bucket: bucket, Key: `${prefix}${to}`, CopySource: `${bucket}/${prefix}${from}`, ...extra }));
+  };
+
+  it(`deleteIfMatch (${profile.deleteIfMatch}): DeleteObject with a stale If-Match ${profile.deleteIfMatch ? "is 412 and the object stays" : "deletes anyway"}`, async () => {
+    const { ETag } = await put("delete-if-match", "x");
+    const send = (etag: string) => statusOf(raw.send(new DeleteObjectCommand({ Bucket: bucket, Key: `${prefix}delete-if-match`, IfMatch: etag })));
+    for (const etag of [`"${stale}"`, stale, `${ETag!.replace(/"$/, "")}x"`]) {
+      await put("delete-if-match", "x");
+      expect(await send(etag)).toBe(profile.deleteIfMatch ? 412 : 204);
+      expect(await headStatus("delete-if-match")).toBe(profile.deleteIfMatch ? 200 : 404);
+    }
+    await put("delete-if-match", "x");
+    expect(await send(quoted(ETag!.replace(/"/g, "")))).toBe(204);
+    expect(await headStatus("delete-if-match")).toBe(404);
+  });
+
+  it(`deleteIfMatchMissingSucceeds (${profile.deleteIfMatchMissingSucceeds}): DeleteObject If-Match of a missing key is ${profile.deleteIfMatchMissingSucceeds ? "204" : "404 or 412"}`, async () => {
+    const status = await statusOf(raw.send(new DeleteObjectCommand({ Bucket: bucket, Key: `${prefix}never-written`, IfMatch: quoted(stale) })));
+    if (profile.deleteIfMatchMissingSucceeds) expect(status).toBe(204);
+    else expect([404, 412]).toContain(status);
+  });
+
+  it(`copySourceIfMatch (${profile.copySourceIfMatch}): a stale x-amz-copy-source-if-match is ${profile.copySourceIfMatch ? "412" : "ignored"} on CopyObject and UploadPartCopy`, async () => {
+    const { ETag } = await put("copy-source", "source");
+    for (const etag of [`"${stale}"`, stale]) {
+      expect(await statusOf(copy("copy-source", "copy-source-target", { CopySourceIfMatch: etag }))).toBe(profile.copySourceIfMatch ? 412 : 200);
+    }
+    expect(await statusOf(copy("copy-source", "copy-source-target", { CopySourceIfMatch: quoted(ETag!.replace(/"/g, "")) }))).toBe(200);
+    const target = `${prefix}copy-part-target`;
+    const { UploadId } = await raw.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: target }));
+    try {
+      const part = raw.send(
+        new UploadPartCopyCommand({
+          Bucket: bucket,
+          Key: target,
+          UploadId,
+          PartNumber: 1,
+          CopySource: `${bucket}/${prefix}copy-source`,
+          CopySourceRange: "bytes=0-2",
+          CopySourceIfMatch: `"${stale}"`,
+        }),
+      );
+      expect(await statusOf(part)).toBe(profile.copySourceIfMatch ? 412 : 200);
+    } finally {
+      await raw.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: target, UploadId }));
+    }
+  });
+
+  it(`copyIfNoneMatch (${profile.copyIfNoneMatch}): CopyObject If-None-Match: * onto an existing key is ${profile.copyIfNoneMatch ? "412" : profile.name === "swift" ? "501" : "ignored (overwrites)"}`, async () => {
+    await put("copy-create-only", "source");
+    await put("copy-create-only-target", "target");
+    const status = await statusOf(copy("copy-create-only", "copy-create-only-target", { IfNoneMatch: "*" }));
+    const body = await raw.send(new GetObjectCommand({ Bucket: bucket, Key: `${prefix}copy-create-only-target` })).then((output) => output.Body!.transformToString());
+    if (profile.copyIfNoneMatch) {
+      expect(status).toBe(412);
+      expect(body).toBe("target");
+    } else {
+      expect([200, 501]).toContain(status);
+      if (status === 501) expect(profile.name).toBe("swift");
+      expect(body).toBe(status === 200 ? "source" : "target");
+    }
+  });
+
+  it(`startAfterListsEnclosingPrefix (${profile.startAfterListsEnclosingPrefix}): StartAfter "s/a/1" with a delimiter ${profile.startAfterListsEnclosingPrefix ? "lists" : "does not list"} "s/a/"`, async () => {
+    for (const key of ["s/a/1", "s/a/2", "s/b"]) await put(key, "x");
+    const output = await raw.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}s/`, Delimiter: "/", StartAfter: `${prefix}s/a/1` }),
+    );
+    const prefixes = (output.CommonPrefixes ?? []).map((entry) => entry.Prefix);
+    expect(prefixes.includes(`${prefix}s/a/`)).toBe(profile.startAfterListsEnclosingPrefix);
+    expect((output.Contents ?? []).map((entry) => entry.Key)).toEqual([`${prefix}s/b`]);
   });
 
   it.skipIf(profile.supportsPostPolicy)(`supportsPostPolicy (${profile.supportsPostPolicy}): a POST Object form upload is refused`, async () => {

@@ -1,5 +1,6 @@
 import { s3Driver, type S3Driver, type S3DriverOptions } from "@stowage/s3";
-import type { S3TestEnvironment } from "./s3-test-environment.ts";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { rawClient, type S3TestEnvironment } from "./s3-test-environment.ts";
 
 /** A driver for the test server with its profile, plus `extra` options. */
 export function testDriver(environment: S3TestEnvironment, extra: Partial<S3DriverOptions> = {}): S3Driver {
@@ -39,3 +40,22 @@ export function seededBytes(length: number, seed = 1): Uint8Array {
   }
   return out;
 }
+
+export type Hook = (command: string, input: Record<string, unknown>) => Promise<void> | void;
+
+/** A client like the driver's that records each command's name and can run a hook before sending it. */
+export function recordingClient(env: S3TestEnvironment): { client: S3Client; sent: string[]; setHook(hook: Hook | undefined): void } {
+  const client = rawClient(env);
+  const sent: string[] = [];
+  let hook: Hook | undefined;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      sent.push(context.commandName);
+      await hook?.(context.commandName, args.input as Record<string, unknown>);
+      return next(args);
+    },
+    { step: "initialize", name: "testRecorder" },
+  );
+  return { client, sent, setHook: (value) => (hook = value) };
+}
+
