@@ -5,7 +5,7 @@ import { StorageError, type StorageOptions } from "@stowage/core";
  * with its nearest name. The two checks below fail to compile when core adds
  * or removes an option and this list is not updated.
  */
-export const storageOptionNames = ["clock", "defaultExpiresIn"] as const satisfies ReadonlyArray<keyof StorageOptions>;
+export const storageOptionNames = ["clock", "defaultExpiresIn", "publicBaseUrl"] as const satisfies ReadonlyArray<keyof StorageOptions>;
 type MissingStorageOption = Exclude<keyof StorageOptions, (typeof storageOptionNames)[number]>;
 const everyStorageOptionListed: [MissingStorageOption] extends [never] ? true : MissingStorageOption = true;
 void everyStorageOptionListed;

@@ -5,6 +5,7 @@ import { checkConfig, type OpenStorageConfig } from "./open-storage-config.js";
 import { parseFileUrl } from "./parse-file-url.js";
 import { checkS3ProfileName, detectProfile, parseS3Url } from "./parse-s3-url.js";
 import { signingOption } from "./signing-option.js";
+import { resolvePublicBaseUrl, takeStorageUrlParameters } from "./storage-url-parameters.js";
 
 export type { OpenStorageConfig, OpenStorageCredentials } from "./open-storage-config.js";
 export { loadFailure } from "./driver-loaders.js";
@@ -18,8 +19,12 @@ const supportedSchemes = "memory://, file:///absolute/path, file:./relative/path
  * |---|---|
  * | `memory://` | `@stowage/memory` |
  * | `file:///abs/path`, `file:./relative` | `@stowage/fs` |
- * | `s3://bucket[/prefix]?region=…&endpoint=…&forcePathStyle=true&profile=…` | `@stowage/s3` |
+ * | `s3://bucket[/prefix]?region=…&endpoint=…&forcePathStyle=true&profile=…&signingEndpoint=…&multipartCopyThreshold=…` | `@stowage/s3` |
  * | `r2://` with `binding` | `@stowage/r2` |
+ *
+ * Every scheme takes `?publicBaseUrl=https://cdn.example.com/files/` (or
+ * `storageOptions.publicBaseUrl`): the URL objects are publicly served
+ * under, for `storage.publicUrl(key)`.
  *
  * With no URL it reads the `STORAGE_URL` environment variable; signing
  * secrets come from `config.signing` (or `STORAGE_SIGNING_SECRETS` with
@@ -59,8 +64,10 @@ export async function openStorage(config: string | OpenStorageConfig = {}): Prom
     throw invalid(`openStorage needs a URL: pass one, or set STORAGE_URL (supported: ${supportedSchemes})`);
   }
   if (typeof url !== "string") throw invalid("The storage URL must be a string");
-  const driver = await openDriver(url.trim(), options, env);
-  return new Storage(driver, options.storageOptions);
+  const parameters = takeStorageUrlParameters(url.trim());
+  const publicBaseUrl = resolvePublicBaseUrl(parameters.publicBaseUrl, options.storageOptions?.publicBaseUrl);
+  const driver = await openDriver(parameters.url, options, env);
+  return new Storage(driver, { ...options.storageOptions, ...(publicBaseUrl === undefined ? {} : { publicBaseUrl }) });
 }
 
 async function openDriver(url: string, options: OpenStorageConfig, env: Record<string, string | undefined>): Promise<StorageDriver> {
@@ -72,7 +79,9 @@ async function openDriver(url: string, options: OpenStorageConfig, env: Record<s
   const extra = options.driverOptions ?? {};
   switch (scheme) {
     case "memory": {
-      if (!/^memory:(\/\/)?$/i.test(url)) throw invalid(`A memory URL takes no host, path or query: use "memory://" (got ${describe(url)})`);
+      if (!/^memory:(\/\/)?$/i.test(url)) {
+        throw invalid(`A memory URL takes no host, path or query (other than ?publicBaseUrl=): use "memory://" (got ${describe(url)})`);
+      }
       const module = await driverLoaders["@stowage/memory"]!();
       return callFactory(module, "memoryDriver", "@stowage/memory", { ...signingOption(options, env), ...extra });
     }
@@ -92,7 +101,9 @@ async function openDriver(url: string, options: OpenStorageConfig, env: Record<s
     }
     case "r2": {
       if (!/^r2:(\/\/)?$/i.test(url)) {
-        throw invalid(`An R2 URL takes no host, path or query: use "r2://" and pass the bucket binding as the binding option (got ${describe(url)})`);
+        throw invalid(
+          `An R2 URL takes no host, path or query (other than ?publicBaseUrl=): use "r2://" and pass the bucket binding as the binding option (got ${describe(url)})`,
+        );
       }
       if (options.binding === undefined || options.binding === null) {
         throw invalid('r2:// needs the bucket binding: openStorage({ url: "r2://", binding: env.BUCKET })');

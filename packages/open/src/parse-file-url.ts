@@ -3,7 +3,7 @@ import { describe, invalid } from "./config-values.js";
 /** `file:///abs`, `file://localhost/abs`, `file:/abs`, `file:./rel`, `file:rel`: the root as a path (relative ones stay relative to the working directory). */
 export function parseFileUrl(url: string): string {
   let rest = url.slice("file:".length);
-  if (/[?#]/.test(rest)) throw invalid(`A file URL takes no query or fragment (got ${describe(url)})`);
+  if (/[?#]/.test(rest)) throw invalid(`A file URL takes no query (other than ?publicBaseUrl=) or fragment (got ${describe(url)})`);
   if (rest.startsWith("//")) {
     const slash = rest.indexOf("/", 2);
     const host = slash === -1 ? rest.slice(2) : rest.slice(2, slash);

@@ -1,9 +1,10 @@
 import { nearestOption } from "@stowage/core";
 import { describe, invalid, redact } from "./config-values.js";
 import type { DriverModule } from "./driver-loaders.js";
+import { storageUrlParameters } from "./storage-url-parameters.js";
 import type { OpenStorageConfig, OpenStorageCredentials } from "./open-storage-config.js";
 
-const s3Parameters = ["region", "endpoint", "forcePathStyle", "profile"];
+const s3Parameters = ["region", "endpoint", "forcePathStyle", "profile", "signingEndpoint", "multipartCopyThreshold"];
 
 export interface ParsedS3 {
   bucket: string;
@@ -11,6 +12,10 @@ export interface ParsedS3 {
   endpoint?: string;
   forcePathStyle?: boolean;
   profile?: string;
+  /** The origin signed URLs use when clients reach the server through a proxy or CDN. */
+  signingEndpoint?: string;
+  /** Copies of sources larger than this many bytes are multipart copies. */
+  multipartCopyThreshold?: number;
   credentials?: OpenStorageCredentials;
   prefix?: string;
 }
@@ -40,7 +45,10 @@ export function parseS3Url(url: string, options: OpenStorageConfig, env: Record<
       const hint = /key|secret|token|password|credential/i.test(name)
         ? "; credentials never go in the URL (use AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the credentials option)"
         : "";
-      throw invalid(`Unknown S3 URL parameter "${name}"; allowed: ${s3Parameters.join(", ")}${hint}`);
+      const allowed = [...s3Parameters, ...storageUrlParameters];
+      const suggestion = nearestOption(name, allowed);
+      const didYouMean = suggestion === undefined ? "" : `; did you mean "${suggestion}"?`;
+      throw invalid(`Unknown S3 URL parameter "${name}"${didYouMean}; allowed: ${allowed.join(", ")}${hint}`);
     }
   }
   const single = (name: string): string | undefined => {
@@ -53,20 +61,15 @@ export function parseS3Url(url: string, options: OpenStorageConfig, env: Record<
     region: single("region") || env.AWS_REGION || env.AWS_DEFAULT_REGION || "us-east-1",
   };
   const endpoint = single("endpoint") || env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL;
-  if (endpoint !== undefined) {
-    let endpointUrl: URL | undefined;
-    try {
-      endpointUrl = new URL(endpoint);
-    } catch {
-      endpointUrl = undefined;
+  if (endpoint !== undefined) result.endpoint = checkHttpUrl(endpoint, "The S3 endpoint");
+  const signingEndpoint = single("signingEndpoint");
+  if (signingEndpoint !== undefined) result.signingEndpoint = checkHttpUrl(signingEndpoint, "The S3 URL parameter signingEndpoint");
+  const threshold = single("multipartCopyThreshold");
+  if (threshold !== undefined) {
+    if (!/^[1-9][0-9]*$/.test(threshold)) {
+      throw invalid(`The S3 URL parameter multipartCopyThreshold must be a whole number of bytes, at least 1 (got ${JSON.stringify(threshold)})`);
     }
-    if (endpointUrl === undefined || (endpointUrl.protocol !== "http:" && endpointUrl.protocol !== "https:")) {
-      throw invalid(`The S3 endpoint must be an http:// or https:// URL (got ${JSON.stringify(redact(endpoint))})`);
-    }
-    if (endpointUrl.username !== "" || endpointUrl.password !== "") {
-      throw invalid("The S3 endpoint must not carry credentials; use AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the credentials option");
-    }
-    result.endpoint = endpoint;
+    result.multipartCopyThreshold = Number(threshold);
   }
   const forcePathStyle = single("forcePathStyle");
   if (forcePathStyle !== undefined) {
@@ -82,6 +85,23 @@ export function parseS3Url(url: string, options: OpenStorageConfig, env: Record<
   const path = decodeURIComponent(parsed.pathname).replace(/^\/+/, "");
   if (path !== "") result.prefix = path.endsWith("/") ? path : `${path}/`;
   return result;
+}
+
+/** An http(s) URL without credentials, else `InvalidArgument` naming `what`. */
+function checkHttpUrl(value: string, what: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    throw invalid(`${what} must be an http:// or https:// URL (got ${JSON.stringify(redact(value))})`);
+  }
+  if (url.username !== "" || url.password !== "") {
+    throw invalid(`${what} must not carry credentials; use AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the credentials option`);
+  }
+  return value;
 }
 
 /** Refuses a `profile=` that the installed @stowage/s3 does not ship, listing the ones it does. */
