@@ -21,6 +21,7 @@ import { deletePrefixCases } from "./cases/delete-prefix-cases.js";
 import { copyCases } from "./cases/copy-cases.js";
 import { updateMetadataCases } from "./cases/update-metadata-cases.js";
 import { moveCases } from "./cases/move-cases.js";
+import { copyCapabilityCases } from "./cases/copy-capability-cases.js";
 
 /** Every case of the specification, in a stable order. */
 export const conformanceCases: readonly ConformanceCase[] = [
@@ -43,6 +44,7 @@ export const conformanceCases: readonly ConformanceCase[] = [
   ...moveCases,
   ...errorCases,
   ...capabilityCases,
+  ...copyCapabilityCases,
   ...optionCases,
   ...signPutCombinationCases,
   ...signingCases,

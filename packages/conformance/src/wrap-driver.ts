@@ -1,6 +1,6 @@
 import type { Capabilities, SignPutConflict, StorageDriver } from "@stowage/core";
 
-type DriverMethod = "put" | "get" | "head" | "list" | "delete" | "signPut" | "signGet";
+type DriverMethod = "put" | "get" | "head" | "list" | "delete" | "copy" | "move" | "signPut" | "signGet";
 
 export interface WrapDriverOptions {
   /** Capabilities to switch on or off, over the wrapped driver's own. */
@@ -11,9 +11,11 @@ export interface WrapDriverOptions {
   onCall?: (method: DriverMethod, args: unknown[]) => void;
   /** Replacements for methods (they may call `inner`). */
   methods?: Partial<Pick<StorageDriver, DriverMethod>>;
+  /** Optional methods to leave out (`move`: `Storage.move` then copies and deletes). */
+  omit?: DriverMethod[];
 }
 
-const methodNames: DriverMethod[] = ["put", "get", "head", "list", "delete", "signPut", "signGet"];
+const methodNames: DriverMethod[] = ["put", "get", "head", "list", "delete", "copy", "move", "signPut", "signGet"];
 
 /**
  * A driver that delegates to `inner`, optionally with other capabilities,
@@ -31,6 +33,7 @@ export function wrapDriver(inner: StorageDriver, options: WrapDriverOptions = {}
   if (conflicts !== undefined) wrapped.signPutConflicts = conflicts;
   if (inner.capabilityHints !== undefined) wrapped.capabilityHints = inner.capabilityHints;
   for (const name of methodNames) {
+    if (options.omit?.includes(name)) continue;
     const replacement = options.methods?.[name];
     const original = inner[name];
     const target = replacement ?? (typeof original === "function" ? original.bind(inner) : undefined);

@@ -21,6 +21,7 @@ import { deletePrefixCases } from "../src/cases/delete-prefix-cases.ts";
 import { copyCases } from "../src/cases/copy-cases.ts";
 import { updateMetadataCases } from "../src/cases/update-metadata-cases.ts";
 import { moveCases } from "../src/cases/move-cases.ts";
+import { copyCapabilityCases } from "../src/cases/copy-capability-cases.ts";
 
 /**
  * Signing cases that upload and are checked here, on a memory driver whose
@@ -56,6 +57,7 @@ export const mutatedCases: readonly ConformanceCase[] = [
   ...moveCases,
   ...errorCases,
   ...capabilityCases,
+  ...copyCapabilityCases,
   ...optionCases,
   ...signPutCombinationCases,
   ...signingCases.filter((each) => servedSigningCases.has(each.name)),
@@ -309,6 +311,11 @@ export const mutationsByCase: Record<string, string[]> = {
   "capabilities: signGet without the signGet capability gives Unsupported": ["core: skips capability checks"],
   "capabilities: each signPut constraint needs its own capability": ["core: skips capability checks"],
   "capabilities: options left off or false need no capability": ["core: requires capabilities for options set to false"],
+
+  "capabilities: copy and updateMetadata without copy give Unsupported before the driver runs": ["core: skips capability checks"],
+  "capabilities: copy and move conditions need copyIfMatch and copyIfNotExists": ["core: skips capability checks"],
+  "capabilities: move without a rename needs copy and deleteIfMatch": ["core: skips capability checks"],
+  "capabilities: startAfter without listStartAfter and delete ifMatch without deleteIfMatch give Unsupported": ["core: skips capability checks"],
 
   "options: misspelt put options are refused, naming the key and the right one, and nothing is written": ["core: drops unknown options silently"],
   "options: misspelt get, head, list and delete options are refused, naming the key and the right one": ["core: drops unknown options silently"],
