@@ -62,10 +62,13 @@ export const moveCases = [
         const to = key(`to-${round}`);
         const fresh = utf8(`the new bytes of round ${round}`);
         await storage.put(from, `the old bytes of round ${round}`);
+        // The first rounds start the move a few microtasks late, the others the
+        // overwrite, one more each round: over the rounds the overwrite lands
+        // before the move, between its steps (head, copy, delete) and after it.
+        const offset = round - 6;
         const [move, put] = await Promise.allSettled([
-          storage.move(from, to),
-          // Started at a later step each round, so over the rounds the overwrite lands before, during and after the move's steps.
-          afterMicrotasks(round * 3).then(() => storage.put(from, fresh)),
+          afterMicrotasks(-offset).then(() => storage.move(from, to)),
+          afterMicrotasks(offset).then(() => storage.put(from, fresh)),
         ]);
         if (put.status === "rejected") fail(`round ${round}: the overwrite failed: ${String(put.reason)}`);
         if (move.status === "rejected" && !isStorageError(move.reason, "PreconditionFailed")) {
