@@ -42,7 +42,9 @@ export async function copyBetween(
     ...(ifNotExists ? { ifNotExists: true } : {}),
     ...(signal === undefined ? {} : { signal }),
   };
-  if (source === target && source.capabilities.copy) {
+  const copyHonours =
+    (ifMatch === undefined || source.capabilities.copyIfMatch) && (!ifNotExists || source.capabilities.copyIfNotExists);
+  if (source === target && source.capabilities.copy && copyHonours) {
     const info = await source.copy(sourceKey, targetKey, common);
     onProgress?.({ bytes: info.size, total: info.size });
     return info;

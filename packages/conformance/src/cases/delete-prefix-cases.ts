@@ -79,7 +79,8 @@ export const deletePrefixCases = [
     timeout: 900_000,
     async run(context) {
       const { storage, key } = context;
-      const total = manyKeys;
+      // Two batches are enough to stop between them.
+      const total = 1200;
       await putUnder(context, "p/", total);
       await putNeighbours(context);
       const controller = new AbortController();
