@@ -1,6 +1,6 @@
 import { createStorage, isStorageError, type Storage } from "@stowage/core";
 import { fsDriver, type FsDriver } from "@stowage/fs";
-import { threadPoolCalls } from "@stowage/fs/fs-calls";
+import { threadPoolCalls } from "../src/fs-calls.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { leftoverFiles, removeRoot, tempRoot } from "./temp-root.js";
 

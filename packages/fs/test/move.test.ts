@@ -1,7 +1,7 @@
 import { readdir } from "node:fs/promises";
 import { createStorage, type Storage } from "@stowage/core";
 import { fsDriver, type FsDriver } from "@stowage/fs";
-import { threadPoolCalls } from "@stowage/fs/fs-calls";
+import { threadPoolCalls } from "../src/fs-calls.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { codeOf, patternBytes, sha256, storedHash } from "./copy-tools.js";
 import { leftoverFiles, namesIn, removeRoot, tempRoot } from "./temp-root.js";
