@@ -1,7 +1,7 @@
 import { CopyObjectCommand, type CopyObjectCommandInput } from "@aws-sdk/client-s3";
 import { StorageError, type DriverCopyOptions, type ObjectInfo } from "@stowage/core";
 import { checkMetadataValues } from "./check-metadata-values.js";
-import { SourceChanged, copySourceHeader, etagCondition, fieldParams, targetFields } from "./copy-source.js";
+import { SourceChanged, canPinSource, copySourceHeader, etagCondition, fieldParams, targetFields } from "./copy-source.js";
 import { headObject } from "./get-object.js";
 import { mapS3Error, statusOf } from "./map-s3-error.js";
 import { multipartCopy } from "./multipart-copy.js";
@@ -23,6 +23,8 @@ const attemptsWhenSourceChanges = 3;
  *   also pinned to the etag that was read, so the fields returned (and the
  *   parts of a multipart copy) belong to the bytes copied. When an unpinned
  *   caller's source changes in between, the copy starts over (3 attempts).
+ *   Swift never matches a multipart etag there, so such a source is not
+ *   pinned (it is checked again after a multipart copy instead).
  * - `ifNotExists` (only on profiles with `copyIfNoneMatch` and
  *   `conditionalMultipartComplete`) is `If-None-Match: *` on the CopyObject
  *   or the CompleteMultipartUpload.
@@ -49,7 +51,7 @@ export async function copyObject(writer: S3Writer, from: string, to: string, opt
 async function singleCopy(writer: S3Writer, from: string, to: string, source: ObjectInfo, options: DriverCopyOptions): Promise<ObjectInfo> {
   const profile = writer.profile;
   const fields = targetFields(source, options);
-  const pinned = profile.copySourceIfMatch;
+  const pinned = canPinSource(writer, source.etag);
   const input: CopyObjectCommandInput = {
     Bucket: writer.bucket,
     Key: to,

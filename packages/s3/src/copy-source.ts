@@ -12,6 +12,15 @@ export function copySourceHeader(bucket: string, key: string): string {
   return `${bucket}/${encodeKeyPath(key)}`;
 }
 
+/**
+ * Whether a copy of a source with this etag can be pinned to it with
+ * `x-amz-copy-source-if-match` (never for a multipart etag on Swift).
+ */
+export function canPinSource(context: S3Context, etag: string): boolean {
+  const profile = context.profile;
+  return profile.copySourceIfMatch && !(profile.ifMatchMissesMultipartEtag && etag.includes("-"));
+}
+
 /** An etag as the profile sends it in `If-Match` style headers. */
 export function etagCondition(context: S3Context, etag: string): string {
   return context.profile.ifMatchQuoted ? `"${etag}"` : etag;

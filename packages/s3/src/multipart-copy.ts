@@ -6,7 +6,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { StorageError, type DriverCopyOptions, type ObjectInfo } from "@stowage/core";
 import { AbortScope, waitUnlessAborted } from "./abort-scope.js";
-import { SourceChanged, copySourceHeader, etagCondition, fieldParams, targetFields } from "./copy-source.js";
+import { SourceChanged, canPinSource, copySourceHeader, etagCondition, fieldParams, targetFields } from "./copy-source.js";
 import { headObject } from "./get-object.js";
 import { mapS3Error, statusOf } from "./map-s3-error.js";
 import { abortedCleanupGraceMs } from "./multipart-upload.js";
@@ -24,7 +24,8 @@ export const copyConcurrency = 8;
  *
  * Each part is pinned to the etag that was read (`x-amz-copy-source-if-match`)
  * where the profile honours it, so a source replaced midway fails (412)
- * instead of mixing versions; where it does not (Ceph RGW), the source is
+ * instead of mixing versions; where it does not (Ceph RGW, or a multipart
+ * source on Swift), the source is
  * read again after the parts and the copy fails if its etag changed. On any
  * failure or abort the upload is aborted, so nothing stays staged and the
  * target is untouched.
@@ -38,7 +39,8 @@ export async function multipartCopy(writer: S3Writer, from: string, to: string, 
   const abortSignal = scope.signal;
   const tracked = writer.uploads.begin(to);
   const copySource = copySourceHeader(writer.bucket, from);
-  const pin = profile.copySourceIfMatch ? { CopySourceIfMatch: etagCondition(writer, source.etag) } : {};
+  const pinned = canPinSource(writer, source.etag);
+  const pin = pinned ? { CopySourceIfMatch: etagCondition(writer, source.etag) } : {};
   const workers: Promise<void>[] = [];
   let completed = false;
   try {
@@ -71,7 +73,7 @@ export async function multipartCopy(writer: S3Writer, from: string, to: string, 
           );
           parts[index] = { PartNumber: index + 1, ETag: output.CopyPartResult?.ETag };
         } catch (error) {
-          const failure = statusOf(error) === 412 && profile.copySourceIfMatch ? new SourceChanged(from, source.etag, error) : error;
+          const failure = statusOf(error) === 412 && pinned ? new SourceChanged(from, source.etag, error) : error;
           // Stops the other parts in flight.
           scope.abort(failure);
           throw failure;
@@ -84,7 +86,7 @@ export async function multipartCopy(writer: S3Writer, from: string, to: string, 
     // The first failure is the scope's reason; the other parts then failed as aborted.
     if (failed !== undefined) throw abortSignal.aborted ? abortSignal.reason : failed.reason;
     if (options.signal?.aborted) throw new StorageError("Aborted", "The copy was aborted", { cause: options.signal.reason });
-    if (!profile.copySourceIfMatch) {
+    if (!pinned) {
       // The parts were not pinned: make sure they all came from one version.
       const now = await headObject(writer, from, { signal: abortSignal });
       if (now === null || now.etag !== source.etag) throw new SourceChanged(from, source.etag);

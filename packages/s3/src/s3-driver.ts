@@ -127,9 +127,9 @@ class S3StorageDriver implements S3Driver {
       listStartAfter: true,
       copy: true,
       serverSideCopy: true,
-      copyIfMatch: profile.copySourceIfMatch,
+      copyIfMatch: profile.copySourceIfMatch && !profile.ifMatchMissesMultipartEtag,
       copyIfNotExists: profile.copyIfNoneMatch && profile.conditionalMultipartComplete,
-      deleteIfMatch: profile.deleteIfMatch,
+      deleteIfMatch: profile.deleteIfMatch && !profile.ifMatchMissesMultipartEtag,
     });
     this.signPutConflicts = s3SignPutConflicts(this.capabilities);
     this.capabilityHints = s3CapabilityHints(profile);
@@ -206,15 +206,15 @@ function s3ConditionHints(profile: S3Profile): CapabilityHints {
   const server = profile === genericS3Profile ? "the generic S3 profile (an unrecognised server)" : `the ${profile.name} profile`;
   const ignored = profile === genericS3Profile ? "servers differ (Ceph RGW 16 ignores it)" : `${profile.name === "ceph-rgw" ? "Ceph RGW 16" : "its server"} ignores or refuses it`;
   const hints: Record<string, string> = {};
-  if (!profile.deleteIfMatch) {
-    hints.deleteIfMatch =
-      `${server} has no conditional DeleteObject (If-Match; ${ignored}), so a move could lose a concurrent overwrite of the source; ` +
-      "copy and delete yourself if that is acceptable";
+  const missesMultipart =
+    `${profile.name === "swift" ? "Swift's s3api" : "its server"} compares If-Match with its own manifest etag, so it never matches an object uploaded in parts (<md5>-N; profile.ifMatchMissesMultipartEtag)`;
+  if (!profile.deleteIfMatch || profile.ifMatchMissesMultipartEtag) {
+    const why = profile.deleteIfMatch ? missesMultipart : `${server} has no conditional DeleteObject (If-Match; ${ignored})`;
+    hints.deleteIfMatch = `${why}, so a move could lose a concurrent overwrite of the source (or never succeed); copy and delete yourself if that is acceptable`;
   }
-  if (!profile.copySourceIfMatch) {
-    hints.copyIfMatch =
-      `${server} has no conditional copy source (x-amz-copy-source-if-match; ${ignored}); ` +
-      "check the source's etag with head before copying if a race is acceptable";
+  if (!profile.copySourceIfMatch || profile.ifMatchMissesMultipartEtag) {
+    const why = profile.copySourceIfMatch ? missesMultipart : `${server} has no conditional copy source (x-amz-copy-source-if-match; ${ignored})`;
+    hints.copyIfMatch = `${why}; check the source's etag with head before copying if a race is acceptable`;
   }
   if (!profile.copyIfNoneMatch || !profile.conditionalMultipartComplete) {
     hints.copyIfNotExists = !profile.copyIfNoneMatch

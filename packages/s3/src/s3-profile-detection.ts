@@ -15,6 +15,7 @@ const safeEverywhere: Record<string, unknown> = {
   deleteObjectsNeedsContentMd5: true,
   startAfterListsEnclosingPrefix: true,
   deleteIfMatchMissingSucceeds: true,
+  ifMatchMissesMultipartEtag: true,
 };
 
 /**

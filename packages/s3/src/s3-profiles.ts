@@ -72,6 +72,15 @@ export interface S3Profile {
    */
   readonly copyIfNoneMatch: boolean;
   /**
+   * `x-amz-copy-source-if-match` and DeleteObject `If-Match` never match an
+   * etag with a part count (`<md5>-N`, an object uploaded in parts): Swift
+   * compares them with its own manifest etag (GET `If-Match` does match).
+   * The driver then pins only single-part sources, and the `copyIfMatch`
+   * and `deleteIfMatch` capabilities are off (they could not hold for every
+   * object).
+   */
+  readonly ifMatchMissesMultipartEtag: boolean;
+  /**
    * ListObjectsV2 with `StartAfter` and a delimiter also lists the common
    * prefix that contains `StartAfter` (Swift lists `a/` for `a/1`), which
    * sorts before it; the driver drops common prefixes at or before
@@ -113,6 +122,7 @@ export const s3Profiles: Readonly<Record<S3ProfileName, S3Profile>> = Object.fre
     deleteIfMatchMissingSucceeds: false,
     copySourceIfMatch: true,
     copyIfNoneMatch: true,
+    ifMatchMissesMultipartEtag: false,
     startAfterListsEnclosingPrefix: false,
     bucketCors: true,
     forcePathStyle: false,
@@ -138,6 +148,7 @@ export const s3Profiles: Readonly<Record<S3ProfileName, S3Profile>> = Object.fre
     deleteIfMatchMissingSucceeds: false,
     copySourceIfMatch: true,
     copyIfNoneMatch: false,
+    ifMatchMissesMultipartEtag: false,
     startAfterListsEnclosingPrefix: false,
     bucketCors: true,
     forcePathStyle: false,
@@ -161,6 +172,7 @@ export const s3Profiles: Readonly<Record<S3ProfileName, S3Profile>> = Object.fre
     deleteIfMatchMissingSucceeds: false,
     copySourceIfMatch: true,
     copyIfNoneMatch: false,
+    ifMatchMissesMultipartEtag: false,
     startAfterListsEnclosingPrefix: false,
     bucketCors: true,
     forcePathStyle: true,
@@ -183,6 +195,7 @@ export const s3Profiles: Readonly<Record<S3ProfileName, S3Profile>> = Object.fre
     deleteIfMatchMissingSucceeds: true, // verified: 204 (no effect: conditional deletes are off)
     copySourceIfMatch: false, // verified: a stale x-amz-copy-source-if-match copies anyway (CopyObject and UploadPartCopy)
     copyIfNoneMatch: false, // verified: CopyObject If-None-Match: * onto an existing key overwrites it
+    ifMatchMissesMultipartEtag: false, // no effect: RGW 16 ignores both conditions (verified in profile facts)
     startAfterListsEnclosingPrefix: false, // verified: StartAfter "a/1" does not list "a/"
     bucketCors: true, // verified (configure-cors.test.ts)
     forcePathStyle: true,
@@ -207,6 +220,7 @@ export const s3Profiles: Readonly<Record<S3ProfileName, S3Profile>> = Object.fre
     deleteIfMatchMissingSucceeds: true, // verified: DeleteObject If-Match of a missing key is 204
     copySourceIfMatch: true, // verified: a stale x-amz-copy-source-if-match is 412 (CopyObject and UploadPartCopy)
     copyIfNoneMatch: false, // verified: CopyObject If-None-Match: * is 501 NotImplemented
+    ifMatchMissesMultipartEtag: true, // verified: copy-source If-Match and DeleteObject If-Match with the "<md5>-N" etag are 412
     startAfterListsEnclosingPrefix: true, // verified: StartAfter "a/1" with a delimiter lists "a/"
     bucketCors: false, // verified: PutBucketCors is 501 NotImplemented
     forcePathStyle: true,

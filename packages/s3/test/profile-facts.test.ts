@@ -4,6 +4,7 @@
 import {
   AbortMultipartUploadCommand,
   CopyObjectCommand,
+  CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
@@ -12,6 +13,7 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
+  UploadPartCommand,
   UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
@@ -162,6 +164,23 @@ describe.skipIf(environment === null)(`profile facts hold on ${environment?.labe
       if (status === 501) expect(profile.name).toBe("swift");
       expect(body).toBe(status === 200 ? "source" : "target");
     }
+  });
+
+  it(`ifMatchMissesMultipartEtag (${profile.ifMatchMissesMultipartEtag}): copy-source If-Match and DeleteObject If-Match with an "<md5>-N" etag ${profile.ifMatchMissesMultipartEtag ? "are 412" : "do not fail"}`, async () => {
+    const key = `${prefix}in-parts`;
+    written.push(key);
+    const { UploadId } = await raw.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
+    const first = await raw.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: 1, Body: new Uint8Array(5 * 1024 * 1024) }));
+    const second = await raw.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: 2, Body: "tail" }));
+    await raw.send(
+      new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: first.ETag }, { PartNumber: 2, ETag: second.ETag }] } }),
+    );
+    const { ETag } = await raw.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    expect(ETag).toMatch(/-2"$/);
+    const etag = quoted(ETag!.replace(/"/g, ""));
+    expect(await statusOf(raw.send(new GetObjectCommand({ Bucket: bucket, Key: key, IfMatch: etag })))).toBe(200);
+    expect(await statusOf(copy("in-parts", "in-parts-copy", { CopySourceIfMatch: etag }))).toBe(profile.ifMatchMissesMultipartEtag ? 412 : 200);
+    expect(await statusOf(raw.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, IfMatch: etag })))).toBe(profile.ifMatchMissesMultipartEtag ? 412 : 204);
   });
 
   it(`startAfterListsEnclosingPrefix (${profile.startAfterListsEnclosingPrefix}): StartAfter "s/a/1" with a delimiter ${profile.startAfterListsEnclosingPrefix ? "lists" : "does not list"} "s/a/"`, async () => {

@@ -50,8 +50,8 @@ export function recordingClient(env: S3TestEnvironment): { client: S3Client; sen
   let hook: Hook | undefined;
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      sent.push(context.commandName);
-      await hook?.(context.commandName, args.input as Record<string, unknown>);
+      sent.push(String(context.commandName));
+      await hook?.(String(context.commandName), args.input as Record<string, unknown>);
       return next(args);
     },
     { step: "initialize", name: "testRecorder" },
