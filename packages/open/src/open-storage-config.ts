@@ -15,8 +15,10 @@ export interface OpenStorageCredentials {
 export interface OpenStorageConfig {
   /**
    * The storage URL: `memory://`, `file:///abs/path`, `file:./relative`,
-   * `s3://bucket[/prefix]?region=…&endpoint=…&forcePathStyle=true&profile=…`
-   * or `r2://`. Defaults to the `STORAGE_URL` environment variable.
+   * `s3://bucket[/prefix]?region=…&endpoint=…&forcePathStyle=true&profile=…&signingEndpoint=…&multipartCopyThreshold=…`
+   * or `r2://`. Every scheme also takes `?publicBaseUrl=…` (see
+   * `storageOptions.publicBaseUrl`). Defaults to the `STORAGE_URL`
+   * environment variable.
    */
   url?: string;
   /**
@@ -38,7 +40,12 @@ export interface OpenStorageConfig {
   binding?: unknown;
   /** Extra options merged last into the driver factory's options (for example `{ client }` for S3). */
   driverOptions?: Record<string, unknown>;
-  /** Options for the returned `Storage` (clock, default expiry). */
+  /**
+   * Options for the returned `Storage` (clock, default expiry,
+   * `publicBaseUrl`). `publicBaseUrl` may instead come from the URL's
+   * `publicBaseUrl=` parameter; given in both with different values, it is
+   * refused.
+   */
   storageOptions?: StorageOptions;
   /**
    * The environment to read `STORAGE_URL` and the AWS variables from.
