@@ -9,6 +9,9 @@
 // timed). The contenders alternate, and each reports the median of its runs
 // and the ratio to the raw loop measured in the same process.
 //
+// It takes several minutes: filling 10,000 keys in the local simulator takes
+// 14–29 s per run here (BENCH_KEYS and BENCH_ROUNDS make it smaller).
+//
 // Caveat: the local simulator's R2 is SQLite and files on this machine, not
 // R2; the ratio (the driver's overhead and its overlap of the next listing
 // with the current delete) is what carries over, not the absolute times.
