@@ -45,6 +45,7 @@ export type {
 } from "./storage-driver.js";
 export { Storage, createStorage } from "./storage.js";
 export { copyBetween } from "./copy-between.js";
+export { validatePublicBaseUrl } from "./public-url.js";
 export type { CopyBetweenOptions } from "./copy-between.js";
 export { withPrefix } from "./with-prefix.js";
 export { createHmacSigner, toUrlSigner, hmacSignerCapabilities } from "./hmac-signer.js";

@@ -6,18 +6,22 @@ import { describe } from "./known-options.js";
  * URL without credentials, query or fragment (a key appended to those
  * would not be a path).
  */
-export function validatePublicBaseUrl(value: unknown): string {
+export function validatePublicBaseUrl(value: unknown, name = "publicBaseUrl"): string {
+  let shown = describe(value);
   const problem = (reason: string) =>
-    new StorageError("InvalidArgument", `publicBaseUrl ${reason}, such as "https://cdn.example.com/files/" (got ${describe(value)})`);
-  if (typeof value !== "string") throw problem("must be a string");
+    new StorageError("InvalidArgument", `${name} ${reason}, such as "https://cdn.example.com/files/" (got ${shown})`);
+  if (typeof value !== "string" || value === "") throw problem("must be a non-empty string");
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     throw problem("must be an absolute URL");
   }
+  if (url.username !== "" || url.password !== "") {
+    shown = "a URL with credentials, not shown";
+    throw problem("must not carry credentials");
+  }
   if (url.protocol !== "https:" && url.protocol !== "http:") throw problem("must be an http: or https: URL");
-  if (url.username !== "" || url.password !== "") throw problem("must not carry credentials");
   if (url.search !== "" || url.hash !== "" || value.includes("?") || value.includes("#")) throw problem("must not have a query or fragment");
   const text = url.href;
   return text.endsWith("/") ? text : `${text}/`;

@@ -33,6 +33,15 @@ describe("publicUrl", () => {
     }
   });
 
+  it("never echoes credentials in its message", () => {
+    expect(() => createStorage(mapDriver(), { publicBaseUrl: "https://user:hunter2@cdn.example.com/" })).toThrow(/credentials, not shown/);
+    try {
+      createStorage(mapDriver(), { publicBaseUrl: "https://user:hunter2@cdn.example.com/" });
+    } catch (error) {
+      expect((error as Error).message).not.toContain("hunter2");
+    }
+  });
+
   it("refuses a bad key and a bad base", () => {
     const storage = createStorage(mapDriver(), { publicBaseUrl: "https://cdn.example.com/" });
     expect(codeOf(() => storage.publicUrl("a/../b"))).toBe("InvalidKey");

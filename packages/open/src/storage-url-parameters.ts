@@ -1,3 +1,4 @@
+import { validatePublicBaseUrl } from "@stowage/core";
 import { invalid, redact } from "./config-values.js";
 
 /** The URL query parameters every scheme takes, for the `Storage` rather than its driver. */
@@ -52,22 +53,12 @@ function decodeParameter(text: string): string {
 export function resolvePublicBaseUrl(fromUrl: string | undefined, fromOptions: unknown): string | undefined {
   if (fromUrl !== undefined && fromOptions !== undefined && fromUrl !== fromOptions) {
     throw invalid(
-      `publicBaseUrl is given twice, differently: in the URL (${JSON.stringify(fromUrl)}) and in storageOptions (${JSON.stringify(fromOptions)}); give it once`,
+      `publicBaseUrl is given twice, differently: in the URL (${JSON.stringify(redact(fromUrl))}) and in storageOptions (${JSON.stringify(redact(String(fromOptions)))}); give it once`,
     );
   }
   const value = fromUrl ?? fromOptions;
   if (value === undefined) return undefined;
   const where = fromUrl !== undefined ? "The storage URL parameter publicBaseUrl" : "storageOptions.publicBaseUrl";
-  const problem = (reason: string) => invalid(`${where} ${reason}, such as "https://cdn.example.com/files/" (got ${JSON.stringify(redact(String(value)))})`);
-  if (typeof value !== "string" || value === "") throw problem("must be a non-empty string");
-  let parsed: URL;
-  try {
-    parsed = new URL(value);
-  } catch {
-    throw problem("must be an absolute URL");
-  }
-  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") throw problem("must be an http: or https: URL");
-  if (parsed.username !== "" || parsed.password !== "") throw problem("must not carry credentials");
-  if (value.includes("?") || value.includes("#")) throw problem("must not have a query or fragment");
-  return value;
+  validatePublicBaseUrl(value, where);
+  return value as string;
 }
