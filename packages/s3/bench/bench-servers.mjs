@@ -41,7 +41,26 @@ function environmentFrom(profile, values) {
     region: values[v.region] ?? "us-east-1",
     accessKeyId: values[v.accessKeyId],
     secretAccessKey: values[v.secretAccessKey],
+    stateDir: profile === "ceph-rgw" ? values.CEPH_STATE_DIR : values.SWIFT_STATE_DIR,
   };
+}
+
+/**
+ * Ceph RGW keeps a deleted or overwritten object's data until its garbage
+ * collector runs (two hours by default), and the test cluster's memstore
+ * OSD holds 2 GiB: a bench that rewrites large objects must collect between
+ * rounds or the OSD fills up (and every write hangs). Runs
+ * `radosgw-admin gc process --include-all` on the cluster's state dir; a
+ * no-op (returning false) where that is not available.
+ */
+export function collectRgwGarbage(environment) {
+  if (environment.profile !== "ceph-rgw" || !environment.stateDir) return false;
+  const result = spawnSync(
+    "radosgw-admin",
+    ["-c", join(environment.stateDir, "ceph.conf"), "-n", "client.rgw.gw", "--admin-socket", "/dev/null", "gc", "process", "--include-all"],
+    { stdio: "ignore", timeout: 120_000 },
+  );
+  return result.status === 0;
 }
 
 /** `{ environment, stop }` for the server, or `{ environment: null, reason }` when it cannot run here. */
@@ -62,7 +81,7 @@ export function startServer(profile) {
       .filter((line) => line.includes("="))
       .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
   );
-  return { environment: environmentFrom(profile, values), stop: () => spawnSync("bash", [join(scripts, "stop.sh"), stateDir], { stdio: "inherit" }) };
+  return { environment: { ...environmentFrom(profile, values), stateDir }, stop: () => spawnSync("bash", [join(scripts, "stop.sh"), stateDir], { stdio: "inherit" }) };
 }
 
 /** A driver for a bench server, with its profile. */
@@ -86,8 +105,9 @@ export function median(values) {
 /**
  * Runs each contender `rounds` times, alternating them round by round in a
  * rotating order, and returns each one's samples (milliseconds per run).
+ * `before`, `after` and `afterRound` run untimed.
  */
-export async function alternate(contenders, rounds, { before } = {}) {
+export async function alternate(contenders, rounds, { before, after, afterRound } = {}) {
   const samples = contenders.map(() => []);
   for (let round = 0; round < rounds; round++) {
     for (let turn = 0; turn < contenders.length; turn++) {
@@ -96,7 +116,9 @@ export async function alternate(contenders, rounds, { before } = {}) {
       const started = performance.now();
       await contenders[index].run(round);
       samples[index].push(performance.now() - started);
+      await after?.(contenders[index], round);
     }
+    await afterRound?.(round);
   }
   return samples;
 }

@@ -38,7 +38,7 @@ async function fill(client, bucket, prefix) {
       await client.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${String(index).padStart(5, "0")}`, Body: new Uint8Array(0) }));
     }
   };
-  await Promise.all(Array.from({ length: 64 }, worker));
+  await Promise.all(Array.from({ length: 16 }, worker));
 }
 
 async function rawDeletePrefix(client, bucket, prefix, needsMd5) {

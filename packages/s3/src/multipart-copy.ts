@@ -15,7 +15,7 @@ import type { S3Writer } from "./s3-writer.js";
 import { unquoteEtag } from "./unquote-etag.js";
 
 /** Parts copied at once: they move no bytes through this process, only server time. */
-export const copyConcurrency = 8;
+export const copyConcurrency = 4;
 
 /**
  * Copies `source` (as read by a HeadObject) to `to` as a multipart upload:
