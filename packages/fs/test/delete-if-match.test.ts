@@ -52,15 +52,15 @@ describe("delete with ifMatch", () => {
     const checked = await racing.put("race", "checked");
     const other = createStorage(fsDriver({ root }));
     let newer: string | undefined;
-    // Right after the delete has read the header it checks, another driver overwrites the key.
-    const read = threadPoolCalls.read;
-    vi.spyOn(threadPoolCalls, "read").mockImplementation(async (...args) => {
-      const bytesRead = await read(...args);
+    // After the delete has checked the header, just before it takes the file
+    // away (its first rename), another driver overwrites the key.
+    const rename = threadPoolCalls.rename;
+    vi.spyOn(threadPoolCalls, "rename").mockImplementation(async (...args) => {
       if (newer === undefined) {
         newer = "pending";
         newer = (await other.put("race", "newer")).etag;
       }
-      return bytesRead;
+      return rename(...args);
     });
     expect(await codeOf(racing.delete("race", { ifMatch: checked.etag }))).toBe("PreconditionFailed");
     vi.restoreAllMocks();
