@@ -51,6 +51,15 @@ export interface Capabilities {
    * concurrent overwrite of the source is never lost.
    */
   deleteIfMatch: boolean;
+  /**
+   * Multipart upload sessions: create, list parts, complete, abort, list
+   * uploads (`Storage.uploads`). Parts follow `StorageDriver.uploadLimits`.
+   */
+  multipartUpload: boolean;
+  /** Part URLs an unauthenticated client can PUT a part to (`uploads.signParts`), with the exact length signed when known. */
+  signUploadPart: boolean;
+  /** Completing an upload honours `ifNotExists` atomically: of racing sessions for one key exactly one wins. */
+  uploadIfNotExists: boolean;
 }
 
 /** Every capability off: spread it and switch on what a driver supports. */
@@ -74,6 +83,9 @@ export const noCapabilities: Readonly<Capabilities> = Object.freeze({
   copyIfMatch: false,
   copyIfNotExists: false,
   deleteIfMatch: false,
+  multipartUpload: false,
+  signUploadPart: false,
+  uploadIfNotExists: false,
 });
 
 export type CapabilityName = keyof Capabilities;

@@ -27,6 +27,10 @@ export type {
   StoredObject,
 } from "./storage-types.js";
 export type {
+  DriverCompleteUploadOptions,
+  DriverCreateUploadOptions,
+  DriverListUploadsOptions,
+  DriverSignUploadPartOptions,
   DriverCopyOptions,
   DriverDeleteOptions,
   DriverMoveOptions,
@@ -46,6 +50,18 @@ export type {
 export { Storage, createStorage } from "./storage.js";
 export { copyBetween } from "./copy-between.js";
 export { validatePublicBaseUrl } from "./public-url.js";
+export { Uploads } from "./upload-sessions.js";
+export { planUploadParts, partSizeOf, s3UploadLimits, defaultUploadPartSize } from "./upload-plan.js";
+export type { UploadLimits, UploadPlan, UploadPlanRequest } from "./upload-plan.js";
+export type {
+  AbortUploadsOptions,
+  CreateUploadOptions,
+  ListUploadsOptions,
+  SignUploadPartsOptions,
+  UploadedPart,
+  UploadListing,
+  UploadSession,
+} from "./upload-types.js";
 export type { CopyBetweenOptions } from "./copy-between.js";
 export { withPrefix } from "./with-prefix.js";
 export { createHmacSigner, toUrlSigner, hmacSignerCapabilities } from "./hmac-signer.js";

@@ -1,5 +1,7 @@
 import type { Capabilities, CapabilityHints, SignPutConflict } from "./capabilities.js";
 import type { ListPage, ObjectInfo, SignedRequest } from "./storage-types.js";
+import type { UploadedPart, UploadListing } from "./upload-types.js";
+import type { UploadLimits } from "./upload-plan.js";
 
 /**
  * A body as a driver receives it. `Storage` has already checked a
@@ -106,6 +108,27 @@ export interface DriverMoveOptions extends DriverOperationOptions {
   ifNotExists?: boolean;
 }
 
+export interface DriverCreateUploadOptions extends DriverObjectFields {
+  signal?: AbortSignal;
+}
+
+export interface DriverSignUploadPartOptions {
+  expiresIn: number;
+  now: Date;
+  expiresAt: Date;
+  /** The part's exact length, when the upload's size is known: the URL MUST accept no other. */
+  size?: number;
+}
+
+export interface DriverCompleteUploadOptions extends DriverOperationOptions {
+  /** Only when `capabilities.uploadIfNotExists` is on. */
+  ifNotExists?: boolean;
+}
+
+export interface DriverListUploadsOptions extends DriverOperationOptions {
+  prefix: string;
+}
+
 export interface DriverSignPutOptions {
   expiresIn: number;
   /** The instant the signature is made (from the Storage clock). */
@@ -161,6 +184,8 @@ export interface StorageDriver {
    * adds it to the `Unsupported` message. Optional; data only.
    */
   readonly capabilityHints?: CapabilityHints;
+  /** The backend's multipart rules, when `capabilities.multipartUpload` is on (default: S3's). */
+  readonly uploadLimits?: UploadLimits;
 
   /**
    * Stores `body` under `key`, replacing data and metadata together.
@@ -269,6 +294,42 @@ export interface StorageDriver {
    * `signPutConflicts` allow.
    */
   signPut?(key: string, options: DriverSignPutOptions): Promise<SignedRequest>;
+
+  /**
+   * Starts a multipart upload of `key` with these fields; returns its id.
+   * Called only when `capabilities.multipartUpload` is on. Nothing MUST be
+   * visible at `key` (or in listings) until `completeUpload`.
+   */
+  createUpload?(key: string, options: DriverCreateUploadOptions): Promise<{ uploadId: string }>;
+
+  /**
+   * Mints a URL an unauthenticated client can PUT part `partNumber` to.
+   * MUST stop working at `expiresAt`, MUST NOT work for another part,
+   * upload or key, and with `size` MUST refuse a body of another length.
+   */
+  signUploadPart?(key: string, uploadId: string, partNumber: number, options: DriverSignUploadPartOptions): Promise<SignedRequest>;
+
+  /** The parts uploaded so far, ascending. An unknown upload MUST reject with `NotFound`. */
+  listUploadParts?(key: string, uploadId: string, options: DriverOperationOptions): Promise<UploadedPart[]>;
+
+  /**
+   * Makes the object from these parts visible in one atomic step (readers
+   * see the old object or nothing until then). With `ifNotExists`, MUST
+   * reject with `AlreadyExists` when the key exists, atomically. An unknown
+   * upload MUST reject with `NotFound`.
+   */
+  completeUpload?(
+    key: string,
+    uploadId: string,
+    parts: { partNumber: number; etag: string }[],
+    options: DriverCompleteUploadOptions,
+  ): Promise<ObjectInfo>;
+
+  /** Discards the upload and its parts. MUST succeed for an upload that is already gone. */
+  abortUpload?(key: string, uploadId: string, options: DriverOperationOptions): Promise<void>;
+
+  /** Uploads in progress under `prefix`. */
+  listUploads?(options: DriverListUploadsOptions): Promise<UploadListing[]>;
 
   /** Mints a URL an unauthenticated client can GET. Called only when `capabilities.signGet` is on. */
   signGet?(key: string, options: DriverSignGetOptions): Promise<SignedRequest>;

@@ -64,6 +64,7 @@ import { copyObject, moveObject, type CopyContext } from "./copy-object.js";
 import { deletePrefix, normalizeDeletePrefixOptions } from "./delete-prefix.js";
 import { publicUrlFor, validatePublicBaseUrl } from "./public-url.js";
 import { wrapError } from "./wrap-error.js";
+import { Uploads } from "./upload-sessions.js";
 import { signingTimes } from "./signing-times.js";
 
 const deleteBatchSize = 1000;
@@ -88,6 +89,8 @@ export class Storage<D extends StorageDriver = StorageDriver> {
   private readonly clock: () => number;
   private readonly defaultExpiresIn: number;
   private readonly publicBaseUrl: string | undefined;
+  /** Multipart upload sessions (capability `multipartUpload`). */
+  readonly uploads: Uploads;
 
   constructor(driver: D, options: StorageOptions = {}) {
     const problem = driverProblem(driver);
@@ -103,6 +106,12 @@ export class Storage<D extends StorageDriver = StorageDriver> {
     this.clock = options.clock ?? Date.now;
     this.defaultExpiresIn = validateExpiresIn(options.defaultExpiresIn, defaultExpiresIn);
     this.publicBaseUrl = options.publicBaseUrl === undefined ? undefined : validatePublicBaseUrl(options.publicBaseUrl);
+    this.uploads = new Uploads({
+      driver,
+      clock: this.clock,
+      require: (capability, option) => this.require(capability, option),
+      wrap: (error, operation, key) => this.wrap(error, operation, key),
+    });
   }
 
   /** Stores `body` under `key`. */
@@ -214,11 +223,7 @@ export class Storage<D extends StorageDriver = StorageDriver> {
     }
   }
 
-  /**
-   * Deletes every object under `prefix`, in batches. An empty prefix (the
-   * whole storage) needs `{ all: true }`. Aborting stops between batches;
-   * calling again continues.
-   */
+  /** Deletes every object under `prefix` in batches (everything: `{ all: true }`); calling again continues. */
   async deletePrefix(prefix: string, options: DeletePrefixOptions = {}): Promise<DeletePrefixResult> {
     try {
       return await deletePrefix(this.driver, normalizeDeletePrefixOptions(prefix, options));
@@ -227,11 +232,7 @@ export class Storage<D extends StorageDriver = StorageDriver> {
     }
   }
 
-  /**
-   * Copies `from` to `to`, keeping the content type, content-* fields and
-   * metadata unless options replace them. Server-side where the driver can
-   * (`capabilities.serverSideCopy`).
-   */
+  /** Copies `from` to `to`, keeping its fields unless options replace them; server-side where the driver can. */
   async copy(from: string, to: string, options: CopyOptions = {}): Promise<ObjectInfo> {
     try {
       assertValidKey(from, "copy");
@@ -243,11 +244,7 @@ export class Storage<D extends StorageDriver = StorageDriver> {
     }
   }
 
-  /**
-   * Replaces an object's content type, content-* fields or metadata,
-   * keeping its body (server-side where the driver can). Fields not given
-   * are kept; `metadata` replaces the whole map.
-   */
+  /** Replaces an object's content type, content-* fields or metadata (the whole map), keeping its body. */
   async updateMetadata(key: string, changes: ObjectFields, options: UpdateMetadataOptions = {}): Promise<ObjectInfo> {
     try {
       assertValidKey(key, "updateMetadata");
@@ -262,10 +259,8 @@ export class Storage<D extends StorageDriver = StorageDriver> {
   }
 
   /**
-   * Moves `from` to `to`: one atomic rename where the driver has one, else
-   * a copy and then a delete of the source at the etag copied, so a
-   * concurrent overwrite of the source is never lost (the move fails with
-   * `PreconditionFailed` and the newer source stays).
+   * Moves `from` to `to`: the driver's atomic rename, else a copy and a delete
+   * of the source only at the etag copied (a concurrent overwrite is never lost).
    */
   async move(from: string, to: string, options: MoveOptions = {}): Promise<ObjectInfo> {
     try {
@@ -278,11 +273,7 @@ export class Storage<D extends StorageDriver = StorageDriver> {
     }
   }
 
-  /**
-   * The unsigned URL of `key` under the configured `publicBaseUrl` (a
-   * public bucket or CDN), each key segment percent-encoded. Without
-   * `publicBaseUrl`, throws `Unsupported`: it never guesses.
-   */
+  /** The unsigned URL of `key` under `publicBaseUrl`, each segment encoded; `Unsupported` without it. */
   publicUrl(key: string): string {
     try {
       assertValidKey(key, "publicUrl");
