@@ -4,20 +4,27 @@ import {
   type Capabilities,
   type CapabilityHints,
   type SignPutConflict,
+  type DriverCompleteUploadOptions,
   type DriverCopyOptions,
+  type DriverCreateUploadOptions,
   type DriverDeleteOptions,
   type DriverGetOptions,
   type DriverGetResult,
   type DriverListOptions,
+  type DriverListUploadsOptions,
   type DriverOperationOptions,
   type DriverPutBody,
   type DriverPutOptions,
   type DriverSignGetOptions,
   type DriverSignPutOptions,
+  type DriverSignUploadPartOptions,
   type ListPage,
   type ObjectInfo,
   type SignedRequest,
   type StorageDriver,
+  type UploadedPart,
+  type UploadLimits,
+  type UploadListing,
 } from "@stowage/core";
 import { copyObject } from "./copy-object.js";
 import { createS3Client } from "./create-s3-client.js";
@@ -28,9 +35,12 @@ import { computePartSize } from "./part-size.js";
 import { putObject } from "./put-object.js";
 import type { S3Writer } from "./s3-writer.js";
 import { checkS3DriverOptions, maxSingleCopyBytes, type S3DriverOptions } from "./s3-driver-options.js";
-import { chooseS3Profile, genericS3Profile } from "./s3-profile-detection.js";
+import { s3CapabilityHints, s3SignPutConflicts } from "./s3-capability-hints.js";
+import { chooseS3Profile } from "./s3-profile-detection.js";
 import type { S3Profile } from "./s3-profiles.js";
 import { S3UrlSigner } from "./s3-url-signer.js";
+import { signUploadPart } from "./sign-upload-part.js";
+import { abortUpload, completeUpload, createUpload, listUploadParts, listUploads } from "./upload-sessions.js";
 import {
   UploadRegistry,
   type S3AbortUploadsOptions,
@@ -68,6 +78,7 @@ class S3StorageDriver implements S3Driver {
   readonly capabilities: Capabilities;
   readonly signPutConflicts: readonly SignPutConflict[];
   readonly capabilityHints: CapabilityHints;
+  readonly uploadLimits: UploadLimits;
   readonly raw: S3Client;
   readonly profile: S3Profile;
   readonly bucket: string;
@@ -130,7 +141,11 @@ class S3StorageDriver implements S3Driver {
       copyIfMatch: profile.copySourceIfMatch && !profile.ifMatchMissesMultipartEtag,
       copyIfNotExists: profile.copyIfNoneMatch && profile.conditionalMultipartComplete,
       deleteIfMatch: profile.deleteIfMatch && !profile.ifMatchMissesMultipartEtag,
+      multipartUpload: true,
+      signUploadPart: true,
+      uploadIfNotExists: profile.conditionalMultipartComplete,
     });
+    this.uploadLimits = profile.uploadLimits;
     this.signPutConflicts = s3SignPutConflicts(this.capabilities);
     this.capabilityHints = s3CapabilityHints(profile);
   }
@@ -167,6 +182,30 @@ class S3StorageDriver implements S3Driver {
     return this.signer.signGet(key, options);
   }
 
+  createUpload(key: string, options: DriverCreateUploadOptions): Promise<{ uploadId: string }> {
+    return createUpload(this.writer, key, options);
+  }
+
+  signUploadPart(key: string, uploadId: string, partNumber: number, options: DriverSignUploadPartOptions): Promise<SignedRequest> {
+    return signUploadPart(this.signer, key, uploadId, partNumber, options);
+  }
+
+  listUploadParts(key: string, uploadId: string, options: DriverOperationOptions = {}): Promise<UploadedPart[]> {
+    return listUploadParts(this.writer, key, uploadId, options);
+  }
+
+  completeUpload(key: string, uploadId: string, parts: { partNumber: number; etag: string }[], options: DriverCompleteUploadOptions = {}): Promise<ObjectInfo> {
+    return completeUpload(this.writer, key, uploadId, parts, options);
+  }
+
+  abortUpload(key: string, uploadId: string, options: DriverOperationOptions = {}): Promise<void> {
+    return abortUpload(this.writer, key, uploadId, options);
+  }
+
+  listUploads(options: DriverListUploadsOptions): Promise<UploadListing[]> {
+    return listUploads(this.writer, options);
+  }
+
   get failedAborts(): readonly S3FailedAbort[] {
     return this.uploads.failedAborts;
   }
@@ -178,74 +217,6 @@ class S3StorageDriver implements S3Driver {
   abortUploads(options?: S3AbortUploadsOptions): Promise<S3AbortUploadsResult> {
     return this.uploads.abortUploads(options);
   }
-}
-
-/**
- * What S3 signing refuses although each constraint alone is claimed: a
- * `maxSize` without an exact `size` is signed as a POST policy form
- * (`content-length-range`), and a POST upload cannot carry
- * `If-None-Match`, so it cannot be create-only. With `size` the upload is a
- * presigned PUT (the exact Content-Length is signed), which can.
- */
-function s3SignPutConflicts(capabilities: Capabilities): readonly SignPutConflict[] {
-  const conflicts: SignPutConflict[] = [];
-  if (capabilities.signPutMaxSize && capabilities.signPutIfNotExists) {
-    conflicts.push({
-      constraints: ["maxSize", "ifNotExists"],
-      unless: ["size"],
-      reason:
-        "maxSize is enforced by a POST policy form, which cannot be create-only; " +
-        "sign the file's exact size (at or under your limit) with ifNotExists instead",
-    });
-  }
-  return Object.freeze(conflicts.map((conflict) => Object.freeze(conflict)));
-}
-
-/** Why a copy or delete condition is off on this profile, and how to do without it. */
-function s3ConditionHints(profile: S3Profile): CapabilityHints {
-  const server = profile === genericS3Profile ? "the generic S3 profile (an unrecognised server)" : `the ${profile.name} profile`;
-  const ignored = profile === genericS3Profile ? "servers differ (Ceph RGW 16 ignores it)" : `${profile.name === "ceph-rgw" ? "Ceph RGW 16" : "its server"} ignores or refuses it`;
-  const hints: Record<string, string> = {};
-  const missesMultipart =
-    `${profile.name === "swift" ? "Swift's s3api" : "its server"} compares If-Match with its own manifest etag, so it never matches an object uploaded in parts (<md5>-N; profile.ifMatchMissesMultipartEtag)`;
-  if (!profile.deleteIfMatch || profile.ifMatchMissesMultipartEtag) {
-    const why = profile.deleteIfMatch ? missesMultipart : `${server} has no conditional DeleteObject (If-Match; ${ignored})`;
-    hints.deleteIfMatch = `${why}, so a move could lose a concurrent overwrite of the source (or never succeed); copy and delete yourself if that is acceptable`;
-  }
-  if (!profile.copySourceIfMatch || profile.ifMatchMissesMultipartEtag) {
-    const why = profile.copySourceIfMatch ? missesMultipart : `${server} has no conditional copy source (x-amz-copy-source-if-match; ${ignored})`;
-    hints.copyIfMatch = `${why}; check the source's etag with head before copying if a race is acceptable`;
-  }
-  if (!profile.copyIfNoneMatch || !profile.conditionalMultipartComplete) {
-    hints.copyIfNotExists = !profile.copyIfNoneMatch
-      ? `${server} has no create-only CopyObject (If-None-Match: *; ${profile.name === "swift" ? "Swift answers 501" : ignored}); ` +
-        "check with exists() before copying if a race is acceptable"
-      : `${server} cannot make a multipart copy's CompleteMultipartUpload create-only (profile.conditionalMultipartComplete is off)`;
-  }
-  return hints;
-}
-
-/** How to do without the S3 capabilities that are off. */
-function s3CapabilityHints(profile: S3Profile): CapabilityHints {
-  const conditional =
-    profile === genericS3Profile
-      ? "the generic S3 profile (a custom endpoint with no profile, or a server that was not recognised) claims no conditional puts, " +
-        'because servers differ (Ceph RGW compares If-Match differently, Swift answers 501): name your server\'s profile (s3Driver({ profile: "ceph-rgw" }), ' +
-        "or &profile=… in an s3:// URL; see s3Profiles), or let detectS3Profile / openStorage recognise it"
-      : `the ${profile.name} profile does not support conditional puts on this server`;
-  return Object.freeze({
-    ...s3ConditionHints(profile),
-    ...(profile.putIfNotExists ? {} : { putIfNotExists: conditional }),
-    ...(profile.putIfMatch ? {} : { putIfMatch: conditional }),
-    signPutOneTime:
-      "S3 presigned URLs work until they expire; sign ifNotExists (create-only) where the profile enforces it, so a replay cannot overwrite",
-    ...(profile.supportsPostPolicy
-      ? {}
-      : { signPutMaxSize: `the ${profile.name} profile has no POST policy uploads; sign the file's exact size (at or under your limit) instead` }),
-    ...(profile.signedIfNoneMatch
-      ? {}
-      : { signPutIfNotExists: `the ${profile.name} profile does not enforce a signed If-None-Match (profile.signedIfNoneMatch is off)` }),
-  });
 }
 
 /**

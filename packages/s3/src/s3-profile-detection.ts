@@ -46,6 +46,8 @@ export const genericS3Profile: S3Profile = Object.freeze({
   deleteIfMatch: false,
   copySourceIfMatch: false,
   copyIfNoneMatch: false,
+  // The strictest rules of the servers Stowage knows: Swift's 1,000 parts, R2's equal parts.
+  uploadLimits: Object.freeze({ ...s3Profiles.aws.uploadLimits, maxParts: 1000, equalParts: true }),
   forcePathStyle: true,
 });
 

@@ -1,3 +1,5 @@
+import { s3UploadLimits, type UploadLimits } from "@stowage/core";
+
 /**
  * What one S3 implementation does, as data. The driver reads these facts
  * instead of branching on the provider's name.
@@ -89,6 +91,12 @@ export interface S3Profile {
   readonly startAfterListsEnclosingPrefix: boolean;
   /** PutBucketCors / GetBucketCors work (`configureCors`); Swift's s3api answers 501. */
   readonly bucketCors: boolean;
+  /**
+   * The server's multipart rules for upload sessions (`Storage.uploads`):
+   * part sizes and the highest part number. Swift's s3api allows 1,000
+   * parts (`max_upload_part_num`); R2 wants every part but the last equal.
+   */
+  readonly uploadLimits: UploadLimits;
   /** Addressing used when `forcePathStyle` is not given. */
   readonly forcePathStyle: boolean;
 }
@@ -125,6 +133,7 @@ export const s3Profiles: Readonly<Record<S3ProfileName, S3Profile>> = Object.fre
     ifMatchMissesMultipartEtag: false,
     startAfterListsEnclosingPrefix: false,
     bucketCors: true,
+    uploadLimits: s3UploadLimits,
     forcePathStyle: false,
   }),
   r2: Object.freeze({
@@ -151,6 +160,7 @@ export const s3Profiles: Readonly<Record<S3ProfileName, S3Profile>> = Object.fre
     ifMatchMissesMultipartEtag: false,
     startAfterListsEnclosingPrefix: false,
     bucketCors: true,
+    uploadLimits: Object.freeze({ ...s3UploadLimits, equalParts: true }),
     forcePathStyle: false,
   }),
   minio: Object.freeze({
@@ -175,6 +185,7 @@ export const s3Profiles: Readonly<Record<S3ProfileName, S3Profile>> = Object.fre
     ifMatchMissesMultipartEtag: false,
     startAfterListsEnclosingPrefix: false,
     bucketCors: true,
+    uploadLimits: s3UploadLimits,
     forcePathStyle: true,
   }),
   "ceph-rgw": Object.freeze({
@@ -198,6 +209,7 @@ export const s3Profiles: Readonly<Record<S3ProfileName, S3Profile>> = Object.fre
     ifMatchMissesMultipartEtag: false, // no effect: RGW 16 ignores both conditions (verified in profile facts)
     startAfterListsEnclosingPrefix: false, // verified: StartAfter "a/1" does not list "a/"
     bucketCors: true, // verified (configure-cors.test.ts)
+    uploadLimits: s3UploadLimits, // verified: part numbers up to 10,000, 5 MiB minimum (rgw_multipart_min_part_size)
     forcePathStyle: true,
   }),
   // OpenStack Swift 2.30 with its s3api middleware (Debian bookworm), stock
@@ -223,6 +235,7 @@ export const s3Profiles: Readonly<Record<S3ProfileName, S3Profile>> = Object.fre
     ifMatchMissesMultipartEtag: true, // verified: copy-source If-Match and DeleteObject If-Match with the "<md5>-N" etag are 412
     startAfterListsEnclosingPrefix: true, // verified: StartAfter "a/1" with a delimiter lists "a/"
     bucketCors: false, // verified: PutBucketCors is 501 NotImplemented
+    uploadLimits: Object.freeze({ ...s3UploadLimits, maxParts: 1000 }), // verified: part 1001 is 400 InvalidArgument (max_upload_part_num)
     forcePathStyle: true,
   }),
 });

@@ -102,6 +102,12 @@ export class S3UrlSigner {
     return { url, method: "GET", headers: {}, expiresAt: options.expiresAt };
   }
 
+  /** The presigner (for the current credentials) and the bucket's base URL, for other presigned requests (part URLs). */
+  async prepare(): Promise<{ presigner: SigV4Presigner; base: string }> {
+    const [presigner, base] = await Promise.all([this.signer(), this.bucketUrl()]);
+    return { presigner, base };
+  }
+
   private async signer(): Promise<SigV4Presigner> {
     const { credentials, region, client } = this.settings;
     if (credentials !== undefined) {
