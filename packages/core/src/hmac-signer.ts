@@ -1,9 +1,10 @@
 import type { Capabilities } from "./capabilities.js";
-import type { DriverSignGetOptions, DriverSignPutOptions, UrlSigner } from "./storage-driver.js";
+import type { DriverSignGetOptions, DriverSignPutOptions, DriverSignUploadPartOptions, UrlSigner } from "./storage-driver.js";
 import type { SignedRequest } from "./storage-types.js";
 import { StorageError } from "./storage-error.js";
 import { HmacKeyring, toBase64Url, type HmacSecret } from "./hmac-keyring.js";
-import { canonicalString, encodeKeyPath, signedParamOrder, signedUrlParams } from "./hmac-token.js";
+import { canonicalString, encodeKeyPath, isCanonicalValue, signedParamOrder, signedUrlParams } from "./hmac-token.js";
+import { partCanonicalString, partQuery, partUrlParams, type PartUrlFields } from "./hmac-part-token.js";
 
 export interface HmacSignerOptions {
   /**
@@ -32,11 +33,28 @@ export const hmacSignerCapabilities: Readonly<Partial<Capabilities>> = Object.fr
 });
 
 /**
+ * The HMAC signer: a `UrlSigner` that also signs upload-part URLs. A driver
+ * that stages parts itself (memory, fs) implements
+ * `StorageDriver.signUploadPart` by calling `signUploadPart` here and
+ * `StorageDriver.uploadPart` for the handler to store the part.
+ */
+export interface HmacUrlSigner extends UrlSigner {
+  /**
+   * Mints a URL an unauthenticated client can PUT part `partNumber` of
+   * upload `uploadId` of `key` to, once per request, until `expiresAt`. The
+   * signature binds the key, the upload id, the part number, the expiry
+   * and, when given, the exact `size`; `@stowage/http` refuses any other
+   * part, upload, key or length.
+   */
+  signUploadPart(key: string, uploadId: string, partNumber: number, options: DriverSignUploadPartOptions): Promise<SignedRequest>;
+}
+
+/**
  * Creates a `UrlSigner` that mints HMAC-SHA256 signed URLs for drivers without native presigning, such as memory and
  * fs. The signature binds the method, the key, the expiry and every
  * constraint; `@stowage/http` serves and enforces the URLs.
  */
-export function createHmacSigner(options: HmacSignerOptions): UrlSigner {
+export function createHmacSigner(options: HmacSignerOptions): HmacUrlSigner {
   if (options === null || typeof options !== "object") {
     throw new StorageError("InvalidArgument", "createHmacSigner needs { secrets, baseUrl }");
   }
@@ -93,6 +111,23 @@ export function createHmacSigner(options: HmacSignerOptions): UrlSigner {
       }
       if (signOptions.inline) values[signedUrlParams.inline] = "1";
       return mint("GET", key, signOptions.expiresAt, values);
+    },
+    async signUploadPart(key: string, uploadId: string, partNumber: number, signOptions: DriverSignUploadPartOptions): Promise<SignedRequest> {
+      if (typeof uploadId !== "string" || uploadId.length === 0 || !isCanonicalValue(uploadId)) {
+        throw new StorageError("InvalidArgument", "uploadId must be a non-empty string without line breaks");
+      }
+      if (!Number.isSafeInteger(partNumber) || partNumber < 1 || partNumber > 999_999_999) {
+        throw new StorageError("InvalidArgument", `partNumber must be a whole number from 1 (got ${String(partNumber)})`);
+      }
+      const fields: PartUrlFields = { key, uploadId, partNumber, expires: signOptions.expiresAt.getTime(), keyId };
+      if (signOptions.size !== undefined) fields.size = signOptions.size;
+      const signature = await keyring.sign(keyId, partCanonicalString(fields));
+      return {
+        url: `${base}/${encodeKeyPath(key)}?${partQuery(fields)}&${partUrlParams.signature}=${signature}`,
+        method: "PUT",
+        headers: {},
+        expiresAt: new Date(signOptions.expiresAt.getTime()),
+      };
     },
   };
 }

@@ -1,6 +1,9 @@
 import { StorageError } from "./storage-error.js";
 import { HmacKeyring, constantTimeEqual, type HmacSecret } from "./hmac-keyring.js";
 import { canonicalString, isCanonicalValue, signedParamOrder, signedUrlParams } from "./hmac-token.js";
+import { isPartUrl, verifyPartUrl, type PartUrlVerification } from "./hmac-part-token.js";
+
+export type { PartUrlClaims, PartUrlVerification } from "./hmac-part-token.js";
 
 /** What a valid signed URL allows. */
 export interface SignedUrlClaims {
@@ -32,6 +35,19 @@ export interface HmacVerifier {
    * Any unknown, repeated or changed parameter fails as `signature`.
    */
   verify(method: "GET" | "PUT", key: string, params: URLSearchParams, now: number): Promise<SignedUrlVerification>;
+  /**
+   * True when the query is an upload-part URL's (it has `upload-id`): verify
+   * it with `verifyPart`. `verify` refuses every part URL, so a handler that
+   * does not serve parts can never store one as an object.
+   */
+  isPartUrl(params: URLSearchParams): boolean;
+  /**
+   * Checks an upload-part URL (from the HMAC signer's `signUploadPart`): its
+   * signature, in constant time, over the key, upload id, part number,
+   * expiry and size, and its expiry. A PUT is the only method a part URL
+   * allows.
+   */
+  verifyPart(key: string, params: URLSearchParams, now: number): Promise<PartUrlVerification>;
 }
 
 const knownParams = new Set<string>([...signedParamOrder, signedUrlParams.signature]);
@@ -42,6 +58,8 @@ export function createHmacVerifier(options: { secrets: readonly HmacSecret[] }):
   if (options === null || typeof options !== "object") throw new StorageError("InvalidArgument", "createHmacVerifier needs { secrets }");
   const keyring = new HmacKeyring(options.secrets);
   return {
+    isPartUrl,
+    verifyPart: (key, params, now) => verifyPartUrl(keyring, key, params, now),
     async verify(method, key, params, now) {
       const bad = (message: string): SignedUrlVerification => ({ ok: false, reason: "signature", message });
       const seen = new Set<string>();

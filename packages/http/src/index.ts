@@ -5,3 +5,4 @@ export { memoryNonceStore } from "./memory-nonce-store.js";
 export type { MemoryNonceStore, MemoryNonceStoreOptions } from "./memory-nonce-store.js";
 export { storageNonceStore } from "./storage-nonce-store.js";
 export type { StorageNonceStore, StorageNonceStoreOptions } from "./storage-nonce-store.js";
+export type { PartUploadDriver } from "./part-upload-driver.js";

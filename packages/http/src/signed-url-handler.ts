@@ -4,6 +4,7 @@ import { memoryNonceStore } from "./memory-nonce-store.js";
 import { errorResponse, storageErrorResponse } from "./error-response.js";
 import { addVary, normalizeCors, type CorsOptions } from "./cors-options.js";
 import { handlePut } from "./handle-put.js";
+import { handlePartPut } from "./handle-part-put.js";
 import { handleRead } from "./handle-read.js";
 
 export { defaultCorsAllowHeaders } from "./cors-options.js";
@@ -52,7 +53,12 @@ const exposedHeaders = "ETag, Content-Length, Content-Range, Content-Disposition
  *   create-only (409).
  * - `GET` and `HEAD` stream the object with Content-Type, Content-Length,
  *   ETag, Content-Disposition, ranges (206/416) and `If-None-Match` (304).
- * - `OPTIONS` answers CORS preflights for `cors.origins`.
+ * - `PUT` to an upload-part URL (signed by the HMAC signer's
+ *   `signUploadPart`, for `storage.uploads.signParts`) streams the body into
+ *   the driver's `uploadPart`, enforcing the signed exact length (413/400),
+ *   and answers 200 with the part's `ETag`; an unknown upload is 404.
+ * - `OPTIONS` answers CORS preflights for `cors.origins`; `ETag` is exposed,
+ *   so a page can read a part's etag to complete the upload.
  *
  * Errors are JSON `{ "error": { "code", "message" } }`. Mount it in Node with
  * `toNodeListener` from `@stowage/http/node`, or call it from Hono or a Worker.
@@ -93,6 +99,12 @@ export function createSignedUrlHandler(storage: Storage, options: SignedUrlHandl
       return errorResponse(405, "MethodNotAllowed", `${method} is not served; use GET, HEAD or PUT`, { allow: allowedMethods });
     }
     if (!isValidKey(key)) return errorResponse(400, "InvalidKey", "The path does not name a valid key");
+    if (verifier.isPartUrl(url.searchParams)) {
+      if (method !== "PUT") return errorResponse(405, "MethodNotAllowed", "An upload-part URL takes PUT only", { allow: "PUT, OPTIONS" });
+      const part = await verifier.verifyPart(key, url.searchParams, clock());
+      if (!part.ok) return errorResponse(403, part.reason === "expired" ? "Expired" : "InvalidSignature", part.message);
+      return handlePartPut(storage, request, part.claims);
+    }
     const signedMethod = method === "PUT" ? "PUT" : "GET";
     const verification = await verifier.verify(signedMethod, key, url.searchParams, clock());
     if (!verification.ok) {

@@ -20,6 +20,14 @@ import {
   type DriverPutOptions,
   type DriverSignGetOptions,
   type DriverSignPutOptions,
+  type DriverSignUploadPartOptions,
+  type DriverCreateUploadOptions,
+  type DriverCompleteUploadOptions,
+  type DriverListUploadsOptions,
+  type UploadedPart,
+  type UploadListing,
+  type UploadLimits,
+  s3UploadLimits,
   type ListPage,
   type ObjectInfo,
   type SignedRequest,
@@ -32,6 +40,10 @@ import {
 } from "@stowage/core";
 import { SortedKeys, comparePositions } from "./sorted-keys.js";
 import { copyInfo, decodeCursor, encodeCursor, fieldsOf, throwIfAborted } from "./memory-entry.js";
+import { MemoryUploads, type StagedUpload } from "./memory-uploads.js";
+
+/** A `UrlSigner` that also signs upload-part URLs (the HMAC signer does). */
+type PartSigner = UrlSigner & { signUploadPart: NonNullable<StorageDriver["signUploadPart"]> };
 
 /**
  * One stored object. `bytes` is never changed in place once stored (a put
@@ -46,7 +58,10 @@ interface Entry {
 export interface MemoryDriverOptions {
   /**
    * Signs URLs: `{ secrets, baseUrl }` (HMAC, served by `@stowage/http`) or
-   * any `UrlSigner`. Adds signPut, signGet and the constraints the signer enforces.
+   * any `UrlSigner`. Adds signPut, signGet and the constraints the signer
+   * enforces; with a signer that signs upload parts (the HMAC signer), also
+   * multipart upload sessions (`multipartUpload`, `signUploadPart`,
+   * `uploadIfNotExists`), their parts served by `@stowage/http`.
    */
   signing?: UrlSigner | HmacSignerOptions;
 }
@@ -71,7 +86,12 @@ export const memoryCapabilities: Capabilities = {
 export interface MemoryStore {
   readonly entries: Map<string, Entry>;
   readonly size: number;
+  /** Uploads in progress by upload id, with their staged parts (never in `entries`). */
+  readonly uploads: ReadonlyMap<string, StagedUpload>;
 }
+
+const multipartHint =
+  "pass `signing: { secrets, baseUrl }` to memoryDriver() (a signer that signs upload parts) and serve the part URLs with @stowage/http's createSignedUrlHandler";
 
 let instanceCounter = 0;
 
@@ -93,6 +113,9 @@ export class MemoryDriver implements StorageDriver {
   private readonly etagPrefix = `${(instanceCounter++).toString(36)}${Math.random().toString(36).slice(2, 8)}`;
   private version = 0;
   private readonly signer: UrlSigner | undefined;
+  private readonly uploads = new MemoryUploads();
+  /** S3's part rules, so an upload planned against memory works on S3 too. */
+  readonly uploadLimits: UploadLimits = s3UploadLimits;
 
   constructor(options: MemoryDriverOptions = {}) {
     assertKnownOptions(options, ["signing"], "memoryDriver options");
@@ -102,17 +125,24 @@ export class MemoryDriver implements StorageDriver {
       assertKnownOptions(signing, ["secrets", "baseUrl"], "memoryDriver options.signing (a UrlSigner or { secrets, baseUrl })");
     }
     this.signer = options.signing === undefined ? undefined : toUrlSigner(options.signing);
+    const parts = this.partSigner() !== undefined;
     this.capabilities = Object.freeze({
       ...memoryCapabilities,
       ...(this.signer ? { signGet: true, signPut: true, ...this.signer.capabilities } : {}),
+      multipartUpload: parts,
+      signUploadPart: parts,
+      uploadIfNotExists: parts,
     });
     this.signPutConflicts = Object.freeze([...(this.signer?.signPutConflicts ?? [])]);
-    this.capabilityHints = hmacSigningHints("memoryDriver()", this.capabilities, this.signer !== undefined);
+    this.capabilityHints = Object.freeze({
+      ...hmacSigningHints("memoryDriver()", this.capabilities, this.signer !== undefined),
+      ...(parts ? {} : { multipartUpload: multipartHint, uploadIfNotExists: multipartHint, signUploadPart: multipartHint }),
+    });
   }
 
   get raw(): MemoryStore {
     const entries = this.entries;
-    return { entries, get size() { return entries.size; } };
+    return { entries, get size() { return entries.size; }, uploads: this.uploads.staged };
   }
 
   async put(key: string, body: DriverPutBody, options: DriverPutOptions): Promise<ObjectInfo> {
@@ -267,6 +297,82 @@ export class MemoryDriver implements StorageDriver {
   signGet(key: string, options: DriverSignGetOptions): Promise<SignedRequest> {
     if (!this.signer) throw new StorageError("Unsupported", `This memory driver has no signing configured: ${hmacSigningHint("memoryDriver()")}`);
     return this.signer.signGet(key, options);
+  }
+
+  /** Starts an upload: its fields are fixed now; nothing is visible until `completeUpload`. */
+  async createUpload(key: string, options: DriverCreateUploadOptions): Promise<{ uploadId: string }> {
+    throwIfAborted(options.signal, "createUpload");
+    return { uploadId: this.uploads.create(key, options) };
+  }
+
+  signUploadPart(key: string, uploadId: string, partNumber: number, options: DriverSignUploadPartOptions): Promise<SignedRequest> {
+    const signer = this.partSigner();
+    if (signer === undefined) throw new StorageError("Unsupported", `This memory driver cannot sign upload parts: ${multipartHint}`);
+    this.uploads.find(key, uploadId);
+    return signer.signUploadPart(key, uploadId, partNumber, options);
+  }
+
+  /** Stages a part (for `@stowage/http`): read whole, then stored in one step; never listed or readable. */
+  async uploadPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: DriverPutBody,
+    options: { size?: number; signal?: AbortSignal } = {},
+  ): Promise<{ etag: string; size: number }> {
+    this.uploads.find(key, uploadId);
+    if (!Number.isSafeInteger(partNumber) || partNumber < 1) throw new StorageError("InvalidArgument", `partNumber must be a whole number from 1`);
+    const bytes = body instanceof Uint8Array ? body.slice() : await readAll(body, { copy: true });
+    throwIfAborted(options.signal, "uploadPart");
+    if (options.size !== undefined && bytes.byteLength !== options.size) {
+      throw new StorageError("InvalidArgument", `The part has ${bytes.byteLength} bytes but must have ${options.size}`, { key });
+    }
+    // Completed or aborted while the body was read: store nothing.
+    const upload = this.uploads.find(key, uploadId);
+    const etag = this.nextEtag();
+    upload.parts.set(partNumber, { bytes, etag });
+    return { etag, size: bytes.byteLength };
+  }
+
+  async listUploadParts(key: string, uploadId: string, options: DriverOperationOptions = {}): Promise<UploadedPart[]> {
+    throwIfAborted(options.signal, "listUploadParts");
+    return this.uploads.listParts(key, uploadId);
+  }
+
+  /**
+   * Joins the parts and makes the object visible in one synchronous step.
+   * With `ifNotExists` an existing key is `AlreadyExists`; the upload stays open.
+   */
+  async completeUpload(
+    key: string,
+    uploadId: string,
+    parts: { partNumber: number; etag: string }[],
+    options: DriverCompleteUploadOptions = {},
+  ): Promise<ObjectInfo> {
+    throwIfAborted(options.signal, "completeUpload");
+    const { upload, bytes } = this.uploads.assemble(key, uploadId, parts);
+    if (options.ifNotExists && this.entries.has(key)) throw new StorageError("AlreadyExists", `${key} already exists`, { key });
+    const info = putObjectInfo(key, { size: bytes.byteLength, etag: this.nextEtag(), lastModified: new Date() }, upload.fields);
+    this.store(key, { bytes, info });
+    this.uploads.staged.delete(uploadId);
+    return copyInfo(info);
+  }
+
+  async abortUpload(key: string, uploadId: string, options: DriverOperationOptions = {}): Promise<void> {
+    throwIfAborted(options.signal, "abortUpload");
+    const upload = this.uploads.staged.get(uploadId);
+    if (upload !== undefined && upload.key === key) this.uploads.staged.delete(uploadId);
+  }
+
+  async listUploads(options: DriverListUploadsOptions): Promise<UploadListing[]> {
+    throwIfAborted(options.signal, "listUploads");
+    return this.uploads.list(options.prefix);
+  }
+
+  /** The signer, when it signs upload parts. */
+  private partSigner(): PartSigner | undefined {
+    const signer = this.signer as Partial<PartSigner> | undefined;
+    return typeof signer?.signUploadPart === "function" ? (signer as PartSigner) : undefined;
   }
 
   /** The source of a copy or move, after checking the signal and its conditions. */
