@@ -305,7 +305,7 @@ export class MemoryDriver implements StorageDriver {
     return { uploadId: this.uploads.create(key, options) };
   }
 
-  signUploadPart(key: string, uploadId: string, partNumber: number, options: DriverSignUploadPartOptions): Promise<SignedRequest> {
+  async signUploadPart(key: string, uploadId: string, partNumber: number, options: DriverSignUploadPartOptions): Promise<SignedRequest> {
     const signer = this.partSigner();
     if (signer === undefined) throw new StorageError("Unsupported", `This memory driver cannot sign upload parts: ${multipartHint}`);
     this.uploads.find(key, uploadId);
