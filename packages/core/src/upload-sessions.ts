@@ -14,7 +14,7 @@ import { StorageError } from "./storage-error.js";
 import { assertValidKey } from "./validate-key.js";
 import { assertKnownOptions } from "./known-options.js";
 import { throwIfAborted, validateSignal } from "./abort-signal.js";
-import { invalid, isFlagSet, maxExpiresIn, validateListText } from "./validate-options.js";
+import { invalid, isFlagSet, maxExpiresIn, normalizeEtag, validateListText } from "./validate-options.js";
 import { normalizePutOptions } from "./operation-options.js";
 import { partSizeOf, planUploadParts, s3UploadLimits, type UploadLimits } from "./upload-plan.js";
 import { checkUploadedParts } from "./uploaded-parts.js";
@@ -155,7 +155,7 @@ export class Uploads {
       const problem = checkUploadedParts(checked, held, parts, this.limits);
       if (problem?.code === "TooLarge") await this.#abortQuietly(checked);
       if (problem !== undefined) throw new StorageError(problem.code, problem.message);
-      const chosen = (parts ?? held).map((part) => ({ partNumber: part.partNumber, etag: part.etag }));
+      const chosen = (parts ?? held).map((part) => ({ partNumber: part.partNumber, etag: normalizeEtag(part.etag, "etag") }));
       return this.#driverMethod("completeUpload").call(this.#context.driver, checked.key, checked.uploadId, chosen, checked.ifNotExists ? { ifNotExists: true } : {});
     });
   }

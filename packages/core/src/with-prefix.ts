@@ -33,6 +33,7 @@ export function withPrefix(driver: StorageDriver, prefix: string): StorageDriver
     raw: driver.raw,
     ...(driver.signPutConflicts === undefined ? {} : { signPutConflicts: driver.signPutConflicts }),
     ...(driver.capabilityHints === undefined ? {} : { capabilityHints: driver.capabilityHints }),
+    ...(driver.uploadLimits === undefined ? {} : { uploadLimits: driver.uploadLimits }),
     async put(key, body, options) {
       return unscopeInfo(await driver.put(scope(key), body, options));
     },
@@ -69,6 +70,7 @@ export function withPrefix(driver: StorageDriver, prefix: string): StorageDriver
     const move = driver.move.bind(driver);
     layered.move = async (from, to, options) => unscopeInfo(await move(scope(from), scope(to), options));
   }
+  scopeUploads(driver, layered, scope, unscope, unscopeInfo);
   if (driver.signPut !== undefined) {
     const signPut = driver.signPut.bind(driver);
     layered.signPut = (key, options) => signPut(scope(key), options);
@@ -78,6 +80,44 @@ export function withPrefix(driver: StorageDriver, prefix: string): StorageDriver
     layered.signGet = (key, options) => signGet(scope(key), options);
   }
   return layered;
+}
+
+/** Passes the multipart upload methods the driver has through the prefix. */
+function scopeUploads(
+  driver: StorageDriver,
+  layered: StorageDriver,
+  scope: (key: string) => string,
+  unscope: (key: string) => string,
+  unscopeInfo: <T extends ObjectInfo>(info: T) => T,
+): void {
+  const bound = <M extends keyof StorageDriver>(method: M) => {
+    const found = driver[method];
+    return typeof found === "function" ? (found as (...args: never[]) => unknown).bind(driver) : undefined;
+  };
+  const createUpload = bound("createUpload") as StorageDriver["createUpload"];
+  if (createUpload) layered.createUpload = (key, options) => createUpload(scope(key), options);
+  const signUploadPart = bound("signUploadPart") as StorageDriver["signUploadPart"];
+  if (signUploadPart) layered.signUploadPart = (key, id, part, options) => signUploadPart(scope(key), id, part, options);
+  const listUploadParts = bound("listUploadParts") as StorageDriver["listUploadParts"];
+  if (listUploadParts) layered.listUploadParts = (key, id, options) => listUploadParts(scope(key), id, options);
+  const completeUpload = bound("completeUpload") as StorageDriver["completeUpload"];
+  if (completeUpload) layered.completeUpload = async (key, id, parts, options) => unscopeInfo(await completeUpload(scope(key), id, parts, options));
+  const abortUpload = bound("abortUpload") as StorageDriver["abortUpload"];
+  if (abortUpload) layered.abortUpload = (key, id, options) => abortUpload(scope(key), id, options);
+  const listUploads = bound("listUploads") as StorageDriver["listUploads"];
+  if (listUploads) {
+    layered.listUploads = async (options) =>
+      (await listUploads({ ...options, prefix: options.prefix === "" ? scopePrefix(scope) : scope(options.prefix) })).map((upload) => ({ ...upload, key: unscope(upload.key) }));
+  }
+  const uploadPart = (driver as { uploadPart?: unknown }).uploadPart;
+  if (typeof uploadPart === "function") {
+    (layered as { uploadPart?: unknown }).uploadPart = (key: string, ...rest: unknown[]) => uploadPart.call(driver, scope(key), ...rest);
+  }
+}
+
+/** The layer's prefix itself (scope() of a key appends to it). */
+function scopePrefix(scope: (key: string) => string): string {
+  return scope("x").slice(0, -1);
 }
 
 /**

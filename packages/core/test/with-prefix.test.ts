@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createStorage, isStorageError, withPrefix, type StorageError } from "@stowage/core";
 import { copyingMapDriver, mapDriver } from "./map-driver.js";
+import { multipartMapDriver } from "./multipart-map-driver.ts";
 import { allCapabilities, objectInfo, spyDriver } from "./spy-driver.js";
 
 async function rejection(promise: Promise<unknown>): Promise<StorageError> {
@@ -154,5 +155,21 @@ describe("withPrefix", () => {
       thrown = error;
     }
     expect(isStorageError(thrown, "InvalidArgument")).toBe(true);
+  });
+});
+
+describe("withPrefix and upload sessions", () => {
+  it("scopes every upload method and strips the prefix from what comes back", async () => {
+    const inner = multipartMapDriver();
+    const storage = createStorage(withPrefix(inner, "tenant/"));
+    const session = await storage.uploads.create("big", { size: 3, partSize: 3 });
+    expect(session.key).toBe("big");
+    await storage.uploads.signParts(session, [1]);
+    inner.uploadPart(session.uploadId, 1, new Uint8Array([1, 2, 3]));
+    expect((await storage.uploads.list()).map((upload) => upload.key)).toEqual(["big"]);
+    expect((await inner.listUploads!({ prefix: "" })).map((upload) => upload.key)).toEqual(["tenant/big"]);
+    const info = await storage.uploads.complete(session, [{ partNumber: 1, etag: '"p1-3"' }]);
+    expect(info.key).toBe("big");
+    expect(inner.keys()).toEqual(["tenant/big"]);
   });
 });
