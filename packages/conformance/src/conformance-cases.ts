@@ -22,6 +22,7 @@ import { copyCases } from "./cases/copy-cases.js";
 import { updateMetadataCases } from "./cases/update-metadata-cases.js";
 import { moveCases } from "./cases/move-cases.js";
 import { copyCapabilityCases } from "./cases/copy-capability-cases.js";
+import { uploadSessionCases } from "./cases/upload-session-cases.js";
 
 /** Every case of the specification, in a stable order. */
 export const conformanceCases: readonly ConformanceCase[] = [
@@ -48,4 +49,5 @@ export const conformanceCases: readonly ConformanceCase[] = [
   ...optionCases,
   ...signPutCombinationCases,
   ...signingCases,
+  ...uploadSessionCases,
 ];

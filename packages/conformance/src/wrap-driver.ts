@@ -1,6 +1,27 @@
 import type { Capabilities, SignPutConflict, StorageDriver } from "@stowage/core";
 
-type DriverMethod = "put" | "get" | "head" | "list" | "delete" | "copy" | "move" | "signPut" | "signGet";
+type DriverMethod =
+  | "put"
+  | "get"
+  | "head"
+  | "list"
+  | "delete"
+  | "copy"
+  | "move"
+  | "signPut"
+  | "signGet"
+  | "createUpload"
+  | "signUploadPart"
+  | "listUploadParts"
+  | "completeUpload"
+  | "abortUpload"
+  | "listUploads";
+
+/**
+ * Stores a part sent to a signed part URL: not part of `StorageDriver`,
+ * but the memory and fs drivers have it for `@stowage/http`'s handler.
+ */
+type ForwardedMethod = DriverMethod | "uploadPart";
 
 export interface WrapDriverOptions {
   /** Capabilities to switch on or off, over the wrapped driver's own. */
@@ -8,20 +29,38 @@ export interface WrapDriverOptions {
   /** Replaces the wrapped driver's `signPutConflicts`. */
   signPutConflicts?: readonly SignPutConflict[];
   /** Called with the method name before each call reaches the wrapped driver. */
-  onCall?: (method: DriverMethod, args: unknown[]) => void;
+  onCall?: (method: ForwardedMethod, args: unknown[]) => void;
   /** Replacements for methods (they may call `inner`). */
   methods?: Partial<Pick<StorageDriver, DriverMethod>>;
   /** Optional methods to leave out (`move`: `Storage.move` then copies and deletes). */
   omit?: DriverMethod[];
 }
 
-const methodNames: DriverMethod[] = ["put", "get", "head", "list", "delete", "copy", "move", "signPut", "signGet"];
+const methodNames: ForwardedMethod[] = [
+  "put",
+  "get",
+  "head",
+  "list",
+  "delete",
+  "copy",
+  "move",
+  "signPut",
+  "signGet",
+  "createUpload",
+  "signUploadPart",
+  "listUploadParts",
+  "completeUpload",
+  "abortUpload",
+  "listUploads",
+  "uploadPart",
+];
 
 /**
  * A driver that delegates to `inner`, optionally with other capabilities,
  * recorded calls or replaced methods. Cases use it to check what `Storage`
  * does around any driver (capability gating, validation before I/O) on every
- * backend, including a shared real bucket.
+ * backend, including a shared real bucket. The multipart upload methods,
+ * `uploadLimits` and a driver's `uploadPart` are forwarded too.
  */
 export function wrapDriver(inner: StorageDriver, options: WrapDriverOptions = {}): StorageDriver {
   const wrapped: Record<string, unknown> = {
@@ -32,11 +71,14 @@ export function wrapDriver(inner: StorageDriver, options: WrapDriverOptions = {}
   const conflicts = options.signPutConflicts ?? inner.signPutConflicts;
   if (conflicts !== undefined) wrapped.signPutConflicts = conflicts;
   if (inner.capabilityHints !== undefined) wrapped.capabilityHints = inner.capabilityHints;
+  if (inner.uploadLimits !== undefined) wrapped.uploadLimits = inner.uploadLimits;
+  const methods = (options.methods ?? {}) as Partial<Record<ForwardedMethod, unknown>>;
+  const omitted = (options.omit ?? []) as ForwardedMethod[];
   for (const name of methodNames) {
-    if (options.omit?.includes(name)) continue;
-    const replacement = options.methods?.[name];
-    const original = inner[name];
-    const target = replacement ?? (typeof original === "function" ? original.bind(inner) : undefined);
+    if (omitted.includes(name)) continue;
+    const replacement = methods[name];
+    const original = (inner as unknown as Record<string, unknown>)[name];
+    const target = replacement ?? (typeof original === "function" ? (original as (...args: unknown[]) => unknown).bind(inner) : undefined);
     if (target === undefined) continue;
     wrapped[name] = (...args: unknown[]) => {
       options.onCall?.(name, args);

@@ -63,6 +63,8 @@ export const coreFlags = {
   iterableSwallowsError: false,
   /** An async iterable's string chunks are encoded as UTF-8 instead of refused. */
   iterableEncodesStrings: false,
+  /** Completing an upload checks its parts but not the total against maxSize. */
+  skipUploadMaxSize: false,
 };
 
 /** Turns one flag on for the run; the returned function turns it off. */
@@ -238,6 +240,7 @@ export const brokenCore: Record<string, Patch> = {
       },
     ),
   "core: leaves the driver's hint out of Unsupported messages": () => replace("hint", () => () => ""),
+  "core: completing an upload skips the maxSize check": () => flag("skipUploadMaxSize"),
   "core: does not wrap errors": () => replace("wrap", () => (error: unknown) => error),
   "core: wraps errors without operation or driver": () =>
     replace("wrap", () => (error: unknown) =>

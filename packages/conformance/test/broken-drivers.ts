@@ -17,6 +17,7 @@ import { memoryDriver, type MemoryDriver, type MemoryStore } from "@stowage/memo
 import { createStorage } from "@stowage/core";
 import { createSignedUrlHandler } from "@stowage/http";
 import type { DriverFixture } from "@stowage/conformance";
+import { brokenUploadDrivers } from "./broken-upload-drivers.ts";
 
 // Deliberately broken drivers: the memory driver with one realistic bug
 // each. The mutation test checks that every conformance case fails under at
@@ -726,6 +727,9 @@ export const brokenDrivers: Record<string, () => DriverFixture> = {
     Object.defineProperty(wrapped, "capabilities", { value: capabilities });
     return { driver: wrapped };
   },
+
+  // Multipart upload sessions (broken-upload-drivers.ts).
+  ...brokenUploadDrivers,
 };
 
 function naiveListDriver(flavor: ListFlavor): () => DriverFixture {

@@ -22,6 +22,7 @@ import { copyCases } from "../src/cases/copy-cases.ts";
 import { updateMetadataCases } from "../src/cases/update-metadata-cases.ts";
 import { moveCases } from "../src/cases/move-cases.ts";
 import { copyCapabilityCases } from "../src/cases/copy-capability-cases.ts";
+import { uploadSessionCases } from "../src/cases/upload-session-cases.ts";
 
 /**
  * Signing cases that upload and are checked here, on a memory driver whose
@@ -61,6 +62,7 @@ export const mutatedCases: readonly ConformanceCase[] = [
   ...optionCases,
   ...signPutCombinationCases,
   ...signingCases.filter((each) => servedSigningCases.has(each.name)),
+  ...uploadSessionCases,
 ];
 
 const failedPutStream = ["commits the body before the stream ends", "truncates the object before reading the body", "reports a leftover temporary file"];
@@ -351,4 +353,30 @@ export const mutationsByCase: Record<string, string[]> = {
     "core: skips capability checks",
     "core: leaves the driver's hint out of Unsupported messages",
   ],
+
+  "uploads: parts PUT out of order are listed and complete into the exact bytes, type and metadata": [
+    "completeUpload joins the parts in the order they arrived",
+  ],
+  "uploads: nothing is visible before complete, even with every part uploaded, and an old object stays until then": [
+    "createUpload makes an empty object visible at the key until complete",
+    "uploadPart stages each part as an object next to the key",
+  ],
+  "uploads: a part PUT of another length than signed is refused, and completing with a part missing gives InvalidArgument": [
+    "signUploadPart drops the signed size",
+    "createUpload makes an empty object visible at the key until complete",
+  ],
+  "uploads: a total over maxSize gives TooLarge at complete, stores nothing and ends the upload": [
+    "core: completing an upload skips the maxSize check",
+    "abortUpload does nothing",
+  ],
+  "uploads: after abort the upload is not listed, nothing is visible and an earlier part URL fails": ["abortUpload does nothing"],
+  "uploads: a tampered or expired part URL gives 403 and stores no part": [
+    "the part handler trusts a part URL's claims without checking its signature",
+    "the part handler's clock runs hours behind (expired URLs work)",
+  ],
+  "uploads: an ifNotExists upload onto an existing key gives AlreadyExists at complete and the old object stays": [
+    "completeUpload ignores ifNotExists",
+    "createUpload makes an empty object visible at the key until complete",
+  ],
+  "uploads: of two ifNotExists uploads racing for one fresh key exactly one completes": ["completeUpload ignores ifNotExists"],
 };

@@ -92,6 +92,19 @@ vi.mock("../../core/src/put-body.ts", async (importOriginal) => {
     },
   };
 });
+vi.mock("../../core/src/uploaded-parts.ts", async (importOriginal) => {
+  const original = await importOriginal<typeof import("../../core/src/uploaded-parts.ts")>();
+  const flags = () => (globalThis as { __stowageCoreFlags?: typeof coreFlags }).__stowageCoreFlags;
+  return {
+    ...original,
+    checkUploadedParts: (...args: Parameters<typeof original.checkUploadedParts>) => {
+      const [session, ...rest] = args;
+      if (!flags()?.skipUploadMaxSize || session.maxSize === undefined) return original.checkUploadedParts(session, ...rest);
+      const { maxSize: _maxSize, ...unlimited } = session;
+      return original.checkUploadedParts(unlimited, ...rest);
+    },
+  };
+});
 vi.mock("../../core/src/async-iterable-stream.ts", async (importOriginal) => {
   const original = await importOriginal<typeof import("../../core/src/async-iterable-stream.ts")>();
   const flags = () => (globalThis as { __stowageCoreFlags?: typeof coreFlags }).__stowageCoreFlags;
@@ -135,11 +148,11 @@ async function outcome(conformanceCase: ConformanceCase, fixture: DriverFixture)
 
 /**
  * The real memory driver a case runs on: with signing when the case needs it
- * (the combination cases only mint URLs; the signing cases checked here are
- * served in process by @stowage/http's handler).
+ * (the combination cases only mint URLs; the signing and upload-session cases
+ * checked here are served in process by @stowage/http's handler).
  */
 function baseline(conformanceCase: ConformanceCase): DriverFixture {
-  if (conformanceCase.name.startsWith("signing:")) return servedSigningMemory();
+  if (conformanceCase.name.startsWith("signing:") || conformanceCase.name.startsWith("uploads:")) return servedSigningMemory();
   return { driver: conformanceCase.requires.includes("signPut") ? signingMemoryDriver() : memoryDriver() };
 }
 
