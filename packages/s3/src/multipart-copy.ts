@@ -73,7 +73,11 @@ export async function multipartCopy(writer: S3Writer, from: string, to: string, 
           );
           parts[index] = { PartNumber: index + 1, ETag: output.CopyPartResult?.ETag };
         } catch (error) {
-          const failure = statusOf(error) === 412 && pinned ? new SourceChanged(from, source.etag, error) : error;
+          const status = statusOf(error);
+          // Swift may answer a part of a replaced source with 404 or 416 (the
+          // range is past the new, shorter object) instead of 412.
+          const changed = (status === 412 && pinned) || ((status === 404 || status === 416) && (await sourceChangedFrom(writer, from, source.etag)));
+          const failure = changed ? new SourceChanged(from, source.etag, error) : error;
           // Stops the other parts in flight.
           scope.abort(failure);
           throw failure;
@@ -130,4 +134,10 @@ export async function multipartCopy(writer: S3Writer, from: string, to: string, 
     scope.dispose();
     writer.uploads.end(tracked);
   }
+}
+
+/** True when `from` no longer has `etag` (replaced or gone). */
+async function sourceChangedFrom(writer: S3Writer, from: string, etag: string): Promise<boolean> {
+  const now = await headObject(writer, from, {}).catch(() => undefined);
+  return now !== undefined && (now === null || now.etag !== etag);
 }
