@@ -2,6 +2,7 @@ import type { StorageErrorCode } from "./storage-error.js";
 import type { UploadLimits } from "./upload-plan.js";
 import type { UploadedPart, UploadSession } from "./upload-types.js";
 import { partSizeOf } from "./upload-plan.js";
+import { normalizeEtag } from "./validate-options.js";
 
 /**
  * Why these parts cannot complete this session, or undefined when they
@@ -24,7 +25,7 @@ export function checkUploadedParts(
     for (const part of chosen) {
       const found = byNumber.get(part?.partNumber);
       if (found === undefined) return { code: "InvalidArgument", message: `part ${String(part?.partNumber)} was never uploaded` };
-      if (found.etag !== String(part.etag).replace(/^"|"$/g, "")) {
+      if (found.etag !== normalizeEtag(part.etag, "etag")) {
         return { code: "InvalidArgument", message: `part ${part.partNumber} holds etag ${found.etag}, not ${String(part.etag)}: it was uploaded again` };
       }
       parts.push(found);

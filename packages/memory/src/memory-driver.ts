@@ -37,13 +37,12 @@ import {
   toUrlSigner,
   hmacSigningHint,
   hmacSigningHints,
+  throwIfAborted,
 } from "@stowage/core";
 import { SortedKeys, comparePositions } from "./sorted-keys.js";
-import { copyInfo, decodeCursor, encodeCursor, fieldsOf, throwIfAborted } from "./memory-entry.js";
-import { MemoryUploads, type StagedUpload } from "./memory-uploads.js";
+import { copyInfo, decodeCursor, encodeCursor, fieldsOf } from "./memory-entry.js";
+import { MemoryUploads, partSignerOf, type StagedUpload } from "./memory-uploads.js";
 
-/** A `UrlSigner` that also signs upload-part URLs (the HMAC signer does). */
-type PartSigner = UrlSigner & { signUploadPart: NonNullable<StorageDriver["signUploadPart"]> };
 
 /**
  * One stored object. `bytes` is never changed in place once stored (a put
@@ -125,7 +124,7 @@ export class MemoryDriver implements StorageDriver {
       assertKnownOptions(signing, ["secrets", "baseUrl"], "memoryDriver options.signing (a UrlSigner or { secrets, baseUrl })");
     }
     this.signer = options.signing === undefined ? undefined : toUrlSigner(options.signing);
-    const parts = this.partSigner() !== undefined;
+    const parts = partSignerOf(this.signer) !== undefined;
     this.capabilities = Object.freeze({
       ...memoryCapabilities,
       ...(this.signer ? { signGet: true, signPut: true, ...this.signer.capabilities } : {}),
@@ -306,7 +305,7 @@ export class MemoryDriver implements StorageDriver {
   }
 
   async signUploadPart(key: string, uploadId: string, partNumber: number, options: DriverSignUploadPartOptions): Promise<SignedRequest> {
-    const signer = this.partSigner();
+    const signer = partSignerOf(this.signer);
     if (signer === undefined) throw new StorageError("Unsupported", `This memory driver cannot sign upload parts: ${multipartHint}`);
     this.uploads.find(key, uploadId);
     return signer.signUploadPart(key, uploadId, partNumber, options);
@@ -327,10 +326,9 @@ export class MemoryDriver implements StorageDriver {
     if (options.size !== undefined && bytes.byteLength !== options.size) {
       throw new StorageError("InvalidArgument", `The part has ${bytes.byteLength} bytes but must have ${options.size}`, { key });
     }
-    // Completed or aborted while the body was read: store nothing.
-    const upload = this.uploads.find(key, uploadId);
     const etag = this.nextEtag();
-    upload.parts.set(partNumber, { bytes, etag });
+    // Completed or aborted while the body was read: stage throws NotFound and stores nothing.
+    this.uploads.stage(key, uploadId, partNumber, { bytes, etag });
     return { etag, size: bytes.byteLength };
   }
 
@@ -354,25 +352,18 @@ export class MemoryDriver implements StorageDriver {
     if (options.ifNotExists && this.entries.has(key)) throw new StorageError("AlreadyExists", `${key} already exists`, { key });
     const info = putObjectInfo(key, { size: bytes.byteLength, etag: this.nextEtag(), lastModified: new Date() }, upload.fields);
     this.store(key, { bytes, info });
-    this.uploads.staged.delete(uploadId);
+    this.uploads.abort(key, uploadId);
     return copyInfo(info);
   }
 
   async abortUpload(key: string, uploadId: string, options: DriverOperationOptions = {}): Promise<void> {
     throwIfAborted(options.signal, "abortUpload");
-    const upload = this.uploads.staged.get(uploadId);
-    if (upload !== undefined && upload.key === key) this.uploads.staged.delete(uploadId);
+    this.uploads.abort(key, uploadId);
   }
 
   async listUploads(options: DriverListUploadsOptions): Promise<UploadListing[]> {
     throwIfAborted(options.signal, "listUploads");
     return this.uploads.list(options.prefix);
-  }
-
-  /** The signer, when it signs upload parts. */
-  private partSigner(): PartSigner | undefined {
-    const signer = this.signer as Partial<PartSigner> | undefined;
-    return typeof signer?.signUploadPart === "function" ? (signer as PartSigner) : undefined;
   }
 
   /** The source of a copy or move, after checking the signal and its conditions. */

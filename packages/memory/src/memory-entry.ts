@@ -2,10 +2,6 @@ import { StorageError, type DriverObjectFields, type ObjectInfo } from "@stowage
 
 // Helpers of the memory driver: info copies, the stored fields, cursors.
 
-export function throwIfAborted(signal: AbortSignal | undefined, operation: string): void {
-  if (signal?.aborted) throw new StorageError("Aborted", `The ${operation} was aborted`, { cause: signal.reason });
-}
-
 /** A deep copy of `info`, so callers never share the stored one. */
 export function copyInfo(info: ObjectInfo): ObjectInfo {
   const copy: ObjectInfo = {
@@ -38,8 +34,8 @@ export function decodeCursor(cursor: string): { after: string; prefix: boolean }
   throw new StorageError("InvalidArgument", "The cursor was not made by the memory driver");
 }
 
-/** The stored fields of `info` (what a copy keeps). */
-export function fieldsOf(info: ObjectInfo): DriverObjectFields {
+/** An own copy of the stored fields of `info` (what a copy keeps, what an upload fixes). */
+export function fieldsOf(info: DriverObjectFields): DriverObjectFields {
   const fields: DriverObjectFields = { contentType: info.contentType, metadata: copyMetadata(info.metadata) };
   if (info.cacheControl !== undefined) fields.cacheControl = info.cacheControl;
   if (info.contentDisposition !== undefined) fields.contentDisposition = info.contentDisposition;

@@ -1,4 +1,13 @@
-import { compareUtf8, StorageError, type DriverObjectFields, type UploadedPart, type UploadListing } from "@stowage/core";
+import {
+  compareUtf8,
+  StorageError,
+  type DriverObjectFields,
+  type StorageDriver,
+  type UploadedPart,
+  type UploadListing,
+  type UrlSigner,
+} from "@stowage/core";
+import { fieldsOf } from "./memory-entry.js";
 
 /** A part as the memory driver stages it: its own copy of the bytes. */
 export interface StagedPart {
@@ -24,12 +33,8 @@ export class MemoryUploads {
 
   /** Starts an upload with its own copy of `options`' fields; returns its id. */
   create(key: string, options: DriverObjectFields): string {
-    const fields: DriverObjectFields = { contentType: options.contentType, metadata: { ...options.metadata } };
-    if (options.cacheControl !== undefined) fields.cacheControl = options.cacheControl;
-    if (options.contentDisposition !== undefined) fields.contentDisposition = options.contentDisposition;
-    if (options.contentEncoding !== undefined) fields.contentEncoding = options.contentEncoding;
     const uploadId = crypto.randomUUID();
-    this.staged.set(uploadId, { key, fields, initiated: new Date(), parts: new Map() });
+    this.staged.set(uploadId, { key, fields: fieldsOf(options), initiated: new Date(), parts: new Map() });
     return uploadId;
   }
 
@@ -56,9 +61,8 @@ export class MemoryUploads {
     const upload = this.find(key, uploadId);
     const chunks: Uint8Array[] = [];
     let total = 0;
-    for (const { partNumber, etag: given } of parts) {
-      // A browser reads the part's etag from the quoted ETag header.
-      const etag = String(given).replace(/^"|"$/g, "");
+    // Core passes the etags unquoted.
+    for (const { partNumber, etag } of parts) {
       const part = upload.parts.get(partNumber);
       if (part === undefined) throw new StorageError("InvalidArgument", `part ${partNumber} of upload ${uploadId} was never uploaded`, { key });
       if (part.etag !== etag) throw new StorageError("InvalidArgument", `part ${partNumber} holds etag ${part.etag}, not ${etag}`, { key });
@@ -74,6 +78,16 @@ export class MemoryUploads {
     return { upload, bytes };
   }
 
+  /** Stores a part of a live upload (one synchronous step), replacing an earlier upload of that part. */
+  stage(key: string, uploadId: string, partNumber: number, part: StagedPart): void {
+    this.find(key, uploadId).parts.set(partNumber, part);
+  }
+
+  /** Drops the upload and its parts; nothing happens when it is gone or of another key. */
+  abort(key: string, uploadId: string): void {
+    if (this.staged.get(uploadId)?.key === key) this.staged.delete(uploadId);
+  }
+
   list(prefix: string): UploadListing[] {
     const listed: UploadListing[] = [];
     for (const [uploadId, upload] of this.staged) {
@@ -81,4 +95,12 @@ export class MemoryUploads {
     }
     return listed.sort((a, b) => compareUtf8(a.key, b.key) || a.initiated.getTime() - b.initiated.getTime());
   }
+}
+
+/** A `UrlSigner` that also signs upload-part URLs (the HMAC signer does). */
+export type PartSigner = UrlSigner & { signUploadPart: NonNullable<StorageDriver["signUploadPart"]> };
+
+/** `signer`, when it signs upload parts. */
+export function partSignerOf(signer: UrlSigner | undefined): PartSigner | undefined {
+  return typeof (signer as Partial<PartSigner> | undefined)?.signUploadPart === "function" ? (signer as PartSigner) : undefined;
 }

@@ -1,6 +1,7 @@
 import { describe, it } from "vitest";
 import { describeConformance } from "@stowage/conformance/vitest";
-import { s3Driver, s3Profiles } from "@stowage/s3";
+import { s3Profiles } from "@stowage/s3";
+import { testDriver } from "./s3-test-driver.ts";
 import { s3Environment } from "./s3-test-environment.ts";
 
 const environment = s3Environment();
@@ -24,14 +25,7 @@ if (environment === null) {
     skip,
     name: `s3 (${environment.profile})`,
     create: () => ({
-      driver: s3Driver({
-        bucket: environment.bucket,
-        region: environment.region,
-        endpoint: environment.endpoint,
-        forcePathStyle: true,
-        credentials: { accessKeyId: environment.accessKeyId, secretAccessKey: environment.secretAccessKey },
-        profile: environment.profile,
-      }),
+      driver: testDriver(environment),
     }),
   });
 }

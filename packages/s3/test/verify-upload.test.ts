@@ -1,7 +1,7 @@
 // verifyUpload on Ceph RGW (project s3) and OpenStack Swift (s3-swift): the same checks and codes as on memory and fs
 // (packages/core/test/verify-upload.test.ts).
 import { createStorage } from "@stowage/core";
-import { s3Driver } from "@stowage/s3";
+import { testDriver } from "./s3-test-driver.ts";
 import { describe, it } from "vitest";
 import { describeVerifyUpload } from "../../core/test/verify-upload-suite.ts";
 import { s3Environment } from "./s3-test-environment.ts";
@@ -14,14 +14,7 @@ if (environment === null) {
   });
 } else {
   const storage = createStorage(
-    s3Driver({
-      bucket: environment.bucket,
-      region: environment.region,
-      endpoint: environment.endpoint,
-      forcePathStyle: true,
-      credentials: { accessKeyId: environment.accessKeyId, secretAccessKey: environment.secretAccessKey },
-      profile: environment.profile,
-    }),
+    testDriver(environment),
   );
   const prefix = `verify-upload-${Date.now()}-${Math.random().toString(36).slice(2, 8)}/`;
   describeVerifyUpload(`s3 (${environment.profile})`, () => ({ storage, prefix }));
