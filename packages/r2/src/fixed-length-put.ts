@@ -20,6 +20,27 @@ export async function fixedLengthPut(
   size: number,
   options: R2PutOptions,
 ): Promise<R2Object | null> {
+  return sendFixedLength(
+    source,
+    size,
+    async (readable) => (await (bucket.put(key, readable as never, options) as Promise<R2Object | null>)) ?? null,
+    (object) => object === null,
+  );
+}
+
+/**
+ * Sends `source` (which must be `size` bytes) to the binding through a
+ * `FixedLengthStream`, holding its last chunk back until it ended cleanly
+ * (see `fixedLengthPut`): `send` gets the readable end. When `send`'s result
+ * is `refused` (a failed condition, which can settle before the body was
+ * read), the source is cancelled.
+ */
+export async function sendFixedLength<T>(
+  source: ReadableStream<Uint8Array>,
+  size: number,
+  send: (readable: ReadableStream<Uint8Array>) => Promise<T>,
+  refused: (result: T) => boolean = () => false,
+): Promise<T> {
   const pipe = new FixedLengthStream(size);
   const writer = pipe.writable.getWriter();
   const reader = source.getReader();
@@ -51,16 +72,16 @@ export async function fixedLengthPut(
   };
 
   const pumping = pump();
-  let object: R2Object | null;
+  let object: T;
   try {
-    object = (await (bucket.put(key, pipe.readable as never, options) as Promise<R2Object | null>)) ?? null;
+    object = await send(pipe.readable);
   } catch (error) {
     settled = true;
     await stop(reader, writer, error);
     await pumping;
     throw sourceFailed ? sourceError : error;
   }
-  if (object === null) {
+  if (refused(object)) {
     // A failed condition can settle the put before the body was read.
     settled = true;
     await stop(reader, writer, undefined);

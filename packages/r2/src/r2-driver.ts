@@ -24,6 +24,14 @@ import {
   type SignedRequest,
   type StorageDriver,
   type UrlSigner,
+  type DriverCreateUploadOptions,
+  type DriverCompleteUploadOptions,
+  type DriverListUploadsOptions,
+  type DriverSignUploadPartOptions,
+  type DriverUploadPartOptions,
+  type UploadedPart,
+  type UploadLimits,
+  type UploadListing,
 } from "@stowage/core";
 import type {
   R2Bucket,
@@ -40,6 +48,9 @@ import { r2DataHints } from "./r2-hints.js";
 import { httpMetadataOf } from "./r2-http-metadata.js";
 import { listPage } from "./r2-list.js";
 import { maxParts, maxSinglePutSize, minPartSize, unknownLengthPut } from "./unknown-length-put.js";
+import { isRegistryKey, withoutRegistry } from "./r2-upload-registry.js";
+import { R2Uploads } from "./r2-uploads.js";
+import { partSignerOf, r2UploadHints, r2UploadLimits, type PartSigner } from "./r2-upload-capabilities.js";
 
 export interface R2DriverOptions {
   /** The R2 binding from the Worker's `env` (for example `env.BUCKET`). */
@@ -78,6 +89,10 @@ export const r2Capabilities: Capabilities = {
   copyIfNotExists: true,
   // The binding's delete takes no condition.
   deleteIfMatch: false,
+  // Over createMultipartUpload / resumeMultipartUpload, recorded in the upload registry.
+  multipartUpload: true,
+  // The binding's multipart complete() takes no condition.
+  uploadIfNotExists: false,
 };
 
 const defaultPartSize = 8 * 1024 * 1024;
@@ -92,8 +107,12 @@ export class R2Driver implements StorageDriver {
   readonly capabilityHints: CapabilityHints;
   /** The R2 binding. */
   readonly raw: R2Bucket;
+  /** R2's part rules: 5 MiB to 5 GiB, at most 10,000, all equal but the last. */
+  readonly uploadLimits: UploadLimits = r2UploadLimits;
   private readonly signer: UrlSigner | undefined;
+  private readonly partSigner: PartSigner | undefined;
   private readonly partSize: number;
+  private readonly uploads: R2Uploads;
 
   constructor(options: R2DriverOptions) {
     if (options === null || typeof options !== "object") {
@@ -118,12 +137,19 @@ export class R2Driver implements StorageDriver {
     this.raw = options.bucket;
     this.partSize = partSize;
     this.signer = options.signing;
+    this.partSigner = partSignerOf(this.signer);
+    this.uploads = new R2Uploads(options.bucket, this.partSigner?.listUploadParts?.bind(this.partSigner));
     this.capabilities = Object.freeze({
       ...r2Capabilities,
       ...(this.signer ? { signGet: true, signPut: true, ...this.signer.capabilities } : {}),
+      signUploadPart: this.partSigner !== undefined,
     });
     this.signPutConflicts = Object.freeze([...(this.signer?.signPutConflicts ?? [])]);
-    this.capabilityHints = Object.freeze({ ...r2SigningHints(this.capabilities, this.signer !== undefined), ...r2DataHints });
+    this.capabilityHints = Object.freeze({
+      ...r2SigningHints(this.capabilities, this.signer !== undefined),
+      ...r2DataHints,
+      ...r2UploadHints(this.partSigner !== undefined),
+    });
   }
 
   async put(key: string, body: DriverPutBody, options: DriverPutOptions): Promise<ObjectInfo> {
@@ -167,6 +193,7 @@ export class R2Driver implements StorageDriver {
 
   async get(key: string, options: DriverGetOptions): Promise<DriverGetResult | null> {
     throwIfAborted(options.signal, "get");
+    if (isRegistryKey(key)) return null;
     const onlyIf: R2Conditional = {};
     if (options.ifMatch !== undefined) onlyIf.etagMatches = options.ifMatch;
     if (options.ifNoneMatch !== undefined) onlyIf.etagDoesNotMatch = options.ifNoneMatch;
@@ -213,6 +240,7 @@ export class R2Driver implements StorageDriver {
   async head(key: string, options: DriverOperationOptions = {}): Promise<ObjectInfo | null> {
     // The binding takes no signal: an aborted call is refused before it starts.
     throwIfAborted(options.signal, "head");
+    if (isRegistryKey(key)) return null;
     try {
       const object = await this.raw.head(key);
       return object === null ? null : toObjectInfo(object);
@@ -223,7 +251,7 @@ export class R2Driver implements StorageDriver {
 
   async list(options: DriverListOptions): Promise<ListPage> {
     throwIfAborted(options.signal, "list");
-    return listPage(this.raw, options);
+    return withoutRegistry(await listPage(this.raw, options));
   }
 
   async delete(keys: string[], options: DriverDeleteOptions = {}): Promise<void> {
@@ -252,6 +280,37 @@ export class R2Driver implements StorageDriver {
   signGet(key: string, options: DriverSignGetOptions): Promise<SignedRequest> {
     if (!this.signer) return Promise.reject(new StorageError("Unsupported", `This r2 driver has no signing configured: ${r2SigningHint}`));
     return this.signer.signGet(key, options);
+  }
+
+  createUpload(key: string, options: DriverCreateUploadOptions): Promise<{ uploadId: string }> {
+    return this.uploads.create(key, options);
+  }
+
+  /** Gateway mode: an HMAC part URL for `@stowage/http`; native mode: an UploadPart URL presigned against R2's S3 endpoint. */
+  async signUploadPart(key: string, uploadId: string, partNumber: number, options: DriverSignUploadPartOptions): Promise<SignedRequest> {
+    if (!this.partSigner) throw new StorageError("Unsupported", `This r2 driver cannot sign upload parts: ${r2UploadHints(false).signUploadPart}`);
+    return this.partSigner.signUploadPart(key, uploadId, partNumber, options);
+  }
+
+  /** Stores a part through the binding (gateway mode: `@stowage/http` serves the part URLs with it). */
+  uploadPart(key: string, uploadId: string, partNumber: number, body: DriverPutBody, options: DriverUploadPartOptions = {}): Promise<{ etag: string; size: number }> {
+    return this.uploads.uploadPart(key, uploadId, partNumber, body, options);
+  }
+
+  listUploadParts(key: string, uploadId: string, options: DriverOperationOptions = {}): Promise<UploadedPart[]> {
+    return this.uploads.listParts(key, uploadId, options);
+  }
+
+  completeUpload(key: string, uploadId: string, parts: { partNumber: number; etag: string }[], options: DriverCompleteUploadOptions = {}): Promise<ObjectInfo> {
+    return this.uploads.complete(key, uploadId, parts, options);
+  }
+
+  abortUpload(key: string, uploadId: string, options: DriverOperationOptions = {}): Promise<void> {
+    return this.uploads.abort(key, uploadId, options);
+  }
+
+  listUploads(options: DriverListUploadsOptions): Promise<UploadListing[]> {
+    return this.uploads.list(options);
   }
 }
 
