@@ -3,6 +3,7 @@ import type { DriverContext } from "./driver-context.js";
 import { breakIfStale } from "./key-lock.js";
 import { hostTag, isLockName, isOwnTemporary, isTemporaryName, processAlive, temporaryOwner } from "./owner-tag.js";
 import { entryPath, type DirectoryRef } from "./root-directory.js";
+import { cleanupUploads } from "./cleanup-uploads.js";
 import { activeTemporaries } from "./write-object.js";
 
 /** A temporary file older than this is abandoned, whoever made it. */
@@ -18,7 +19,8 @@ export interface CleanupReport {
 /**
  * Removes what crashed writers left behind: temporary files whose process
  * is gone (or that are older than a day), abandoned locks, and empty
- * directories. Files of live writers, in this process or another, are
+ * directories; in the uploads area, parts a crashed upload was writing
+ * (see `cleanupUploads`). Files of live writers, in this process or another, are
  * kept. Descends only into real directories, each opened inside its open
  * parent (never through a link), always through the thread pool.
  */
@@ -73,6 +75,8 @@ export async function cleanupRoot(context: DriverContext): Promise<CleanupReport
     return remaining === 0;
   };
   await visit(root);
+  // The uploads area (a reserved name the walk above skips): what crashed uploads left.
+  await cleanupUploads(context, report, (name, path) => temporaryAbandoned(context, name, path));
   return report;
 }
 

@@ -24,8 +24,18 @@ import {
   type SignedRequest,
   type StorageDriver,
   type UrlSigner,
+  type DriverCompleteUploadOptions,
+  type DriverCreateUploadOptions,
+  type DriverListUploadsOptions,
+  type DriverSignUploadPartOptions,
+  type DriverUploadPartOptions,
+  type UploadedPart,
+  type UploadLimits,
+  type UploadListing,
+  s3UploadLimits,
 } from "@stowage/core";
 import { cleanupRoot, type CleanupReport } from "./cleanup-root.js";
+import { completeUpload } from "./complete-upload.js";
 import { copyObject } from "./copy-object.js";
 import { deleteObjects } from "./delete-objects.js";
 import type { DriverContext } from "./driver-context.js";
@@ -39,7 +49,13 @@ import { getObject, headObject } from "./read-object.js";
 import { RootDirectory, type Confinement } from "./root-directory.js";
 import { resolveLayout } from "./root-layout.js";
 import { segmentCodec, type SegmentEncoding } from "./segment-name.js";
+import { listUploadParts, uploadPart } from "./upload-part.js";
+import { abortUpload, createUpload, listUploads, partSignerOf } from "./upload-sessions.js";
+import { openUpload } from "./upload-staging.js";
 import { putObject } from "./write-object.js";
+
+const multipartHint =
+  "pass `signing: { secrets, baseUrl }` to fsDriver() (a signer that signs upload parts) and serve the part URLs with @stowage/http's createSignedUrlHandler";
 
 /** The fs driver's capabilities without signing. */
 export const fsCapabilities: Capabilities = {
@@ -97,6 +113,12 @@ export class FsDriver implements StorageDriver {
   readonly ready: Promise<void>;
   /** The start-up cleanup (resolved at once when `cleanupOnStart` is false). */
   readonly startupCleanup: Promise<CleanupReport | undefined>;
+  /**
+   * S3's part rules (5 MiB to 5 GiB, at most 10,000): fs has no minimum of
+   * its own, but a session planned against fs then works unchanged on S3
+   * and R2, and an app tested on fs meets the rules it will meet there.
+   */
+  readonly uploadLimits: UploadLimits = s3UploadLimits;
   private readonly signer: UrlSigner | undefined;
   private context: DriverContext | undefined;
   private encoding: SegmentEncoding = "bytes";
@@ -110,12 +132,19 @@ export class FsDriver implements StorageDriver {
     this.root = resolve(resolved.root);
     this.durable = resolved.durable;
     this.signer = resolved.signing === undefined ? undefined : toUrlSigner(resolved.signing);
+    const parts = partSignerOf(this.signer) !== undefined;
     this.capabilities = Object.freeze({
       ...fsCapabilities,
       ...(this.signer ? { signGet: true, signPut: true, ...this.signer.capabilities } : {}),
+      multipartUpload: parts,
+      signUploadPart: parts,
+      uploadIfNotExists: parts,
     });
     this.signPutConflicts = Object.freeze([...(this.signer?.signPutConflicts ?? [])]);
-    this.capabilityHints = hmacSigningHints("fsDriver()", this.capabilities, this.signer !== undefined);
+    this.capabilityHints = Object.freeze({
+      ...hmacSigningHints("fsDriver()", this.capabilities, this.signer !== undefined),
+      ...(parts ? {} : { multipartUpload: multipartHint, uploadIfNotExists: multipartHint, signUploadPart: multipartHint }),
+    });
     this.ready = this.initialize(resolved);
     this.ready.catch(() => {});
     this.startupCleanup = resolved.cleanupOnStart
@@ -206,6 +235,40 @@ export class FsDriver implements StorageDriver {
   signGet(key: string, options: DriverSignGetOptions): Promise<SignedRequest> {
     if (!this.signer) throw new StorageError("Unsupported", `This fs driver has no signing configured: ${hmacSigningHint("fsDriver()")}`);
     return this.signer.signGet(key, options);
+  }
+
+  /** Starts an upload (staged under the root's `%uploads`); its fields are fixed now. See the README. */
+  createUpload(key: string, options: DriverCreateUploadOptions): Promise<{ uploadId: string }> {
+    return this.run((context) => createUpload(context, key, options));
+  }
+
+  async signUploadPart(key: string, uploadId: string, partNumber: number, options: DriverSignUploadPartOptions): Promise<SignedRequest> {
+    const signer = partSignerOf(this.signer);
+    if (signer === undefined) throw new StorageError("Unsupported", `This fs driver cannot sign upload parts: ${multipartHint}`);
+    await this.run(async (context) => (await openUpload(context, key, uploadId)).chain.close());
+    return signer.signUploadPart(key, uploadId, partNumber, options);
+  }
+
+  /** Stages a part (for `@stowage/http`): written to a temporary file, renamed into place only when whole. */
+  uploadPart(key: string, uploadId: string, partNumber: number, body: DriverPutBody, options: DriverUploadPartOptions = {}): Promise<{ etag: string; size: number }> {
+    return this.run((context) => uploadPart(context, key, uploadId, partNumber, body, options));
+  }
+
+  listUploadParts(key: string, uploadId: string, _options: DriverOperationOptions = {}): Promise<UploadedPart[]> {
+    return this.run((context) => listUploadParts(context, key, uploadId));
+  }
+
+  /** Streams the parts into a put of the key (published in one step), under the upload's lock. */
+  completeUpload(key: string, uploadId: string, parts: { partNumber: number; etag: string }[], options: DriverCompleteUploadOptions = {}): Promise<ObjectInfo> {
+    return this.run((context) => completeUpload(context, key, uploadId, parts, options));
+  }
+
+  abortUpload(key: string, uploadId: string, _options: DriverOperationOptions = {}): Promise<void> {
+    return this.run((context) => abortUpload(context, key, uploadId));
+  }
+
+  listUploads(options: DriverListUploadsOptions): Promise<UploadListing[]> {
+    return this.run((context) => listUploads(context, options.prefix));
   }
 
   /**

@@ -199,11 +199,11 @@ export async function writeAll(write: Writer, buffers: Uint8Array[], position: n
 }
 
 /**
- * Streams a body after its header and returns its size. At most one batch
+ * Streams a body after its header (also a staged part's after its token) and returns its size. At most one batch
  * is being written while the next is read, so memory stays at about two
  * batches and a slow disk slows the reader (backpressure).
  */
-async function writeStream(write: Writer, header: Buffer, body: ReadableStream<Uint8Array>): Promise<number> {
+export async function writeStream(write: Writer, header: Uint8Array, body: ReadableStream<Uint8Array>): Promise<number> {
   const reader = body.getReader();
   let size = 0;
   let position = 0;
