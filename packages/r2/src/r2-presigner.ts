@@ -3,11 +3,15 @@ import {
   attachmentDisposition,
   StorageError,
   type Capabilities,
+  type DriverOperationOptions,
   type DriverSignGetOptions,
   type DriverSignPutOptions,
+  type DriverSignUploadPartOptions,
   type SignedRequest,
+  type UploadedPart,
   type UrlSigner,
 } from "@stowage/core";
+import { listPartsOverS3 } from "./r2-s3-list-parts.js";
 
 export interface R2PresignerOptions {
   /** The Cloudflare account id: the endpoint is `https://<accountId>.r2.cloudflarestorage.com`. */
@@ -31,6 +35,25 @@ export interface R2PresignerOptions {
   endpoint?: string;
   /** The SigV4 region; R2 uses `auto`. */
   region?: string;
+  /** The `fetch` that lists an upload's parts (S3 ListParts); the global one by default. */
+  fetch?: typeof fetch;
+}
+
+/**
+ * The native-mode signer `r2Presigner` returns: besides signGet and
+ * signPut, it presigns UploadPart URLs and lists an upload's parts on R2's
+ * S3 endpoint (the parts never pass through the Worker).
+ */
+export interface R2PresignerSigner extends UrlSigner {
+  /**
+   * A presigned UploadPart PUT (`?partNumber=N&uploadId=…&x-id=UploadPart`),
+   * byte-identical to `@aws-sdk/s3-request-presigner`'s for
+   * `UploadPartCommand`; with `size`, `Content-Length` is signed, so R2
+   * refuses a body of another length.
+   */
+  signUploadPart(key: string, uploadId: string, partNumber: number, options: DriverSignUploadPartOptions): Promise<SignedRequest>;
+  /** The upload's parts from R2's S3 ListParts (a presigned GET fetched from the Worker). */
+  listUploadParts(key: string, uploadId: string, options: DriverOperationOptions): Promise<UploadedPart[]>;
 }
 
 /**
@@ -51,7 +74,7 @@ export const r2PresignerCapabilities: Readonly<Partial<Capabilities>> = Object.f
  * costs microseconds). The URLs are the same, byte for byte, as
  * `@aws-sdk/s3-request-presigner`'s for the same inputs and clock.
  */
-export function r2Presigner(options: R2PresignerOptions): UrlSigner {
+export function r2Presigner(options: R2PresignerOptions): R2PresignerSigner {
   if (options === null || typeof options !== "object") throw invalid("r2Presigner needs options");
   const { bucketName, accessKeyId, secretAccessKey } = options;
   for (const [name, value] of Object.entries({ bucketName, accessKeyId, secretAccessKey })) {
@@ -75,6 +98,7 @@ export function r2Presigner(options: R2PresignerOptions): UrlSigner {
   const basePath = `${base.pathname.replace(/\/+$/, "")}/${encodeRfc3986(bucketName)}/`;
   const presigner = new SigV4Presigner({ accessKeyId, secretAccessKey, region: options.region ?? "auto" });
 
+  const fetcher = options.fetch ?? ((input, init) => fetch(input, init));
   const presign = (
     method: "GET" | "PUT",
     key: string,
@@ -89,7 +113,7 @@ export function r2Presigner(options: R2PresignerOptions): UrlSigner {
       date: now,
       expiresIn,
       headers,
-      query: { ...query, "x-id": method === "PUT" ? "PutObject" : "GetObject" },
+      query: { "x-id": method === "PUT" ? "PutObject" : "GetObject", ...query },
     });
 
   return {
@@ -128,6 +152,20 @@ export function r2Presigner(options: R2PresignerOptions): UrlSigner {
       if (signOptions.responseContentType !== undefined) query["response-content-type"] = signOptions.responseContentType;
       const url = presign("GET", key, signOptions.now, signOptions.expiresIn, query, {});
       return { url, method: "GET", headers: {}, expiresAt: new Date(signOptions.expiresAt.getTime()) };
+    },
+    async signUploadPart(key: string, uploadId: string, partNumber: number, signOptions: DriverSignUploadPartOptions): Promise<SignedRequest> {
+      if (typeof uploadId !== "string" || uploadId.length === 0) throw invalid("uploadId must be a non-empty string");
+      if (!Number.isSafeInteger(partNumber) || partNumber < 1 || partNumber > 10_000) {
+        throw invalid(`partNumber must be a whole number from 1 to 10000 on R2 (got ${String(partNumber)})`);
+      }
+      // Every HTTP client sends Content-Length from the body (browsers forbid setting it), so it is signed but not in `headers`.
+      const headers: Record<string, string> = signOptions.size === undefined ? {} : { "content-length": String(signOptions.size) };
+      const query = { "x-id": "UploadPart", partNumber: String(partNumber), uploadId };
+      const url = presign("PUT", key, signOptions.now, signOptions.expiresIn, query, headers);
+      return { url, method: "PUT", headers: {}, expiresAt: new Date(signOptions.expiresAt.getTime()) };
+    },
+    listUploadParts(key: string, uploadId: string, listOptions: DriverOperationOptions = {}): Promise<UploadedPart[]> {
+      return listPartsOverS3((target, query) => presign("GET", target, new Date(), 60, query, {}), fetcher, key, uploadId, listOptions);
     },
   };
 }
