@@ -6,3 +6,14 @@ export type { MemoryNonceStore, MemoryNonceStoreOptions } from "./memory-nonce-s
 export { storageNonceStore } from "./storage-nonce-store.js";
 export type { StorageNonceStore, StorageNonceStoreOptions } from "./storage-nonce-store.js";
 export type { PartUploadDriver } from "./part-upload-driver.js";
+export { createUploadRoutes, maxSignedPartsPerCall } from "./upload-routes.js";
+export type {
+  UploadAuthorize,
+  UploadCreateIntent,
+  UploadGrant,
+  UploadIntent,
+  UploadRouteAction,
+  UploadRoutes,
+  UploadRoutesOptions,
+  UploadSessionIntent,
+} from "./upload-route-types.js";
