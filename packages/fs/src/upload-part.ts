@@ -111,6 +111,8 @@ export async function listUploadParts(context: DriverContext, key: string, uploa
       const part = await readPart(context, upload.chain.last, partNumber);
       if (part !== undefined) parts.push(part);
     }
+    // Completed or aborted meanwhile (its files removed under us): gone, not empty.
+    if (!(await stillStaged(context, upload))) throw notFound(key, uploadId);
     return parts.sort((a, b) => a.partNumber - b.partNumber);
   } catch (error) {
     throw mapFsError(error, `listUploadParts of ${key}`);
