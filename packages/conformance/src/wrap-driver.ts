@@ -15,13 +15,8 @@ type DriverMethod =
   | "listUploadParts"
   | "completeUpload"
   | "abortUpload"
-  | "listUploads";
-
-/**
- * Stores a part sent to a signed part URL: not part of `StorageDriver`,
- * but the memory and fs drivers have it for `@stowage/http`'s handler.
- */
-type ForwardedMethod = DriverMethod | "uploadPart";
+  | "listUploads"
+  | "uploadPart";
 
 export interface WrapDriverOptions {
   /** Capabilities to switch on or off, over the wrapped driver's own. */
@@ -29,14 +24,14 @@ export interface WrapDriverOptions {
   /** Replaces the wrapped driver's `signPutConflicts`. */
   signPutConflicts?: readonly SignPutConflict[];
   /** Called with the method name before each call reaches the wrapped driver. */
-  onCall?: (method: ForwardedMethod, args: unknown[]) => void;
+  onCall?: (method: DriverMethod, args: unknown[]) => void;
   /** Replacements for methods (they may call `inner`). */
   methods?: Partial<Pick<StorageDriver, DriverMethod>>;
   /** Optional methods to leave out (`move`: `Storage.move` then copies and deletes). */
   omit?: DriverMethod[];
 }
 
-const methodNames: ForwardedMethod[] = [
+const methodNames: DriverMethod[] = [
   "put",
   "get",
   "head",
@@ -60,7 +55,7 @@ const methodNames: ForwardedMethod[] = [
  * recorded calls or replaced methods. Cases use it to check what `Storage`
  * does around any driver (capability gating, validation before I/O) on every
  * backend, including a shared real bucket. The multipart upload methods,
- * `uploadLimits` and a driver's `uploadPart` are forwarded too.
+ * `uploadLimits` and `uploadPart` are forwarded too.
  */
 export function wrapDriver(inner: StorageDriver, options: WrapDriverOptions = {}): StorageDriver {
   const wrapped: Record<string, unknown> = {
@@ -72,8 +67,8 @@ export function wrapDriver(inner: StorageDriver, options: WrapDriverOptions = {}
   if (conflicts !== undefined) wrapped.signPutConflicts = conflicts;
   if (inner.capabilityHints !== undefined) wrapped.capabilityHints = inner.capabilityHints;
   if (inner.uploadLimits !== undefined) wrapped.uploadLimits = inner.uploadLimits;
-  const methods = (options.methods ?? {}) as Partial<Record<ForwardedMethod, unknown>>;
-  const omitted = (options.omit ?? []) as ForwardedMethod[];
+  const methods = (options.methods ?? {}) as Partial<Record<DriverMethod, unknown>>;
+  const omitted = (options.omit ?? []) as DriverMethod[];
   for (const name of methodNames) {
     if (omitted.includes(name)) continue;
     const replacement = methods[name];

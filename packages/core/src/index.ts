@@ -28,6 +28,7 @@ export type {
 } from "./storage-types.js";
 export type {
   DriverCompleteUploadOptions,
+  DriverUploadPartOptions,
   DriverCreateUploadOptions,
   DriverListUploadsOptions,
   DriverSignUploadPartOptions,

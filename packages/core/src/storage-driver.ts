@@ -120,6 +120,12 @@ export interface DriverSignUploadPartOptions {
   size?: number;
 }
 
+export interface DriverUploadPartOptions {
+  /** The part's exact length, when the URL was signed with it. */
+  size?: number;
+  signal?: AbortSignal;
+}
+
 export interface DriverCompleteUploadOptions extends DriverOperationOptions {
   /** Only when `capabilities.uploadIfNotExists` is on. */
   ifNotExists?: boolean;
@@ -308,6 +314,30 @@ export interface StorageDriver {
    * upload or key, and with `size` MUST refuse a body of another length.
    */
   signUploadPart?(key: string, uploadId: string, partNumber: number, options: DriverSignUploadPartOptions): Promise<SignedRequest>;
+
+  /**
+   * Stores part `partNumber` of an upload sent to a URL this driver's
+   * signer minted (memory, fs, an R2 gateway; `@stowage/http`'s handler
+   * calls it), replacing an earlier upload of that part; returns the part's
+   * unquoted etag and size. Drivers whose part URLs the backend serves
+   * itself (S3) leave it out.
+   *
+   * - Parts MUST be staged invisibly: never listed, never readable through
+   *   `get` or `head`, until `completeUpload` makes the object visible.
+   * - A body that errors, or a `signal` that aborts, MUST leave no partial
+   *   part (an earlier upload of the same part stays as it was), and MUST
+   *   reject with the stream's error.
+   * - With `size`, MUST reject a body of another length and store nothing.
+   * - An unknown upload (never created, completed or aborted) MUST reject
+   *   with `NotFound`.
+   */
+  uploadPart?(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: DriverPutBody,
+    options: DriverUploadPartOptions,
+  ): Promise<{ etag: string; size: number }>;
 
   /** The parts uploaded so far, ascending. An unknown upload MUST reject with `NotFound`. */
   listUploadParts?(key: string, uploadId: string, options: DriverOperationOptions): Promise<UploadedPart[]>;

@@ -109,10 +109,8 @@ function scopeUploads(
     layered.listUploads = async (options) =>
       (await listUploads({ ...options, prefix: options.prefix === "" ? scopePrefix(scope) : scope(options.prefix) })).map((upload) => ({ ...upload, key: unscope(upload.key) }));
   }
-  const uploadPart = (driver as { uploadPart?: unknown }).uploadPart;
-  if (typeof uploadPart === "function") {
-    (layered as { uploadPart?: unknown }).uploadPart = (key: string, ...rest: unknown[]) => uploadPart.call(driver, scope(key), ...rest);
-  }
+  const uploadPart = bound("uploadPart") as StorageDriver["uploadPart"];
+  if (uploadPart) layered.uploadPart = (key, id, part, body, options) => uploadPart(scope(key), id, part, body, options);
 }
 
 /** The layer's prefix itself (scope() of a key appends to it). */

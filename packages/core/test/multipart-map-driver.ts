@@ -8,7 +8,7 @@ import { mapDriver } from "./map-driver.ts";
  */
 export function multipartMapDriver(): StorageDriver & {
   readonly keys: () => string[];
-  readonly uploadPart: (uploadId: string, partNumber: number, bytes: Uint8Array) => void;
+  readonly stagePart: (uploadId: string, partNumber: number, bytes: Uint8Array) => void;
   readonly signed: { partNumber: number; size?: number; expiresIn: number }[];
   readonly aborted: string[];
 } {
@@ -27,7 +27,7 @@ export function multipartMapDriver(): StorageDriver & {
     capabilities: { ...base.capabilities, multipartUpload: true, signUploadPart: true },
     signed,
     aborted,
-    uploadPart(uploadId, partNumber, bytes) {
+    stagePart(uploadId, partNumber, bytes) {
       find(uploadId).parts.set(partNumber, bytes);
     },
     async createUpload(key, options) {

@@ -23,11 +23,11 @@ describe("uploads", () => {
     expect(JSON.parse(JSON.stringify(session))).toEqual(session);
     await storage.uploads.signParts(JSON.parse(JSON.stringify(session)), [3, 1, 2]);
     expect(driver.signed.map(({ partNumber, size: length }) => [partNumber, length])).toEqual([[3, 2 * MiB + 5], [1, 5 * MiB], [2, 5 * MiB]]);
-    driver.uploadPart(session.uploadId, 2, new Uint8Array(5 * MiB).fill(2));
-    driver.uploadPart(session.uploadId, 1, new Uint8Array(5 * MiB).fill(1));
+    driver.stagePart(session.uploadId, 2, new Uint8Array(5 * MiB).fill(2));
+    driver.stagePart(session.uploadId, 1, new Uint8Array(5 * MiB).fill(1));
     expect(await storage.exists("big.bin")).toBe(false);
     expect(await codeOf(storage.uploads.complete(session))).toBe("InvalidArgument");
-    driver.uploadPart(session.uploadId, 3, new Uint8Array(2 * MiB + 5).fill(3));
+    driver.stagePart(session.uploadId, 3, new Uint8Array(2 * MiB + 5).fill(3));
     expect((await storage.uploads.listParts(session)).map((part) => part.partNumber)).toEqual([1, 2, 3]);
     const info = await storage.uploads.complete(session);
     expect(info).toMatchObject({ size, contentType: "video/mp4", metadata: { owner: "ann" } });
@@ -39,8 +39,8 @@ describe("uploads", () => {
     const { driver, storage } = setup();
     const session = await storage.uploads.create("capped", { maxSize: 6 * MiB, partSize: 5 * MiB });
     expect(session.partCount).toBeUndefined();
-    driver.uploadPart(session.uploadId, 1, new Uint8Array(5 * MiB));
-    driver.uploadPart(session.uploadId, 2, new Uint8Array(2 * MiB));
+    driver.stagePart(session.uploadId, 1, new Uint8Array(5 * MiB));
+    driver.stagePart(session.uploadId, 2, new Uint8Array(2 * MiB));
     expect(await codeOf(storage.uploads.complete(session))).toBe("TooLarge");
     expect(driver.aborted).toEqual([session.uploadId]);
     expect(await storage.exists("capped")).toBe(false);
@@ -49,10 +49,10 @@ describe("uploads", () => {
   it("refuses wrong-sized, missing and re-uploaded parts, leaving the session open", async () => {
     const { driver, storage } = setup();
     const session = await storage.uploads.create("k", { size: 10 * MiB, partSize: 5 * MiB });
-    driver.uploadPart(session.uploadId, 1, new Uint8Array(4 * MiB));
-    driver.uploadPart(session.uploadId, 2, new Uint8Array(5 * MiB));
+    driver.stagePart(session.uploadId, 1, new Uint8Array(4 * MiB));
+    driver.stagePart(session.uploadId, 2, new Uint8Array(5 * MiB));
     expect(await codeOf(storage.uploads.complete(session))).toBe("InvalidArgument");
-    driver.uploadPart(session.uploadId, 1, new Uint8Array(5 * MiB));
+    driver.stagePart(session.uploadId, 1, new Uint8Array(5 * MiB));
     expect(await codeOf(storage.uploads.complete(session, [{ partNumber: 1, etag: "p1-4194304" }, { partNumber: 2, etag: "p2-5242880" }]))).toBe("InvalidArgument");
     expect(driver.aborted).toEqual([]);
     expect((await storage.uploads.complete(session)).size).toBe(10 * MiB);

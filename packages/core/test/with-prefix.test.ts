@@ -165,7 +165,7 @@ describe("withPrefix and upload sessions", () => {
     const session = await storage.uploads.create("big", { size: 3, partSize: 3 });
     expect(session.key).toBe("big");
     await storage.uploads.signParts(session, [1]);
-    inner.uploadPart(session.uploadId, 1, new Uint8Array([1, 2, 3]));
+    inner.stagePart(session.uploadId, 1, new Uint8Array([1, 2, 3]));
     expect((await storage.uploads.list()).map((upload) => upload.key)).toEqual(["big"]);
     expect((await inner.listUploads!({ prefix: "" })).map((upload) => upload.key)).toEqual(["tenant/big"]);
     const info = await storage.uploads.complete(session, [{ partNumber: 1, etag: '"p1-3"' }]);
