@@ -6,10 +6,19 @@ import { errorCode, mapFsError } from "./map-fs-error.js";
 import { entryPath, type DirectoryRef } from "./root-directory.js";
 import { openPart } from "./upload-part.js";
 import { completionLockName, discardUpload, notFound, openUpload, partTokenBytes, stillStaged } from "./upload-staging.js";
-import { putObject } from "./write-object.js";
+import { putObject, writeBatchBytes } from "./write-object.js";
 
-/** Parts are read into the object in chunks of this size (memory stays at a few chunks). */
-const chunkBytes = 1024 * 1024;
+/** Parts are read into the object in chunks of one write batch of `putObject` (memory stays at a few chunks). */
+const chunkBytes = writeBatchBytes;
+/**
+ * Chunks are read into a ring of this many buffers, reused. Every chunk
+ * but the last fills a whole write batch of `putObject`, which writes one
+ * chunk while the next is read and lets go of it before it asks for a
+ * third: a ring of 4 is never overwritten in use, and a large completion
+ * makes no garbage (fresh 1 MiB buffers pile up as external
+ * memory until a GC, about 40 MiB for a 64 MiB object).
+ */
+const ringSize = 4;
 
 /**
  * Completes an upload: under the upload's own lock (so two processes
@@ -89,6 +98,8 @@ async function checkParts(context: DriverContext, directory: DirectoryRef, key: 
  */
 function partsStream(context: DriverContext, directory: DirectoryRef, key: string, parts: { partNumber: number; etag: string }[]): ReadableStream<Uint8Array> {
   let index = 0;
+  const ring = Array.from({ length: ringSize }, () => Buffer.allocUnsafe(0));
+  let turn = 0;
   let current: { descriptor: number; position: number; end: number } | undefined;
   const closeCurrent = async () => {
     if (current === undefined) return;
@@ -113,14 +124,16 @@ function partsStream(context: DriverContext, directory: DirectoryRef, key: strin
     { highWaterMark: 0 },
   );
 
+  /** Fills the next ring buffer from as many parts as it takes: every chunk but the last is exactly {@link chunkBytes}. */
   async function pullChunk(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
-    for (;;) {
+    const slot = turn++ % ringSize;
+    if (ring[slot]!.byteLength === 0) ring[slot] = Buffer.allocUnsafe(chunkBytes);
+    const buffer = ring[slot]!;
+    let filled = 0;
+    while (filled < chunkBytes) {
       if (current === undefined) {
         const part = parts[index];
-        if (part === undefined) {
-          controller.close();
-          return;
-        }
+        if (part === undefined) break;
         const opened = await openPart(context, directory, part.partNumber);
         if (opened === undefined || opened.etag !== part.etag) {
           if (opened !== undefined) await context.meta.close(opened.descriptor);
@@ -128,18 +141,18 @@ function partsStream(context: DriverContext, directory: DirectoryRef, key: strin
         }
         current = { descriptor: opened.descriptor, position: partTokenBytes, end: partTokenBytes + opened.size };
       }
-      const wanted = Math.min(chunkBytes, current.end - current.position);
+      const wanted = Math.min(chunkBytes - filled, current.end - current.position);
       if (wanted === 0) {
         await closeCurrent();
         index++;
         continue;
       }
-      const chunk = Buffer.allocUnsafe(wanted);
-      const got = await context.io.read(current.descriptor, chunk, 0, wanted, current.position);
+      const got = await context.io.read(current.descriptor, buffer, filled, wanted, current.position);
       if (got === 0) throw new StorageError("Unknown", `fs: staged part ${parts[index]!.partNumber} of ${key} ended early`, { key });
       current.position += got;
-      controller.enqueue(got === wanted ? chunk : chunk.subarray(0, got));
-      return;
+      filled += got;
     }
+    if (filled > 0) controller.enqueue(buffer.subarray(0, filled));
+    if (filled < chunkBytes) controller.close();
   }
 }

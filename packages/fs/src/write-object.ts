@@ -10,7 +10,7 @@ import { entryPath, syncDirectory, type DirectoryChain } from "./root-directory.
 import { newVersionToken } from "./version-token.js";
 
 /** Stream puts are written in batches of about this size. */
-const writeBatchBytes = 1024 * 1024;
+export const writeBatchBytes = 1024 * 1024;
 
 /** Names of temporary files being written by any driver in this process; cleanup leaves them alone. */
 export const activeTemporaries = new Set<string>();
