@@ -1,3 +1,4 @@
+import { StorageError } from "@stowage/core";
 import type { R2Bucket, R2Object, R2PutOptions } from "@cloudflare/workers-types/2023-07-01";
 
 declare const FixedLengthStream: {
@@ -11,7 +12,9 @@ declare const FixedLengthStream: {
  * when the writer is aborted afterwards (the put then rejects, but the object
  * is stored). A body that errors at its end (wrong digest, too long) must not
  * be committed, so this holds the last chunk back until the source has ended
- * cleanly: the binding never sees the final bytes of a body that fails.
+ * cleanly: the binding never sees the final bytes of a body that fails. A
+ * body longer than `size` is refused (`InvalidArgument`) as soon as a read
+ * passes `size`, while the chunk before it is still held back.
  */
 export async function fixedLengthPut(
   bucket: R2Bucket,
@@ -50,6 +53,7 @@ export async function sendFixedLength<T>(
 
   const pump = async () => {
     let pending: Uint8Array | undefined;
+    let received = 0;
     try {
       for (;;) {
         const result = await reader.read();
@@ -57,9 +61,13 @@ export async function sendFixedLength<T>(
         if (result.done) break;
         const chunk = result.value;
         if (chunk.byteLength === 0) continue;
+        received += chunk.byteLength;
+        // Refused before the held-back chunk goes out: the binding has not seen `size` bytes, so commits nothing.
+        if (received > size) throw new StorageError("InvalidArgument", `The body has more than the ${size} bytes it declared`);
         if (pending !== undefined) await writer.write(pending);
         pending = chunk;
       }
+      if (received < size) throw new StorageError("InvalidArgument", `The body has ${received} bytes but declared ${size}`);
       if (pending !== undefined) await writer.write(pending);
       await writer.close();
     } catch (error) {

@@ -83,23 +83,24 @@ export class R2Uploads {
     throwIfAborted(options.signal, "uploadPart");
     await this.registry.find(key, uploadId);
     const upload = this.bucket.resumeMultipartUpload(key, uploadId);
+    // Only the binding's errors are mapped: a body's own error passes through unchanged.
+    const send = (value: Uint8Array | ReadableStream<Uint8Array>) =>
+      upload.uploadPart(partNumber, value as never).catch((error: unknown) => {
+        throw toStorageError(error, "uploadPart");
+      });
     let uploaded: R2UploadedPart;
     let size: number;
-    try {
-      if (body instanceof Uint8Array || options.size === undefined) {
-        const bytes = body instanceof Uint8Array ? body : await readAll(abortable(body, options.signal));
-        throwIfAborted(options.signal, "uploadPart");
-        if (options.size !== undefined && bytes.byteLength !== options.size) {
-          throw new StorageError("InvalidArgument", `The part has ${bytes.byteLength} bytes but must have ${options.size}`, { key });
-        }
-        size = bytes.byteLength;
-        uploaded = await upload.uploadPart(partNumber, bytes);
-      } else {
-        size = options.size;
-        uploaded = await sendFixedLength(abortable(body, options.signal), size, (readable) => upload.uploadPart(partNumber, readable as never));
+    if (body instanceof Uint8Array || options.size === undefined) {
+      const bytes = body instanceof Uint8Array ? body : await readAll(abortable(body, options.signal));
+      throwIfAborted(options.signal, "uploadPart");
+      if (options.size !== undefined && bytes.byteLength !== options.size) {
+        throw new StorageError("InvalidArgument", `The part has ${bytes.byteLength} bytes but must have ${options.size}`, { key });
       }
-    } catch (error) {
-      throw toStorageError(error, "uploadPart");
+      size = bytes.byteLength;
+      uploaded = await send(bytes);
+    } else {
+      size = options.size;
+      uploaded = await sendFixedLength(abortable(body, options.signal), size, send);
     }
     const etag = unquote(uploaded.etag);
     await this.registry.recordPart(uploadId, partNumber, { etag, size });
