@@ -141,6 +141,30 @@ describe("uploadFile", () => {
     expect(server.signCalls.slice(0, 2)).toEqual([[1], [1]]);
   });
 
+  it("signs again before use a queued URL that expires within the margin (no 403 needed)", async () => {
+    // The server's clock moves on with the client's (sign calls after the first sign 9.5 minutes later).
+    const server = await serve({ signClockOffset: (call) => (call === 1 ? 0 : 9.5 * 60_000) });
+    let clock = Date.now();
+    let jumped = false;
+    const options = base(server, {
+      concurrency: 1,
+      signBatchSize: 3,
+      now: () => clock,
+      onProgress: ({ partsDone }) => {
+        // After part 1, time moves on: the URLs of parts 2 and 3 (10 minutes) now expire within the 60 s margin.
+        if (partsDone === 1 && !jumped) {
+          jumped = true;
+          clock += 9.5 * 60_000;
+        }
+      },
+    });
+    const file = makeFile(12 * MiB);
+    const result = await uploadFile(file, options).promise;
+    expect(await storedHash(server, result.key)).toBe(await sha256(file));
+    expect(server.signCalls).toEqual([[1, 2, 3], [2, 3]]);
+    expect([...server.putsByPart.values()]).toEqual([1, 1, 1]);
+  });
+
   it("fails with Expired when the re-signed URL is refused as expired too", async () => {
     const server = await serve({ signClockOffset: () => -20 * 60_000 });
     const error = await failure(uploadFile(makeFile(12 * MiB), base(server, { concurrency: 1 })).promise);
@@ -251,9 +275,11 @@ describe("uploadFile", () => {
     const server = await serve({ fault: (part, attempt) => (part === 2 && attempt === 1 ? 500 : "pass") });
     const file = makeFile(21 * MiB + 7);
     const events: UploadFileProgress[] = [];
-    // A transport that reports in-flight bytes (as XMLHttpRequest does): half the part, then the answer.
+    // A transport that reports in-flight bytes (as XMLHttpRequest does): 1 byte, half the part, then the answer.
+    // The retried part 2 starts again from 1 byte: the reported total must hold still, not drop.
     const real = fetchTransport(fetch);
     const reporting: PartTransport = async (request) => {
+      request.onProgress?.(1);
       request.onProgress?.((request.body as Blob).size / 2);
       return real(request);
     };
