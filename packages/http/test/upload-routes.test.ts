@@ -55,7 +55,7 @@ describe("createUploadRoutes through node:http", () => {
     // Nothing visible yet.
     expect(await storage.head("videos/clip.mp4")).toBeNull();
 
-    const signed = await post(base, "sign", { token: session.token, partNumbers: [3, 1, 2, 3] });
+    const signed = await post(base, "sign", { token: session.token, partNumbers: [3, 3, 1, 2] });
     expect(signed.status, await signed.clone().text()).toBe(200);
     const { parts } = (await signed.json()) as { parts: SignedPart[] };
     expect(parts.map((part) => part.partNumber)).toEqual([3, 1, 2]);
@@ -209,6 +209,23 @@ describe("createUploadRoutes through node:http", () => {
     expect(await storage.uploads.list()).toEqual([]);
   });
 
+  it("complete passes the client's parts to core: a missing part or a stale etag is 400 and the upload stays open", async () => {
+    const { base, storage } = await start();
+    const session = await create(base, 5 * mebibyte + 1);
+    const parts = ((await (await post(base, "sign", { token: session.token, partNumbers: [1, 2] })).json()) as { parts: SignedPart[] }).parts;
+    const etags: string[] = [];
+    for (const part of parts) {
+      const put = await fetch(part.url, { method: "PUT", headers: part.headers, body: new Uint8Array(part.partNumber === 1 ? 5 * mebibyte : 1) });
+      etags.push(put.headers.get("etag")!);
+    }
+    const missing = await errorOf(await post(base, "complete", { token: session.token, parts: [{ partNumber: 1, etag: etags[0] }] }));
+    expect(missing).toMatchObject({ status: 400, code: "InvalidArgument", message: expect.stringMatching(/missing/) });
+    const stale = await errorOf(await post(base, "complete", { token: session.token, parts: [{ partNumber: 1, etag: etags[0] }, { partNumber: 2, etag: '"0123abcd"' }] }));
+    expect(stale).toMatchObject({ status: 400, code: "InvalidArgument", message: expect.stringMatching(/etag/) });
+    expect(await storage.head("videos/clip.mp4")).toBeNull();
+    expect((await storage.uploads.list()).length).toBe(1);
+  });
+
   it("abort answers 204 and leaves no upload; the token then finds nothing", async () => {
     const { base, storage } = await start();
     const session = await create(base, 10);
@@ -247,6 +264,18 @@ describe("createUploadRoutes through node:http", () => {
     expect(await errorOf(form)).toMatchObject({ status: 400, message: expect.stringMatching(/Content-Type: application\/json/) });
     const huge = await fetch(`${base}/api/uploads/create`, { method: "POST", headers: { "content-type": "application/json" }, body: `"${"a".repeat(1024 * 1024)}"` });
     expect(await errorOf(huge)).toMatchObject({ status: 413, code: "TooLarge" });
+    // Without a Content-Length (chunked), the limit is counted while reading.
+    const chunk = new TextEncoder().encode(" ".repeat(64 * 1024));
+    let sent = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        sent += chunk.byteLength;
+        if (sent > 4 * 1024 * 1024) controller.close();
+        else controller.enqueue(chunk);
+      },
+    });
+    const streamed = await fetch(`${base}/api/uploads/create`, { method: "POST", headers: { "content-type": "application/json" }, body: endless, duplex: "half" } as RequestInit);
+    expect(await errorOf(streamed)).toMatchObject({ status: 413, code: "TooLarge" });
     expect((await post(base, "finish", { token: session.token })).status).toBe(404);
     expect((await fetch(`${base}/api/uploads`, { method: "POST" })).status).toBe(404);
     const get = await fetch(`${base}/api/uploads/create`);
