@@ -4,6 +4,7 @@ import { createStorage, type UploadSession } from "@stowage/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { r2Presigner } from "../src/r2-presigner.ts";
 import { r2Driver } from "../src/r2-driver.ts";
+import { uploadPartReference as part } from "../test-fixtures/presign-reference.ts";
 
 // Native mode: part URLs (storage.uploads.signParts → r2Presigner) and the
 // ListParts request the driver sends to R2's S3 endpoint are exactly what
@@ -68,6 +69,22 @@ describe("native mode: part URLs equal @aws-sdk/s3-request-presigner's UploadPar
       compared++;
     }
     expect(compared).toBe(keys.length * 3);
+  });
+
+  it("the reference part URL the workerd test checks is the SDK's", async () => {
+    const theirs = await getSignedUrl(
+      new S3Client({
+        region: "auto",
+        endpoint: `https://${part.accountId}.r2.cloudflarestorage.com`,
+        forcePathStyle: true,
+        credentials: { accessKeyId: part.accessKeyId, secretAccessKey: part.secretAccessKey },
+        requestChecksumCalculation: "WHEN_REQUIRED",
+        responseChecksumValidation: "WHEN_REQUIRED",
+      }),
+      new UploadPartCommand({ Bucket: part.bucketName, Key: part.key, UploadId: part.uploadId, PartNumber: part.partNumber, ContentLength: part.size }),
+      { expiresIn: part.expiresIn, signingDate: part.now },
+    );
+    expect(theirs).toBe(part.url);
   });
 
   it("the URL of one part, upload or length is not another's (the comparison can fail)", async () => {
