@@ -49,6 +49,7 @@ if (process.argv[2] === "--put-child") {
   const environment = JSON.parse(environmentJson);
   const size = Number(sizeText);
   const driver = benchDriver(environment, { partSize, queueSize: concurrency });
+  const calls = traceCommands(driver.raw);
   const rssBefore = process.memoryUsage().rss;
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
@@ -64,11 +65,56 @@ if (process.argv[2] === "--put-child") {
     });
     await upload.done();
   }
-  const seconds = (performance.now() - started) / 1000;
+  const ended = performance.now();
   const cpu = process.cpuUsage(cpuBefore);
   driver.raw.destroy();
-  console.log(JSON.stringify({ seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, rssBefore, peakRss: process.resourceUsage().maxRSS * 1024 }));
+  // VmHWM is this process's own peak: getrusage's maxrss would include the
+  // parent's RSS at fork (Linux carries it across exec).
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
+  const peakRss = hwm === null ? process.resourceUsage().maxRSS * 1024 : Number(hwm[1]) * 1024;
+  console.log(
+    JSON.stringify({ seconds: (ended - started) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, rssBefore, peakRss, phases: phases(calls, started, ended) }),
+  );
   process.exit(0);
+}
+
+/** Records each command `client` sends: `{ name, start, end }` (performance.now() ms). */
+function traceCommands(client) {
+  const calls = [];
+  const send = client.send.bind(client);
+  client.send = async (command, ...rest) => {
+    const call = { name: command.constructor.name.replace(/Command$/, ""), start: performance.now(), end: 0 };
+    calls.push(call);
+    try {
+      return await send(command, ...rest);
+    } finally {
+      call.end = performance.now();
+    }
+  };
+  return calls;
+}
+
+/**
+ * Where an upload's time went: before the first part was sent (reading the
+ * body, CreateMultipartUpload), the part phase and its mean parts in flight,
+ * and after the last part answered (CompleteMultipartUpload, any HEAD).
+ */
+function phases(calls, started, ended) {
+  const parts = calls.filter((call) => call.name === "UploadPart");
+  if (parts.length === 0) return { commands: calls.map((call) => call.name).join(",") };
+  const first = Math.min(...parts.map((call) => call.start));
+  const last = Math.max(...parts.map((call) => call.end));
+  const busy = parts.reduce((sum, call) => sum + (call.end - call.start), 0);
+  const count = (name) => calls.filter((call) => call.name === name).length;
+  return {
+    beforeFirstPartMs: first - started,
+    partPhaseMs: last - first,
+    meanPartsInFlight: busy / (last - first),
+    meanPartMs: busy / parts.length,
+    afterLastPartMs: ended - last,
+    heads: count("HeadObject"),
+    parts: parts.length,
+  };
 }
 
 /** `size` bytes in 1 MiB chunks of varying content, produced on demand (unknown length to the reader). */
@@ -345,7 +391,16 @@ try {
       `${(await import("node:os")).cpus().length} cores, load average ${(await import("node:os")).loadavg().map((l) => l.toFixed(2)).join(" ")} at the end`,
   );
   console.log("CPU s: seconds of CPU per run (user + system) of the client process, radosgw and ceph-osd; '?' where the daemons are not this bench's own");
-  console.log("peak RSS: the largest getrusage maxrss over the rounds, each run in its own child process");
+  console.log("peak RSS: the largest VmHWM over the rounds, each run in its own child process");
+  for (const contender of server2) {
+    const list = children[contender.which].map((figures) => figures.phases);
+    const at = (field, digits = 0) => median(list.map((phase) => phase[field])).toFixed(digits);
+    console.log(
+      `${contender.label}: ${at("beforeFirstPartMs")} ms before the first part was sent, ${at("parts")} parts in ${at("partPhaseMs")} ms ` +
+        `(mean ${at("meanPartsInFlight", 2)} in flight, ${at("meanPartMs")} ms each), ${at("afterLastPartMs")} ms after the last part answered ` +
+        `(${at("heads")} HEAD); medians`,
+    );
+  }
   const ours = children.ours;
   console.log(
     `Ratios: signed parts ${(singleMs / median(browserSamples[1])).toFixed(2)}x the single PUT's throughput (target >= 3x); ` +
