@@ -23,6 +23,7 @@ export interface UploadSessionIntent {
   uploadId: string;
 }
 
+/** What `authorize` is asked about: a create, or an action on the upload a token names. */
 export type UploadIntent = UploadCreateIntent | UploadSessionIntent;
 
 /**
@@ -57,7 +58,9 @@ export type UploadAuthorize = (
   intent: UploadIntent,
 ) => UploadGrant | Response | boolean | void | Promise<UploadGrant | Response | boolean | void>;
 
+/** Options of `createUploadRoutes`. */
 export interface UploadRoutesOptions {
+  /** The app's boundary: picks the key and constraints of a create, and may refuse any action. */
   authorize: UploadAuthorize;
   /**
    * Secrets that seal the session tokens (newest first; the first seals,
