@@ -154,4 +154,15 @@ describe("r2 upload sessions (gateway mode, over the binding)", () => {
     expect((await storage.uploads.list({ prefix: target })).map((u) => u.uploadId)).toEqual([uploadId]);
     await driver.abortUpload(target, uploadId);
   });
+
+  it("an empty upload (one empty part, as core plans size 0) completes into a 0-byte object", async () => {
+    const target = key("empty.bin");
+    const session = await storage.uploads.create(target, { size: 0, contentType: "text/plain" });
+    expect(session.partCount).toBe(1);
+    const part = await driver.uploadPart(target, session.uploadId, 1, chunked(new Uint8Array(0), 1), { size: 0 });
+    expect(part.size).toBe(0);
+    const info = await storage.uploads.complete(session);
+    expect(info).toMatchObject({ key: target, size: 0, contentType: "text/plain" });
+    expect(await (await storage.get(target))!.text()).toBe("");
+  });
 });
