@@ -48,7 +48,13 @@ export async function uploadPart(
       checkSize(key, size, options.size);
       await writeAll(write, [token, body], 0);
     } else {
-      size = await writeStream(write, token, limited(body, key, options));
+      size = await writeStream(write, token, body, {
+        ...(options.size === undefined ? {} : { maxBytes: options.size }),
+        tooLong: () => new StorageError("InvalidArgument", `The part has more than the ${options.size} bytes it must have`, { key }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      });
+      // A signal that fired ended the read early: Aborted, not a short part.
+      throwIfAborted(options.signal, "uploadPart");
       checkSize(key, size, options.size);
     }
     if (context.durable) await context.io.fsync(opened);
@@ -80,24 +86,6 @@ function checkSize(key: string, size: number, expected: number | undefined): voi
   if (expected !== undefined && size !== expected) {
     throw new StorageError("InvalidArgument", `The part has ${size} bytes but must have ${expected}`, { key });
   }
-}
-
-/** The body, erroring as soon as it passes the exact `size` or the signal fires. */
-function limited(body: ReadableStream<Uint8Array>, key: string, options: DriverUploadPartOptions): ReadableStream<Uint8Array> {
-  const limit = options.size;
-  if (limit === undefined && options.signal === undefined) return body;
-  let seen = 0;
-  const counter = new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      seen += chunk.byteLength;
-      if (limit !== undefined && seen > limit) {
-        controller.error(new StorageError("InvalidArgument", `The part has more than the ${limit} bytes it must have`, { key }));
-        return;
-      }
-      controller.enqueue(chunk);
-    },
-  });
-  return body.pipeThrough(counter, options.signal === undefined ? {} : { signal: options.signal });
 }
 
 /** The parts staged so far, ascending. */

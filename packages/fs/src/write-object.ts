@@ -198,13 +198,27 @@ export async function writeAll(write: Writer, buffers: Uint8Array[], position: n
   }
 }
 
+/** Bounds on a streamed body (a staged part's): its most bytes, and a signal that stops the read. */
+export interface StreamBounds {
+  maxBytes?: number;
+  /** The error thrown as soon as the body passes `maxBytes`. */
+  tooLong?: () => Error;
+  /** Cancels the body when it fires: the read ends early (the caller checks the signal). */
+  signal?: AbortSignal;
+}
+
 /**
- * Streams a body after its header (also a staged part's after its token) and returns its size. At most one batch
- * is being written while the next is read, so memory stays at about two
- * batches and a slow disk slows the reader (backpressure).
+ * Streams a body after its header (also a staged part's after its token)
+ * and returns its size. At most one batch is being written while the next
+ * is read, so memory stays at about two batches and a slow disk slows the
+ * reader (backpressure).
  */
-export async function writeStream(write: Writer, header: Uint8Array, body: ReadableStream<Uint8Array>): Promise<number> {
+export async function writeStream(write: Writer, header: Uint8Array, body: ReadableStream<Uint8Array>, bounds: StreamBounds = {}): Promise<number> {
   const reader = body.getReader();
+  const { maxBytes, signal } = bounds;
+  const stop = () => reader.cancel(signal?.reason).catch(() => {});
+  signal?.addEventListener("abort", stop, { once: true });
+  if (signal?.aborted) stop();
   let size = 0;
   let position = 0;
   let batch: Uint8Array[] = [header];
@@ -225,6 +239,7 @@ export async function writeStream(write: Writer, header: Uint8Array, body: Reada
       const { done, value } = await reader.read();
       if (done) break;
       size += value.byteLength;
+      if (maxBytes !== undefined && size > maxBytes) throw bounds.tooLong?.() ?? new RangeError(`The body is longer than ${maxBytes} bytes`);
       batch.push(value);
       batchBytes += value.byteLength;
       if (batchBytes >= writeBatchBytes) await flush();
@@ -236,6 +251,7 @@ export async function writeStream(write: Writer, header: Uint8Array, body: Reada
     if (inflight !== undefined) await inflight.catch(() => {});
     throw error;
   } finally {
+    signal?.removeEventListener("abort", stop);
     reader.releaseLock();
   }
   return size;
