@@ -24,6 +24,8 @@ export interface UploadServerOptions {
   fault?: (partNumber: number, attempt: number) => PartFault;
   /** Milliseconds each part PUT waits before it is handled (to overlap parts). */
   partDelayMs?: number;
+  /** When given, `/` serves a page that imports this code from `/client.js` as `window.client` (same origin: no CORS). */
+  pageScript?: string;
   /** Offset (ms) of the signing clock for the nth sign call (1-based); to sign URLs that are already expired. */
   signClockOffset?: (call: number) => number;
 }
@@ -121,6 +123,12 @@ export async function startUploadServer(options: UploadServerOptions = {}): Prom
 
   server.on("request", (incoming, outgoing) => {
     const url = new URL(incoming.url ?? "/", origin);
+    if (options.pageScript !== undefined && (url.pathname === "/" || url.pathname === "/client.js")) {
+      const script = url.pathname === "/client.js";
+      outgoing.writeHead(200, { "content-type": script ? "text/javascript" : "text/html" });
+      outgoing.end(script ? options.pageScript : `<!doctype html><script type="module">import * as client from "/client.js"; window.client = client;</script>`);
+      return;
+    }
     if (url.pathname.startsWith("/api/uploads/")) {
       routesListener(incoming, outgoing);
       return;
