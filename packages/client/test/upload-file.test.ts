@@ -4,7 +4,17 @@
 // transport (no XMLHttpRequest here).
 import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { fetchTransport, memorySessionStore, uploadFile, UploadError, type PartTransport, type UploadFileOptions, type UploadFileProgress } from "../src/index.ts";
+import {
+  fetchTransport,
+  httpUploadRoutes,
+  memorySessionStore,
+  uploadFile,
+  UploadError,
+  type PartTransport,
+  type UploadFileOptions,
+  type UploadFileProgress,
+  type UploadRouteFunctions,
+} from "../src/index.ts";
 import { startUploadServer, type UploadServer, type UploadServerOptions } from "./upload-routes-server.ts";
 
 const MiB = 1024 * 1024;
@@ -291,6 +301,32 @@ describe("uploadFile", () => {
     }
     expect(events.at(-1)).toMatchObject({ loaded: file.size, total: file.size, partsDone: 5, partsTotal: 5, secondsLeft: 0 });
     expect(events.some((event) => event.loaded > 0 && event.loaded < file.size && event.partsDone === 0)).toBe(true);
+  });
+
+  it("sends the extra headers on every route call, and takes the routes as functions", async () => {
+    const server = await serve();
+    const file = makeFile(12 * MiB);
+    await uploadFile(file, base(server, { headers: { "x-csrf-token": "t1" } })).promise;
+    expect(server.routeHeaders.map((headers) => headers.get("x-csrf-token"))).toEqual(server.routeCalls.map(() => "t1"));
+
+    const calls: string[] = [];
+    const http = httpUploadRoutes(server.baseUrl);
+    const routes: UploadRouteFunctions = {
+      create: (input, context) => (calls.push("create"), http.create(input, context)),
+      sign: (input, context) => (calls.push("sign"), http.sign(input, context)),
+      list: (input, context) => (calls.push("list"), http.list(input, context)),
+      complete: (input, context) => (calls.push("complete"), http.complete(input, context)),
+      abort: (input, context) => (calls.push("abort"), http.abort(input, context)),
+    };
+    const result = await uploadFile(makeFile(12 * MiB, "other.mp4"), base(server, { routes })).promise;
+    expect(result.key).toBe("uploads/other.mp4");
+    expect(calls).toEqual(["create", "sign", "complete"]);
+  });
+
+  it("types a route's error answer: a tampered token is BadSignature with the server's code", async () => {
+    const server = await serve();
+    const error = await failure(httpUploadRoutes(server.baseUrl).list({ token: "forged.token" }, {}));
+    expect(error).toMatchObject({ code: "BadSignature", status: 403, serverCode: "BadSignature" });
   });
 
   it("sends a small file as one signed PUT through routes.single", async () => {

@@ -44,6 +44,8 @@ export interface UploadServer {
   routeCalls: string[];
   /** Part numbers of each sign call. */
   signCalls: number[][];
+  /** The headers of each route call. */
+  routeHeaders: Headers[];
   close(): Promise<void>;
 }
 
@@ -67,6 +69,7 @@ export async function startUploadServer(options: UploadServerOptions = {}): Prom
     maxInFlight: 0,
     routeCalls: [],
     signCalls: [],
+    routeHeaders: [],
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
@@ -77,6 +80,7 @@ export async function startUploadServer(options: UploadServerOptions = {}): Prom
   const routes = async (request: Request): Promise<Response> => {
     const action = new URL(request.url).pathname.slice("/api/uploads/".length);
     state.routeCalls.push(action);
+    state.routeHeaders.push(request.headers);
     try {
       const body = (await request.json()) as Record<string, unknown>;
       if (action === "create") {
