@@ -173,7 +173,46 @@ function unquote(etag: string): string {
   return etag.length >= 2 && etag.startsWith('"') && etag.endsWith('"') ? etag.slice(1, -1) : etag;
 }
 
-/** `source`, erroring with the signal's reason when it aborts. */
+/**
+ * `source`, erroring with the signal's reason as soon as it aborts, even
+ * while a read is pending (a stalled client), and cancelling `source`.
+ */
 function abortable(source: ReadableStream<Uint8Array>, signal: AbortSignal | undefined): ReadableStream<Uint8Array> {
-  return signal === undefined ? source : source.pipeThrough(new TransformStream<Uint8Array, Uint8Array>(), { signal });
+  if (signal === undefined) return source;
+  const reader = source.getReader();
+  let onAbort: (() => void) | undefined;
+  const done = () => {
+    if (onAbort !== undefined) signal.removeEventListener("abort", onAbort);
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        onAbort = () => {
+          done();
+          controller.error(signal.reason);
+          reader.cancel(signal.reason).catch(() => {});
+        };
+        if (signal.aborted) onAbort();
+        else signal.addEventListener("abort", onAbort);
+      },
+      async pull(controller) {
+        try {
+          const result = await reader.read();
+          if (signal.aborted) return;
+          if (result.done) {
+            done();
+            controller.close();
+          } else controller.enqueue(result.value);
+        } catch (error) {
+          done();
+          if (!signal.aborted) controller.error(error);
+        }
+      },
+      cancel(reason) {
+        done();
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }

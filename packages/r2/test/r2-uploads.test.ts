@@ -165,4 +165,26 @@ describe("r2 upload sessions (gateway mode, over the binding)", () => {
     expect(info).toMatchObject({ key: target, size: 0, contentType: "text/plain" });
     expect(await (await storage.get(target))!.text()).toBe("");
   });
+
+  it("a signal aborted while the part streams stops it and stores no part", async () => {
+    const target = key("aborted mid-part.bin");
+    const { uploadId } = await driver.createUpload(target, { contentType: "application/octet-stream", metadata: {} });
+    const controller = new AbortController();
+    let sent = 0;
+    // Half the part arrives, then the client stalls: only the signal can end it.
+    const stalled = new ReadableStream<Uint8Array>({
+      pull(stream) {
+        if (sent === 0) {
+          sent += 1000;
+          stream.enqueue(patterned(1000));
+        }
+        return new Promise(() => {});
+      },
+    });
+    const uploading = driver.uploadPart(target, uploadId, 1, stalled, { size: 2000, signal: controller.signal });
+    setTimeout(() => controller.abort(new Error("the request was cancelled")), 50);
+    await expect(uploading).rejects.toBeDefined();
+    expect(await driver.listUploadParts(target, uploadId)).toEqual([]);
+    await driver.abortUpload(target, uploadId);
+  }, 15_000);
 });
