@@ -51,13 +51,15 @@ function environmentFrom(profile, values) {
  * OSD holds 2 GiB: a bench that rewrites large objects must collect between
  * rounds or the OSD fills up (and every write hangs). Runs
  * `radosgw-admin gc process --include-all` on the cluster's state dir; a
- * no-op (returning false) where that is not available.
+ * no-op (returning false) where that is not available. Its admin socket
+ * goes in the state dir: radosgw-admin unlinks the socket path on exit, so
+ * `/dev/null` there deleted the machine's /dev/null.
  */
 export function collectRgwGarbage(environment) {
   if (environment.profile !== "ceph-rgw" || !environment.stateDir) return false;
   const result = spawnSync(
     "radosgw-admin",
-    ["-c", join(environment.stateDir, "ceph.conf"), "-n", "client.rgw.gw", "--admin-socket", "/dev/null", "gc", "process", "--include-all"],
+    ["-c", join(environment.stateDir, "ceph.conf"), "-n", "client.rgw.gw", "--admin-socket", join(environment.stateDir, "gc-admin.asok"), "gc", "process", "--include-all"],
     { stdio: "ignore", timeout: 120_000 },
   );
   return result.status === 0;
