@@ -141,6 +141,16 @@ describe("uploadFile", () => {
     expect(store.entries.size).toBe(0);
   });
 
+  it("stops at once on a 400 SizeMismatch (the part is shorter than signed)", async () => {
+    const server = await serve({ sizeForCreate: (size) => size + 1 });
+    const options = base(server, { concurrency: 1 });
+    const error = await failure(uploadFile(makeFile(21 * MiB), options).promise);
+    expect(error).toMatchObject({ code: "SizeMismatch", status: 400, serverCode: "SizeMismatch" });
+    expect(server.putsByPart.get(5)).toBe(1);
+    expect(options.delays).toEqual([]);
+    expect(await server.storage.uploads.list()).toEqual([]);
+  });
+
   it("re-signs a part URL refused as expired, once", async () => {
     // The first sign call signs as if 20 minutes ago: its 10-minute URLs are expired.
     const server = await serve({ signClockOffset: (call) => (call === 1 ? -20 * 60_000 : 0) });
