@@ -84,6 +84,15 @@ export const brokenUploadDrivers: Record<string, () => DriverFixture> = {
       },
     }),
   }),
+  "completeUpload of a one-part upload stores an empty object": brokenUploads({
+    methods: (driver) => ({
+      completeUpload: async (key, uploadId, parts, options) => {
+        const info = await driver.completeUpload(key, uploadId, parts, options);
+        if (parts.length !== 1) return info;
+        return driver.put(key, new Uint8Array(0), { contentType: info.contentType, metadata: info.metadata });
+      },
+    }),
+  }),
   "signUploadPart drops the signed size": brokenUploads({
     methods: (driver) => ({
       signUploadPart: (key, uploadId, partNumber, options) => {

@@ -357,6 +357,9 @@ export const mutationsByCase: Record<string, string[]> = {
   "uploads: parts PUT out of order are listed and complete into the exact bytes, type and metadata": [
     "completeUpload joins the parts in the order they arrived",
   ],
+  "uploads: a 1-byte upload and one of exactly one full part are planned as one part and complete with their bytes": [
+    "completeUpload of a one-part upload stores an empty object",
+  ],
   "uploads: nothing is visible before complete, even with every part uploaded, and an old object stays until then": [
     "createUpload makes an empty object visible at the key until complete",
     "uploadPart stages each part as an object next to the key",

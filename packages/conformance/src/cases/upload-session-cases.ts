@@ -104,6 +104,29 @@ export const uploadSessionCases = [
   }),
 
   defineCase({
+    name: "uploads: a 1-byte upload and one of exactly one full part are planned as one part and complete with their bytes",
+    requires: ["multipartUpload", "signUploadPart"],
+    async run(context) {
+      const { storage, key } = context;
+      for (const [name, size, seed] of [
+        ["one byte.bin", 1, 15],
+        ["one full part.bin", partSize, 16],
+      ] as const) {
+        const target = key(name);
+        const bytes = patternBytes(size, seed);
+        const session = await storage.uploads.create(target, { size, partSize });
+        assertEqual(session.partCount, 1, `the part count of a ${size}-byte upload`);
+        await uploadAll(context, session, bytes, [1]);
+        const info = await storage.uploads.complete(session);
+        assertEqual(info.size, size, `complete's size of a ${size}-byte upload`);
+        const object = await storage.get(target);
+        if (object === null) fail(`the ${size}-byte upload is missing after complete`);
+        assertEqual(await sha256Hex(await object.bytes()), await sha256Hex(bytes), `the SHA-256 of the ${size}-byte upload`);
+      }
+    },
+  }),
+
+  defineCase({
     name: "uploads: nothing is visible before complete, even with every part uploaded, and an old object stays until then",
     requires: ["multipartUpload", "signUploadPart"],
     async run(context) {
