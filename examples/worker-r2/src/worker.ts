@@ -22,8 +22,8 @@
 //   DELETE /api/uploads?key=
 import type { R2Bucket } from "@cloudflare/workers-types/2023-07-01";
 import { createHmacSigner, createStorage, type HmacSecret } from "@stowage/core";
-import { createSignedUrlHandler, storageNonceStore } from "@stowage/http";
-import { r2Driver } from "@stowage/r2";
+import { createSignedUrlHandler } from "@stowage/http";
+import { r2Driver, r2NonceStore } from "@stowage/r2";
 import { createUploadApp } from "../../upload-app/src/upload-app.ts";
 
 export interface Env {
@@ -66,9 +66,10 @@ function appFor(env: Env, origin: string, secret: string): (request: Request) =>
     const secrets: HmacSecret[] = [{ id: "s1", secret }];
     const signing = createHmacSigner({ secrets, baseUrl: `${origin}${storagePath}` });
     const storage = createStorage(r2Driver({ bucket: env.BUCKET, signing }));
-    // One-time nonces are kept in the bucket (create-only markers), so a used
-    // URL stays used across isolates; the app lists only avatars/<user>/.
-    const nonceStore = storageNonceStore(createStorage(r2Driver({ bucket: env.BUCKET })), { prefix: "__stowage/nonces/" });
+    // One-time nonces are kept in the bucket (create-only markers under the
+    // driver's reserved __stowage/nonces/, never listed), so a used URL stays
+    // used across isolates.
+    const nonceStore = r2NonceStore(env.BUCKET);
     const pageSize = Number.parseInt(env.GALLERY_PAGE_SIZE ?? "", 10);
     app = createUploadApp({
       storage,

@@ -53,15 +53,15 @@ const workers = {
     };`,
   "core + r2 + gateway (@stowage/http)": `
     import { createStorage, createHmacSigner } from "@stowage/core";
-    import { createSignedUrlHandler, storageNonceStore } from "@stowage/http";
-    import { r2Driver } from "@stowage/r2";
+    import { createSignedUrlHandler } from "@stowage/http";
+    import { r2Driver, r2NonceStore } from "@stowage/r2";
     export default {
       async fetch(request, env) {
         const secrets = [{ id: "k1", secret: env.SECRET }];
         const storage = createStorage(r2Driver({ bucket: env.BUCKET, signing: createHmacSigner({ secrets, baseUrl: "https://files.example.com/__storage" }) }));
         const url = new URL(request.url);
         if (url.pathname.startsWith("/__storage/")) {
-          return createSignedUrlHandler(storage, { secrets, basePath: "/__storage", nonceStore: storageNonceStore(storage) })(request);
+          return createSignedUrlHandler(storage, { secrets, basePath: "/__storage", nonceStore: r2NonceStore(env.BUCKET) })(request);
         }
         return Response.json(await storage.signPut("uploads/x", { maxSize: 1000000, oneTime: true }));
       },

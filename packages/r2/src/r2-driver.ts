@@ -46,9 +46,9 @@ import { fixedLengthPut } from "./fixed-length-put.js";
 import { r2Copy } from "./r2-copy.js";
 import { r2DataHints } from "./r2-hints.js";
 import { httpMetadataOf } from "./r2-http-metadata.js";
-import { listPage } from "./r2-list.js";
+import { listVisible } from "./r2-visible-list.js";
+import { isReservedKey, refuseReservedKey } from "./r2-reserved.js";
 import { maxParts, maxSinglePutSize, minPartSize, unknownLengthPut } from "./unknown-length-put.js";
-import { isRegistryKey, withoutRegistry } from "./r2-upload-registry.js";
 import { R2Uploads } from "./r2-uploads.js";
 import { partSignerOf, r2UploadHints, r2UploadLimits, type PartSigner } from "./r2-upload-capabilities.js";
 
@@ -153,6 +153,7 @@ export class R2Driver implements StorageDriver {
   }
 
   async put(key: string, body: DriverPutBody, options: DriverPutOptions): Promise<ObjectInfo> {
+    refuseReservedKey(key, "put");
     const putOptions: R2PutOptions = {
       httpMetadata: httpMetadataOf(options),
       customMetadata: { ...options.metadata },
@@ -193,7 +194,7 @@ export class R2Driver implements StorageDriver {
 
   async get(key: string, options: DriverGetOptions): Promise<DriverGetResult | null> {
     throwIfAborted(options.signal, "get");
-    if (isRegistryKey(key)) return null;
+    if (isReservedKey(key)) return null;
     const onlyIf: R2Conditional = {};
     if (options.ifMatch !== undefined) onlyIf.etagMatches = options.ifMatch;
     if (options.ifNoneMatch !== undefined) onlyIf.etagDoesNotMatch = options.ifNoneMatch;
@@ -240,7 +241,7 @@ export class R2Driver implements StorageDriver {
   async head(key: string, options: DriverOperationOptions = {}): Promise<ObjectInfo | null> {
     // The binding takes no signal: an aborted call is refused before it starts.
     throwIfAborted(options.signal, "head");
-    if (isRegistryKey(key)) return null;
+    if (isReservedKey(key)) return null;
     try {
       const object = await this.raw.head(key);
       return object === null ? null : toObjectInfo(object);
@@ -251,7 +252,7 @@ export class R2Driver implements StorageDriver {
 
   async list(options: DriverListOptions): Promise<ListPage> {
     throwIfAborted(options.signal, "list");
-    return withoutRegistry(await listPage(this.raw, options));
+    return listVisible(this.raw, options);
   }
 
   async delete(keys: string[], options: DriverDeleteOptions = {}): Promise<void> {
@@ -260,6 +261,7 @@ export class R2Driver implements StorageDriver {
       // Storage never passes it (deleteIfMatch is off); a direct caller is refused, never served non-atomically.
       throw new StorageError("Unsupported", `delete with ifMatch is not supported by r2: ${r2DataHints.deleteIfMatch}`);
     }
+    for (const key of keys) refuseReservedKey(key, "delete");
     try {
       await this.raw.delete(keys);
     } catch (error) {
@@ -269,10 +271,17 @@ export class R2Driver implements StorageDriver {
 
   async copy(from: string, to: string, options: DriverCopyOptions = {}): Promise<ObjectInfo> {
     throwIfAborted(options.signal, "copy");
+    refuseReservedKey(from, "copy");
+    refuseReservedKey(to, "copy");
     return r2Copy(this.raw, from, to, options, { partSize: this.partSize });
   }
 
   signPut(key: string, options: DriverSignPutOptions): Promise<SignedRequest> {
+    try {
+      refuseReservedKey(key, "signPut");
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (!this.signer) return Promise.reject(new StorageError("Unsupported", `This r2 driver has no signing configured: ${r2SigningHint}`));
     return this.signer.signPut(key, options);
   }
@@ -282,7 +291,8 @@ export class R2Driver implements StorageDriver {
     return this.signer.signGet(key, options);
   }
 
-  createUpload(key: string, options: DriverCreateUploadOptions): Promise<{ uploadId: string }> {
+  async createUpload(key: string, options: DriverCreateUploadOptions): Promise<{ uploadId: string }> {
+    refuseReservedKey(key, "createUpload");
     return this.uploads.create(key, options);
   }
 

@@ -1,33 +1,16 @@
-import { StorageError, compareUtf8, type ListPage, type UploadedPart, type UploadListing } from "@stowage/core";
+import { StorageError, compareUtf8, type UploadedPart, type UploadListing } from "@stowage/core";
 import type { R2Bucket } from "@cloudflare/workers-types/2023-07-01";
 import { toStorageError } from "./r2-errors.js";
+import { reservedPrefix } from "./r2-reserved.js";
 
 /**
- * Where the r2 driver records its uploads in progress, inside the bucket.
- * The driver hides this prefix: `list` never shows an entry under it, and
- * `get` and `head` of a key under it find nothing.
+ * Where the r2 driver records its uploads in progress, inside the bucket,
+ * under its reserved prefix (see r2-reserved.ts), which the driver hides.
  */
-export const uploadRegistryPrefix = "__stowage/uploads/";
+export const uploadRegistryPrefix = `${reservedPrefix}uploads/`;
 
 const uploadsPrefix = `${uploadRegistryPrefix}u/`;
 const partsPrefix = `${uploadRegistryPrefix}p/`;
-
-/** True when `key` is one of the registry's own records. */
-export function isRegistryKey(key: string): boolean {
-  return key.startsWith(uploadRegistryPrefix);
-}
-
-/**
- * `page` without the registry's records, and without a common prefix that
- * holds nothing but them. (A common prefix such as `__stowage/` that also
- * holds the registry is still listed, as it can hold other keys.)
- */
-export function withoutRegistry(page: ListPage): ListPage {
-  const objects = page.objects.filter((object) => !isRegistryKey(object.key));
-  const prefixes = page.prefixes.filter((prefix) => !isRegistryKey(prefix));
-  if (objects.length === page.objects.length && prefixes.length === page.prefixes.length) return page;
-  return { ...page, objects, prefixes };
-}
 
 /**
  * The r2 driver's record of its multipart uploads, kept as empty objects

@@ -1,6 +1,6 @@
 import { createHmacSigner, createStorage, type HmacSecret } from "@stowage/core";
-import { createSignedUrlHandler, storageNonceStore } from "@stowage/http";
-import { r2Driver } from "@stowage/r2";
+import { createSignedUrlHandler } from "@stowage/http";
+import { r2Driver, r2NonceStore } from "@stowage/r2";
 
 /**
  * Gateway mode: a Worker that serves HMAC-signed URLs over the R2 binding at
@@ -24,7 +24,7 @@ export default {
     const url = new URL(request.url);
     if (url.pathname.startsWith("/__storage/")) {
       const storage = gatewayStorage(env);
-      const nonceStore = storageNonceStore(createStorage(r2Driver({ bucket: env.BUCKET })), { prefix: "__stowage/nonces/" });
+      const nonceStore = r2NonceStore(env.BUCKET); // under __stowage/nonces/, which the driver hides and refuses to write
       return createSignedUrlHandler(storage, { secrets, basePath: "/__storage", nonceStore })(request);
     }
     return new Response("not found", { status: 404 });
