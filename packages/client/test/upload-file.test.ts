@@ -1,7 +1,8 @@
 // uploadFile against a real server (test/upload-routes-server.ts): the
-// upload routes over storage.uploads of a memory driver, and part PUTs served
-// by @stowage/http's createSignedUrlHandler on node:http. Node's fetch is the
-// transport (no XMLHttpRequest here).
+// upload routes of @stowage/http's createUploadRoutes over storage.uploads of
+// a memory driver, and part PUTs served by @stowage/http's
+// createSignedUrlHandler on node:http. Node's fetch is the transport (no
+// XMLHttpRequest here).
 import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -15,9 +16,11 @@ import {
   type UploadFileProgress,
   type UploadRouteFunctions,
 } from "../src/index.ts";
-import { startUploadServer, type UploadServer, type UploadServerOptions } from "./upload-routes-server.ts";
+import { sizeChangingFetch, startUploadServer, type UploadServer, type UploadServerOptions } from "./upload-routes-server.ts";
 
 const MiB = 1024 * 1024;
+/** How long the routes' part URLs last: core's default for signParts, 1 hour. */
+const partUrlMs = 60 * 60_000;
 const servers: UploadServer[] = [];
 
 afterEach(async () => {
@@ -128,9 +131,10 @@ describe("uploadFile", () => {
   });
 
   it("stops at once on a 413 (the part is longer than signed): no retries, the session aborted", async () => {
-    const server = await serve({ sizeForCreate: (size) => size - 1 });
+    // The client announces one byte less than the file has: the routes sign every part for that size.
+    const server = await serve();
     const store = memorySessionStore();
-    const options = base(server, { store, concurrency: 1 });
+    const options = base(server, { store, concurrency: 1, fetch: sizeChangingFetch(-1) });
     const error = await failure(uploadFile(makeFile(21 * MiB), options).promise);
     expect(error.code).toBe("TooLarge");
     expect(error.status).toBe(413);
@@ -142,8 +146,8 @@ describe("uploadFile", () => {
   });
 
   it("stops at once on a 400 SizeMismatch (the part is shorter than signed)", async () => {
-    const server = await serve({ sizeForCreate: (size) => size + 1 });
-    const options = base(server, { concurrency: 1 });
+    const server = await serve();
+    const options = base(server, { concurrency: 1, fetch: sizeChangingFetch(+1) });
     const error = await failure(uploadFile(makeFile(21 * MiB), options).promise);
     expect(error).toMatchObject({ code: "SizeMismatch", status: 400, serverCode: "SizeMismatch" });
     expect(server.putsByPart.get(5)).toBe(1);
@@ -152,8 +156,8 @@ describe("uploadFile", () => {
   });
 
   it("re-signs a part URL refused as expired, once", async () => {
-    // The first sign call signs as if 20 minutes ago: its 10-minute URLs are expired.
-    const server = await serve({ signClockOffset: (call) => (call === 1 ? -20 * 60_000 : 0) });
+    // The first sign call signs as if 2 hours ago: its 1-hour URLs are expired.
+    const server = await serve({ signClockOffset: (call) => (call === 1 ? -2 * partUrlMs : 0) });
     const file = makeFile(12 * MiB);
     const result = await uploadFile(file, base(server, { concurrency: 1, signBatchSize: 1 })).promise;
     expect(await storedHash(server, result.key)).toBe(await sha256(file));
@@ -162,8 +166,8 @@ describe("uploadFile", () => {
   });
 
   it("signs again before use a queued URL that expires within the margin (no 403 needed)", async () => {
-    // The server's clock moves on with the client's (sign calls after the first sign 9.5 minutes later).
-    const server = await serve({ signClockOffset: (call) => (call === 1 ? 0 : 9.5 * 60_000) });
+    // The server's clock moves on with the client's (sign calls after the first sign 59.5 minutes later).
+    const server = await serve({ signClockOffset: (call) => (call === 1 ? 0 : partUrlMs - 30_000) });
     let clock = Date.now();
     let jumped = false;
     const options = base(server, {
@@ -171,10 +175,10 @@ describe("uploadFile", () => {
       signBatchSize: 3,
       now: () => clock,
       onProgress: ({ partsDone }) => {
-        // After part 1, time moves on: the URLs of parts 2 and 3 (10 minutes) now expire within the 60 s margin.
+        // After part 1, time moves on: the URLs of parts 2 and 3 (1 hour) now expire within the 60 s margin.
         if (partsDone === 1 && !jumped) {
           jumped = true;
-          clock += 9.5 * 60_000;
+          clock += partUrlMs - 30_000;
         }
       },
     });
@@ -186,7 +190,7 @@ describe("uploadFile", () => {
   });
 
   it("fails with Expired when the re-signed URL is refused as expired too", async () => {
-    const server = await serve({ signClockOffset: () => -20 * 60_000 });
+    const server = await serve({ signClockOffset: () => -2 * partUrlMs });
     const error = await failure(uploadFile(makeFile(12 * MiB), base(server, { concurrency: 1 })).promise);
     expect(error.code).toBe("Expired");
     expect(server.putsByPart.get(1)).toBe(2);
@@ -336,7 +340,8 @@ describe("uploadFile", () => {
   it("types a route's error answer: a tampered token is BadSignature with the server's code", async () => {
     const server = await serve();
     const error = await failure(httpUploadRoutes(server.baseUrl).list({ token: "forged.token" }, {}));
-    expect(error).toMatchObject({ code: "BadSignature", status: 403, serverCode: "BadSignature" });
+    // createUploadRoutes answers 403 InvalidSignature; the client's code for it is BadSignature.
+    expect(error).toMatchObject({ code: "BadSignature", status: 403, serverCode: "InvalidSignature" });
   });
 
   it("sends a small file as one signed PUT through routes.single", async () => {

@@ -1,14 +1,15 @@
-// A test-only server for uploadFile: the upload-routes wire protocol
-// (create, sign, list, complete, abort) over storage.uploads of a memory
-// driver, and the part PUTs served by @stowage/http's createSignedUrlHandler,
-// on a real node:http server. It counts part PUTs per part and in flight,
-// and can fail chosen part PUTs (drop the connection, or answer an error).
-// (@stowage/http's createUploadRoutes will replace the routes half.)
-import { createHmac, timingSafeEqual } from "node:crypto";
+// A test server for uploadFile: @stowage/http's real createUploadRoutes
+// (create, sign, list, complete, abort over storage.uploads of a memory
+// driver) mounted at /api/uploads, and the part PUTs served by @stowage/http's
+// createSignedUrlHandler, on a real node:http server. Around the real
+// handlers it only observes and injects faults: it logs each route call (its
+// action, headers and signed part numbers), counts part PUTs per part and in
+// flight, and can fail chosen part PUTs (drop the connection, or answer an
+// error) before they reach the part handler.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createStorage, httpStatusForError, isStorageError, StorageError, type Storage, type UploadSession } from "@stowage/core";
-import { createSignedUrlHandler } from "@stowage/http";
+import { createStorage, type Storage } from "@stowage/core";
+import { createSignedUrlHandler, createUploadRoutes } from "@stowage/http";
 import { toNodeListener } from "@stowage/http/node";
 import { memoryDriver } from "@stowage/memory";
 
@@ -16,17 +17,20 @@ import { memoryDriver } from "@stowage/memory";
 export type PartFault = "pass" | "drop" | number;
 
 export interface UploadServerOptions {
-  /** Passed to create (bytes per part). */
+  /** Granted by `authorize` on create (bytes per part). */
   partSize?: number;
-  /** Changes the size the server signs for (to provoke a real 413). */
-  sizeForCreate?: (size: number) => number;
   /** Decides per part PUT (`attempt` counts from 1 for each part). */
   fault?: (partNumber: number, attempt: number) => PartFault;
   /** Milliseconds each part PUT waits before it is handled (to overlap parts). */
   partDelayMs?: number;
   /** When given, `/` serves a page that imports this code from `/client.js` as `window.client` (same origin: no CORS). */
   pageScript?: string;
-  /** Offset (ms) of the signing clock for the nth sign call (1-based); to sign URLs that are already expired. */
+  /**
+   * Offset (ms) of the storage's clock during the nth sign call (1-based),
+   * to sign part URLs that are already expired. The routes sign part URLs
+   * for 1 hour (core's default) by the storage's clock; createUploadRoutes'
+   * own `clock` only decides when the session (token) expires.
+   */
   signClockOffset?: (call: number) => number;
 }
 
@@ -50,7 +54,9 @@ export interface UploadServer {
 }
 
 const secrets = [{ id: "k1", secret: "a-test-secret-that-is-long-enough-32b" }];
-const tokenSecret = "token-secret-for-the-test-routes";
+const tokenSecrets = [{ id: "t1", secret: "token-secret-for-the-upload-routes-32b" }];
+/** Keys the routes grant: `uploads/{filename}`. */
+export const keyPrefix = "uploads/";
 
 export async function startUploadServer(options: UploadServerOptions = {}): Promise<UploadServer> {
   const server = createServer();
@@ -59,6 +65,14 @@ export async function startUploadServer(options: UploadServerOptions = {}): Prom
   let clockOffset = 0;
   const storage = createStorage(memoryDriver({ signing: { secrets, baseUrl: `${origin}/__storage` } }), { clock: () => Date.now() + clockOffset });
   const parts = createSignedUrlHandler(storage, { secrets, basePath: "/__storage" });
+  const uploads = createUploadRoutes(storage, {
+    secrets: tokenSecrets,
+    basePath: "/api/uploads",
+    authorize: (_request, intent) => {
+      if (intent.action === "create") return { key: `${keyPrefix}${intent.filename}`, ...(options.partSize ? { partSize: options.partSize } : {}) };
+      return intent.key.startsWith(keyPrefix);
+    },
+  });
   const state: UploadServer = {
     baseUrl: `${origin}/api/uploads`,
     origin,
@@ -77,49 +91,22 @@ export async function startUploadServer(options: UploadServerOptions = {}): Prom
       }),
   };
 
+  // Records each call, then hands the request, unchanged, to the real routes.
   const routes = async (request: Request): Promise<Response> => {
     const action = new URL(request.url).pathname.slice("/api/uploads/".length);
     state.routeCalls.push(action);
     state.routeHeaders.push(request.headers);
+    if (action !== "sign") return uploads(request);
+    const body = (await request
+      .clone()
+      .json()
+      .catch(() => ({}))) as { partNumbers?: number[] };
+    state.signCalls.push(Array.isArray(body.partNumbers) ? body.partNumbers : []);
+    clockOffset = options.signClockOffset?.(state.signCalls.length) ?? 0;
     try {
-      const body = (await request.json()) as Record<string, unknown>;
-      if (action === "create") {
-        const size = options.sizeForCreate ? options.sizeForCreate(body.size as number) : (body.size as number);
-        const session = await storage.uploads.create(`uploads/${String(body.filename)}`, {
-          size,
-          contentType: body.contentType as string,
-          ...(options.partSize ? { partSize: options.partSize } : {}),
-        });
-        return json({ token: seal(session), key: session.key, partSize: session.partSize, partCount: session.partCount, expiresAt: session.expiresAt });
-      }
-      const session = unseal(body.token);
-      if (action === "sign") {
-        const numbers = body.partNumbers as number[];
-        state.signCalls.push(numbers);
-        clockOffset = options.signClockOffset?.(state.signCalls.length) ?? 0;
-        try {
-          const signed = await storage.uploads.signParts(session, numbers, { expiresIn: 600 });
-          return json({
-            parts: signed.map((part, index) => ({ partNumber: numbers[index], url: part.url, method: part.method, headers: part.headers, expiresAt: part.expiresAt.toISOString() })),
-          });
-        } finally {
-          clockOffset = 0;
-        }
-      }
-      if (action === "list") return json({ parts: await storage.uploads.listParts(session) });
-      if (action === "complete") {
-        const info = await storage.uploads.complete(session, body.parts as { partNumber: number; etag: string }[]);
-        return json({ object: { key: info.key, size: info.size, etag: info.etag, contentType: info.contentType, lastModified: info.lastModified.toISOString() } });
-      }
-      if (action === "abort") {
-        await storage.uploads.abort(session);
-        return new Response(null, { status: 204 });
-      }
-      throw new StorageError("NotFound", `No route ${action}`);
-    } catch (error) {
-      if (error instanceof BadToken) return json({ error: { code: "BadSignature", message: error.message } }, 403);
-      const code = isStorageError(error) ? error.code : "Internal";
-      return json({ error: { code, message: error instanceof Error ? error.message : String(error) } }, httpStatusForError(error));
+      return await uploads(request);
+    } finally {
+      clockOffset = 0;
     }
   };
   const routesListener = toNodeListener(routes);
@@ -168,22 +155,19 @@ export async function startUploadServer(options: UploadServerOptions = {}): Prom
   return state;
 }
 
-class BadToken extends Error {}
-
-function json(value: unknown, status = 200): Response {
-  return new Response(JSON.stringify(value), { status, headers: { "content-type": "application/json" } });
-}
-
-function seal(session: UploadSession): string {
-  const payload = Buffer.from(JSON.stringify(session)).toString("base64url");
-  return `${payload}.${createHmac("sha256", tokenSecret).update(payload).digest("base64url")}`;
-}
-
-function unseal(token: unknown): UploadSession {
-  if (typeof token !== "string") throw new BadToken("token is missing");
-  const [payload = "", mac = ""] = token.split(".");
-  const expected = createHmac("sha256", tokenSecret).update(payload).digest();
-  const given = Buffer.from(mac, "base64url");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new BadToken("the token was altered");
-  return JSON.parse(Buffer.from(payload, "base64url").toString()) as UploadSession;
+/**
+ * A `fetch` for uploadFile's route calls that announces `size + delta` bytes
+ * to the create route instead of the file's size: a client whose parts then
+ * do not match what the real routes signed (the routes always sign the
+ * client's announced size, so no grant of `authorize` can provoke this).
+ */
+export function sizeChangingFetch(delta: number): typeof fetch {
+  return async (input, init) => {
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    if (url.endsWith("/create") && typeof init?.body === "string") {
+      const body = JSON.parse(init.body) as { size: number };
+      return fetch(input, { ...init, body: JSON.stringify({ ...body, size: body.size + delta }) });
+    }
+    return fetch(input, init);
+  };
 }
