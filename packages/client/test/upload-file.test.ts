@@ -342,6 +342,17 @@ describe("uploadFile", () => {
     const error = await failure(httpUploadRoutes(server.baseUrl).list({ token: "forged.token" }, {}));
     // createUploadRoutes answers 403 InvalidSignature; the client's code for it is BadSignature.
     expect(error).toMatchObject({ code: "BadSignature", status: 403, serverCode: "InvalidSignature" });
+
+    // A real token whose sealed key was changed (the signature kept) is refused the same way.
+    const routes = httpUploadRoutes(server.baseUrl);
+    const { token } = await routes.create({ filename: "mine.bin", contentType: "", size: 10 }, {});
+    const [payload, ...rest] = token.split(".");
+    const session = JSON.parse(Buffer.from(payload!, "base64url").toString()) as { key: string };
+    expect(session.key).toBe("uploads/mine.bin");
+    const changed = Buffer.from(JSON.stringify({ ...session, key: "uploads/theirs.bin" })).toString("base64url");
+    const tampered = await failure(routes.list({ token: [changed, ...rest].join(".") }, {}));
+    expect(tampered).toMatchObject({ code: "BadSignature", status: 403, serverCode: "InvalidSignature" });
+    expect(await routes.list({ token }, {})).toEqual({ parts: [] });
   });
 
   it("sends a small file as one signed PUT through routes.single", async () => {
