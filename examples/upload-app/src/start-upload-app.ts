@@ -66,6 +66,7 @@ export async function startUploadApp(options: StartUploadAppOptions): Promise<Ru
       assets: options.assets,
       storagePath: `${storagePath}/`,
       ...(nativeSigning ? {} : { storageHandler: createSignedUrlHandler(storage, { secrets, basePath: storagePath }) }),
+      uploadSecrets: secrets,
       ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
       secureCookies: publicUrl.startsWith("https:"),
       origin: new URL(publicUrl).origin,

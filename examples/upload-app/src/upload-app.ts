@@ -7,11 +7,14 @@
 //   GET  /api/me/avatar        a signed GET of the avatar
 //   GET  /api/uploads          the user's uploads, a page at a time (list cursors)
 //   DELETE /api/uploads?key=   deletes one of the user's uploads
+//   POST /api/uploads/multipart/{create,sign,list,complete,abort}
+//                              the large-file mode (src/large-upload-routes.ts)
 //
 // Every state-changing route (POST, DELETE) needs `Content-Type:
 // application/json` and, when the browser sends them, a same-origin `Origin`
 // and `Sec-Fetch-Site`, so a cross-site form or script cannot act for a user.
-import { StorageError, httpStatusForError, isStorageError, verifyUpload, type ObjectInfo, type SignPutOptions, type Storage } from "@stowage/core";
+import { StorageError, httpStatusForError, isStorageError, verifyUpload, type HmacSecret, type ObjectInfo, type SignPutOptions, type Storage } from "@stowage/core";
+import { createLargeUploadRoutes, largeUploadBasePath } from "./large-upload-routes.js";
 import { createSessions, toUserId } from "./session.js";
 
 /** A static file the app serves. */
@@ -37,6 +40,11 @@ export interface UploadAppOptions {
   pageSize?: number;
   /** The largest upload, in bytes. Default 5 MiB. */
   maxBytes?: number;
+  /**
+   * Seal the large-file mode's session tokens (the URL signer's list may be
+   * reused). Without them the large-file routes are not mounted.
+   */
+  uploadSecrets?: readonly HmacSecret[];
   /** Mark the session cookie `Secure` (behind HTTPS). */
   secureCookies?: boolean;
   /**
@@ -126,6 +134,8 @@ export function createUploadApp(options: UploadAppOptions): (request: Request) =
   /** A key directly under the user's own prefix (one more segment; the storage refuses `.` and `..` segments). */
   const isOwnKey = (key: unknown, userId: string): key is string =>
     typeof key === "string" && key.startsWith(userPrefix(userId)) && !key.slice(userPrefix(userId).length).includes("/");
+  const largeUploads =
+    options.uploadSecrets === undefined ? undefined : createLargeUploadRoutes({ storage, sessions, secrets: options.uploadSecrets, safeFileName });
   const fileNameOf = (key: string): string => key.slice(key.lastIndexOf("/") + 1).replace(/^[0-9a-f-]{36}-/, "");
 
   async function readRecord(userId: string): Promise<AvatarRecord | undefined> {
@@ -261,6 +271,10 @@ export function createUploadApp(options: UploadAppOptions): (request: Request) =
   return async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
     if (storageHandler !== undefined && url.pathname.startsWith(storagePath)) return storageHandler(request);
+    if (largeUploads !== undefined && url.pathname.startsWith(`${largeUploadBasePath}/`)) {
+      // The same cross-site rule as the app's own routes (every upload route is a JSON POST).
+      return crossSiteProblem(request, options.origin ?? url.origin) ?? largeUploads(request);
+    }
     const route = routes[`${request.method} ${url.pathname}`];
     if (route !== undefined && unsafeMethods.has(request.method)) {
       const refused = crossSiteProblem(request, options.origin ?? url.origin);

@@ -1,6 +1,7 @@
 // The page: sign in, presign → upload straight to storage → commit, show the
 // avatar, and a gallery that loads page by page as it scrolls.
 import { UploadError, uploadToSignedUrl, type SignedUpload, type UploadProgress, type UploadResult } from "@stowage/client";
+import { setUpLargeUploads } from "./large-upload.js";
 
 interface Item {
   key: string;
@@ -32,6 +33,7 @@ let cursor: string | null | undefined; // undefined: not loaded yet; null: no mo
 let loading = false;
 let generation = 0; // bumped on sign-in/out, so a page that arrives late is dropped
 let avatarKey: string | undefined;
+let currentUser: string | undefined;
 
 /** An API error: the server's JSON `{ error: { code, message } }` and the HTTP status. */
 class ApiError extends Error {
@@ -105,6 +107,7 @@ async function showSignedIn(user: string | undefined): Promise<void> {
   account.hidden = user === undefined;
   who.hidden = user === undefined;
   $("user-name").textContent = user ?? "";
+  currentUser = user;
   generation++;
   gallery.replaceChildren();
   cursor = undefined;
@@ -274,6 +277,8 @@ fileInput.addEventListener(
     if (file !== undefined) await upload(file);
   }),
 );
+
+setUpLargeUploads({ input: $<HTMLInputElement>("large-file"), list: $("large-uploads"), currentUser: () => currentUser });
 
 new IntersectionObserver((entries) => {
   if (entries.some((entry) => entry.isIntersecting)) void loadMore();
