@@ -20,6 +20,10 @@
 //   GET  /api/me/avatar         → { key, url } (a signed GET)
 //   GET  /api/uploads?cursor=   → { items, cursor }
 //   DELETE /api/uploads?key=
+//   POST /api/uploads/multipart/{create,sign,list,complete,abort}
+//                               the large-file mode (multipart, @stowage/http's
+//                               createUploadRoutes, mounted by the app)
+//   PUT  /__storage/<key>?…&partNumber=…  a part of a multipart upload
 import type { R2Bucket } from "@cloudflare/workers-types/2023-07-01";
 import { createHmacSigner, createStorage, type HmacSecret } from "@stowage/core";
 import { createSignedUrlHandler } from "@stowage/http";
@@ -77,6 +81,12 @@ function appFor(env: Env, origin: string, secret: string): (request: Request) =>
       assets: {}, // the page is served by Workers Static Assets (wrangler.jsonc "assets")
       storagePath: `${storagePath}/`,
       storageHandler: createSignedUrlHandler(storage, { secrets, basePath: storagePath, nonceStore }),
+      // The large-file mode: the app mounts @stowage/http's createUploadRoutes at
+      // /api/uploads/multipart (tokens sealed with these secrets). The driver is in
+      // gateway mode with the HMAC signer, which also signs the part URLs: they
+      // point back at /__storage, where the handler above stores each part
+      // through the binding (resumeMultipartUpload).
+      uploadSecrets: secrets,
       secureCookies: origin.startsWith("https:"),
       ...(pageSize >= 1 ? { pageSize } : {}),
     });
