@@ -47,6 +47,11 @@ const concurrency = 4;
 const warmupSize = 64 * mebibyte;
 const contentType = "application/octet-stream";
 
+/** "min-max" of samples in seconds. */
+function spread(seconds) {
+  return `${Math.min(...seconds).toFixed(2)}-${Math.max(...seconds).toFixed(2)}`;
+}
+
 function mib(bytes) {
   return bytes / mebibyte;
 }
@@ -249,6 +254,7 @@ try {
       workload: `1. browser-style, ${mib(size)} MiB`,
       contender: contender.label,
       "median s": (ms / 1000).toFixed(2),
+      "range s": spread(browserSamples[index].map((sample) => sample / 1000)),
       "MiB/s": (mib(size) / (ms / 1000)).toFixed(0),
       ratio: index === 0 ? "baseline" : `${(singleMs / ms).toFixed(2)}x throughput`,
       "CPU s (median)": cpuColumn(cpu[contender.label]),
@@ -294,6 +300,7 @@ try {
       workload: `2. server-side stream, ${mib(size)} MiB`,
       contender: contender.label,
       "median s": seconds.toFixed(2),
+      "range s": spread(children[contender.which].map((figures) => figures.seconds)),
       "MiB/s": (mib(size) / seconds).toFixed(0),
       ratio: contender.which === "sdk" ? "baseline" : `${(seconds / sdkSeconds).toFixed(3)}x time`,
       "CPU s (median)": cpuColumn(cpu[contender.label]),
