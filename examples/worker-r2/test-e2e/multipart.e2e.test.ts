@@ -250,4 +250,37 @@ describe("worker-r2 in Chromium: a multipart upload through the Worker (large-fi
     expect((await fetch(await signedGet(key!))).status).toBe(404);
     expect(problems).toEqual([]);
   });
+
+  it("resumes after a page reload midway: choosing the same file again sends only the missing parts (each part stored once)", async () => {
+    await signIn("Uma");
+    const size = 4 * partSize;
+    const ok = new Map<number, number>();
+    let creates = 0;
+    const onResponse = (response: import("playwright-core").Response) => {
+      if (new URL(response.url()).pathname === "/api/uploads/multipart/create" && response.status() === 200) creates++;
+      const partNumber = partNumberOf(response.request());
+      if (partNumber !== undefined && response.status() === 200) ok.set(partNumber, (ok.get(partNumber) ?? 0) + 1);
+    };
+    page.on("response", onResponse);
+    // Parts 1 and 2 go through; 3 and 4 are held until the page reloads (about 50%).
+    gate = (partNumber) => (partNumber >= 3 ? "hold" : undefined);
+    const expected = await chooseFile("resumed.bin", size, 0x5eed);
+    await expect.poll(() => [ok.get(1), ok.get(2)], { timeout: 60_000 }).toEqual([1, 1]);
+    await page.reload();
+    for (const route of held.splice(0)) await route.abort("connectionreset").catch(() => {});
+    await page.waitForSelector("#account", { state: "visible" });
+    gate = undefined;
+    expect(await chooseFile("resumed.bin", size, 0x5eed)).toBe(expected);
+    const upload = await timed("resumed upload (32 MiB, 2 parts left)", finished);
+    page.off("response", onResponse);
+    expect(upload.error).toBeUndefined();
+    expect(upload.state).toBe("done");
+    // One session; every part stored exactly once (1 and 2 were not sent again).
+    expect(creates).toBe(1);
+    expect([...ok.entries()].sort(([a], [b]) => a - b)).toEqual([[1, 1], [2, 1], [3, 1], [4, 1]]);
+    const response = await fetch(await signedGet(upload.result!.key));
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    expect({ size: bytes.byteLength, sha256: createHash("sha256").update(bytes).digest("hex") }).toEqual({ size, sha256: expected });
+    expect(problems).toEqual([]);
+  });
 });
