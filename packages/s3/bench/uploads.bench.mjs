@@ -38,7 +38,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createStorage } from "@stowage/core";
-import { alternate, benchDriver, median, startServer } from "./bench-servers.mjs";
+import { alternate, benchDriver, collectRgwGarbage, median, startServer } from "./bench-servers.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const mebibyte = 1024 * 1024;
@@ -105,23 +105,6 @@ function cpuColumn(samples) {
     return values.length === 0 ? "?" : median(values).toFixed(1);
   };
   return `client ${part("client")} / rgw ${part("radosgw")} / osd ${part("osd")}`;
-}
-
-/**
- * Runs RGW's garbage collector (`radosgw-admin gc process --include-all`) on
- * a cluster this bench started; false where that is not possible. Its admin
- * socket goes into `scratch`: ceph unlinks whatever path it is given when it
- * exits, so pointing it at /dev/null (as bench-servers.mjs's
- * collectRgwGarbage does) deletes the machine's /dev/null.
- */
-function collectGarbage(environment, scratch) {
-  if (environment.profile !== "ceph-rgw" || !environment.stateDir) return false;
-  const result = spawnSync(
-    "radosgw-admin",
-    ["-c", join(environment.stateDir, "ceph.conf"), "-n", "client.rgw.gw", "--admin-socket", join(scratch, "gc.asok"), "gc", "process", "--include-all"],
-    { stdio: ["ignore", "ignore", "pipe"], timeout: 120_000 },
-  );
-  return result.status === 0;
 }
 
 /** Writes a file of `size` bytes (8 MiB blocks of varying content) and returns its path. */
@@ -214,7 +197,7 @@ try {
   let collected = true;
   const cleanUp = async (key) => {
     await storage.delete(key);
-    collected = collectGarbage(environment, scratch) && collected;
+    collected = collectRgwGarbage(environment) && collected;
     globalThis.gc?.();
   };
   const verify = async (key, expected) => {
