@@ -12,6 +12,7 @@ export const httpStatusByCode: Readonly<Record<StorageErrorCode, number>> = Obje
   InvalidKey: 400,
   InvalidArgument: 400,
   ChecksumMismatch: 400,
+  Corrupted: 502,
   TooLarge: 413,
   RangeNotSatisfiable: 416,
   Unsupported: 501,

@@ -7,6 +7,7 @@ export type StorageErrorCode =
   | "InvalidKey"
   | "InvalidArgument"
   | "ChecksumMismatch"
+  | "Corrupted"
   | "TooLarge"
   | "RangeNotSatisfiable"
   | "Unsupported"
@@ -24,6 +25,7 @@ export const storageErrorCodes: readonly StorageErrorCode[] = [
   "InvalidKey",
   "InvalidArgument",
   "ChecksumMismatch",
+  "Corrupted",
   "TooLarge",
   "RangeNotSatisfiable",
   "Unsupported",

@@ -15,6 +15,7 @@ describe("httpStatusForError", () => {
       InvalidKey: 400,
       InvalidArgument: 400,
       ChecksumMismatch: 400,
+      Corrupted: 502,
       TooLarge: 413,
       RangeNotSatisfiable: 416,
       Unsupported: 501,

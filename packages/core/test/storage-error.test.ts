@@ -28,10 +28,10 @@ describe("StorageError", () => {
     expect(new StorageError("Unavailable", "x", { retryable: false }).retryable).toBe(false);
   });
 
-  it("lists the 15 codes of the contract", () => {
+  it("lists the 16 codes of the contract", () => {
     const expected: StorageErrorCode[] = [
       "NotFound", "AlreadyExists", "PreconditionFailed", "NotModified", "InvalidKey", "InvalidArgument",
-      "ChecksumMismatch", "TooLarge", "RangeNotSatisfiable", "Unsupported", "PermissionDenied", "RateLimited",
+      "ChecksumMismatch", "Corrupted", "TooLarge", "RangeNotSatisfiable", "Unsupported", "PermissionDenied", "RateLimited",
       "Unavailable", "Aborted", "Unknown",
     ];
     expect([...storageErrorCodes].sort()).toEqual([...expected].sort());
