@@ -9,6 +9,7 @@ import { StorageError, type DriverPutOptions, type ObjectInfo } from "@stowage/c
 import { AbortScope, waitUnlessAborted } from "./abort-scope.js";
 import { headObject } from "./get-object.js";
 import { mapS3Error } from "./map-s3-error.js";
+import { PartBufferPool } from "./part-buffer-pool.js";
 import type { PartReader } from "./part-reader.js";
 import { computePartSize, maxParts } from "./part-size.js";
 import { conditionalHeaders, infoAfterPut, type S3Writer } from "./s3-writer.js";
@@ -23,10 +24,20 @@ import { unquoteEtag } from "./unquote-etag.js";
 export const abortedCleanupGraceMs = 250;
 
 /**
+ * Part buffers beyond `queueSize`: with one spare, the next part is read
+ * while `queueSize` parts are being sent.
+ */
+export const sparePartBuffers = 1;
+
+/**
  * Uploads the rest of `reader` as a multipart upload, `queueSize` parts at a
  * time, and completes it only after the body ended cleanly. On any failure
  * (the stream, a part, the signal) the parts in flight are stopped and the
  * upload is aborted, so no partial object appears.
+ *
+ * Parts are assembled in at most `queueSize + sparePartBuffers` reused
+ * buffers; a buffer is reused only after the UploadPart sent from it settled
+ * (so a retry resends intact bytes), and never after a failure.
  */
 export async function multipartUpload(
   writer: S3Writer,
@@ -36,6 +47,7 @@ export async function multipartUpload(
   options: DriverPutOptions,
 ): Promise<ObjectInfo> {
   const partSize = computePartSize(options.size, writer.partSize);
+  const pool = new PartBufferPool(partSize, writer.queueSize + sparePartBuffers);
   // Aborts with the caller's signal, or when this upload gives up.
   const scope = new AbortScope(options.signal);
   const abortSignal = scope.signal;
@@ -53,13 +65,17 @@ export async function multipartUpload(
     let partNumber = 0;
     for (;;) {
       if (failure !== undefined) break;
-      const part = await reader.nextPart(partSize);
+      const part = await reader.nextPart(pool);
       if (part === undefined) break;
       partNumber++;
       if (partNumber > maxParts) {
         throw new StorageError("TooLarge", `The body needs more than ${maxParts} parts of ${partSize} bytes; pass size as a hint`);
       }
-      size += part.byteLength;
+      // The part was read while up to queueSize parts were in flight; send it once one settled.
+      while (inFlight.size >= writer.queueSize) await Promise.race(inFlight);
+      if (failure !== undefined) break;
+      const body = part.bytes;
+      size += body.byteLength;
       const number = partNumber;
       const upload: Promise<void> = writer.client
         .send(
@@ -68,8 +84,8 @@ export async function multipartUpload(
             Key: key,
             UploadId: uploadId,
             PartNumber: number,
-            Body: part,
-            ContentLength: part.byteLength,
+            Body: body,
+            ContentLength: body.byteLength,
           }),
           { abortSignal },
         )
@@ -78,12 +94,14 @@ export async function multipartUpload(
         })
         .catch((error: unknown) => {
           if (failure === undefined) failure = error;
+          // Parts still in flight keep their buffers; a reader waiting for one gives up.
+          pool.close(error);
         })
         .finally(() => {
           inFlight.delete(upload);
+          if (part.buffer !== undefined) pool.release(part.buffer);
         });
       inFlight.add(upload);
-      while (inFlight.size >= writer.queueSize) await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
     if (failure !== undefined) throw failure;
@@ -108,7 +126,8 @@ export async function multipartUpload(
     }
     return infoAfterPut(key, size, etag, options);
   } catch (error) {
-    // Stop the parts in flight, and the body.
+    // Stop the parts in flight (their buffers are never reused), and the body.
+    pool.close(error);
     scope.abort(error);
     void reader.cancel(error);
     const uploadId = completed ? undefined : tracked.uploadId;

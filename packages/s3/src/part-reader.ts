@@ -1,6 +1,16 @@
+import type { PartBufferPool } from "./part-buffer-pool.js";
+
+/** One part cut from the body: its bytes, and the pooled buffer they are in (if any). */
+export interface Part {
+  readonly bytes: Uint8Array;
+  /** The pool's buffer holding `bytes`, to release once the part's send settled. */
+  readonly buffer?: Uint8Array;
+}
+
 /**
  * Cuts a byte stream into parts. It reads ahead only as far as it must, so a
- * part is copied once (or not at all when one chunk is the whole part).
+ * part is copied once, into a reused buffer (or not at all when one chunk is
+ * the whole part).
  */
 export class PartReader {
   private readonly queue: Uint8Array[] = [];
@@ -66,11 +76,53 @@ export class PartReader {
     return out;
   }
 
-  /** The next part of `partSize` bytes (the last one shorter), or undefined at the end. */
-  async nextPart(partSize: number): Promise<Uint8Array | undefined> {
-    if (this.queued < partSize) await this.fill(partSize - 1);
+  /**
+   * The next part of `pool.partSize` bytes (the last one shorter), or
+   * undefined at the end. When one chunk holds the whole part it is handed
+   * out as is; otherwise the part is copied into a buffer from `pool` (waiting
+   * for one to be free) as its chunks arrive, and `buffer` is that buffer, to
+   * be released once nothing reads the part any more.
+   */
+  async nextPart(pool: PartBufferPool): Promise<Part | undefined> {
+    const partSize = pool.partSize;
+    if (this.queued === 0) await this.readChunk();
     if (this.queued === 0) return undefined;
-    return this.take(partSize);
+    if (this.queue[0].byteLength >= partSize || (this.ended && this.queue.length === 1)) return { bytes: this.take(partSize) };
+    const target = await pool.acquire(this.ended ? Math.min(this.queued, partSize) : partSize);
+    let filled = this.drainInto(target, 0);
+    while (filled < target.byteLength && (await this.readChunk())) filled = this.drainInto(target, filled);
+    return { bytes: filled === target.byteLength ? target : target.subarray(0, filled), buffer: pool.isPooled(target) ? target : undefined };
+  }
+
+  /** Reads one chunk into the queue; false once the stream ended. */
+  private async readChunk(): Promise<boolean> {
+    while (!this.ended) {
+      const result = await this.reader.read();
+      if (result.done) {
+        this.ended = true;
+        break;
+      }
+      if (result.value.byteLength === 0) continue;
+      this.queue.push(result.value);
+      this.queued += result.value.byteLength;
+      return true;
+    }
+    return false;
+  }
+
+  /** Moves queued bytes into `target` from `offset` on; returns how far it is filled. */
+  private drainInto(target: Uint8Array, offset: number): number {
+    let filled = offset;
+    while (filled < target.byteLength && this.queue.length > 0) {
+      const chunk = this.queue[0];
+      const count = Math.min(chunk.byteLength, target.byteLength - filled);
+      target.set(count === chunk.byteLength ? chunk : chunk.subarray(0, count), filled);
+      filled += count;
+      this.queued -= count;
+      if (count === chunk.byteLength) this.queue.shift();
+      else this.queue[0] = chunk.subarray(count);
+    }
+    return filled;
   }
 
   /** Stops reading, for example after an upload failed. */
