@@ -1,0 +1,14 @@
+export { withEncryption } from "./with-encryption.js";
+export type { WithEncryptionOptions } from "./with-encryption.js";
+export { keyring, minKeySecretBytes, deriveKek } from "./keyring.js";
+export type { Keyring, KeyringKey, KeyringOptions } from "./keyring.js";
+export { keyringFromEnvironment } from "./keyring-from-environment.js";
+export { encryptedSize, plaintextSize, plaintextSizeOrUndefined, segmentCount, segmentRange, segmentSize, tagSize, headerSize, storedSegmentSize } from "./encrypted-size.js";
+export type { SegmentRange } from "./encrypted-size.js";
+export { formatHeader, formatVersion, segmentNonce } from "./format-header.js";
+export { formatRecord, parseRecord, recordField, wrapDataKey, unwrapDataKey, importDataKey } from "./key-record.js";
+export type { KeyRecord } from "./key-record.js";
+export { createEncryptStream, encryptBytes, encryptSegment } from "./encrypt-stream.js";
+export type { EncryptStreamOptions } from "./encrypt-stream.js";
+export { createDecryptStream, decryptSegment } from "./decrypt-stream.js";
+export type { DecryptStreamOptions } from "./decrypt-stream.js";
