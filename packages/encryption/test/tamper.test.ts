@@ -22,7 +22,7 @@ async function store(raw: Storage, key: string, bytes: Uint8Array, metadata: Rec
  * plaintext ending at a segment boundary.
  */
 async function expectCorrupted(enc: Storage, key: string, failing: number, expected: Uint8Array = plaintext): Promise<void> {
-  let delivered = new Uint8Array(0);
+  let delivered: Uint8Array = new Uint8Array(0);
   let error: unknown;
   try {
     const object = await enc.get(key);

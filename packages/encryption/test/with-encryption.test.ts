@@ -97,6 +97,12 @@ describe("withEncryption", () => {
     const wrong = digest.replace(/^./, digest[0] === "0" ? "1" : "0");
     await expect(enc.put("k", lazyStream(200_000, 7000), { sha256: wrong })).rejects.toMatchObject({ code: "ChecksumMismatch" });
     expect(await raw.head("k")).toBeNull();
+    // Called directly, without Storage's own check of the stream, the layer still refuses it.
+    const layered = withEncryption(memoryDriver(), { keyring: testKeys });
+    const direct = layered.put("k", lazyStream(200_000, 7000), { sha256: wrong, contentType: "application/octet-stream", metadata: {} });
+    await expect(direct).rejects.toMatchObject({ code: "ChecksumMismatch" });
+    expect(await layered.head("k", {})).toBeNull();
+    await expect(layered.put("k", body, { sha256: wrong, contentType: "application/octet-stream", metadata: {} })).rejects.toMatchObject({ code: "ChecksumMismatch" });
     await enc.put("k", lazyStream(200_000, 7000), { sha256: digest });
     expect(await (await enc.get("k"))!.bytes()).toEqual(body);
   });
