@@ -18,7 +18,7 @@ describe("gateway signed URLs over an encrypted storage", () => {
       handler = createSignedUrlHandler(storage, { secrets, basePath: "/__storage" });
       const body = pattern(2 * S + 7);
       const put = await storage.signPut("up/file.bin", { contentType: "application/octet-stream", maxSize: 1024 * 1024, oneTime: true });
-      const uploaded = await fetch(put.url, { method: put.method, headers: put.headers, body });
+      const uploaded = await fetch(put.url, { method: put.method, headers: put.headers, body: body as Uint8Array<ArrayBuffer> });
       expect(uploaded.status).toBeLessThan(300);
       const stored = (await createStorage(inner).get("up/file.bin"))!;
       expect(stored.size).toBe(8 + body.length + 48);
