@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { build } from "esbuild";
 import { chromium, type BrowserContext, type Page, type Request as PwRequest, type Route } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { largeFilePrefix, largeUploadPartSize } from "../src/large-upload-routes.js";
 import { startUploadApp, type RunningUploadApp } from "../src/start-upload-app.js";
 import type { Asset } from "../src/upload-app.js";
@@ -123,6 +123,8 @@ function partNumberOf(request: PwRequest): number | undefined {
 class PartLog {
   readonly ok = new Map<number, number>();
   readonly statuses: number[] = [];
+  /** Why part PUTs failed in the browser, for the failure messages. */
+  readonly failures: string[] = [];
   failed = 0;
   sent = 0;
   settled = 0;
@@ -157,21 +159,32 @@ for (const provider of providers) {
       return user;
     }
 
-    /** Makes the file in the page (chunks from the seed) and chooses it in the large-file input. */
-    async function chooseFile(seed: number, name: string): Promise<void> {
+    /**
+     * Makes the file in the page and chooses it in the large-file input. The
+     * chunks (from the seed) are written to the origin private file system,
+     * so the File is disk-backed as a picked file is (a 256 MiB Blob built
+     * from memory can hit Chromium's blob memory limit: ERR_BLOB_OUT_OF_MEMORY
+     * on a loaded machine); `again` chooses the same file after a reload.
+     */
+    async function chooseFile(seed: number, name: string, again = false): Promise<void> {
       await page.evaluate(
-        async ({ chunkSource, seed, name, partCount, partSize }) => {
+        async ({ chunkSource, seed, name, partCount, partSize, again }) => {
           const makeChunk = (0, eval)(chunkSource) as (seed: number, index: number, size: number) => Promise<Uint8Array<ArrayBuffer>>;
-          const chunks: Uint8Array<ArrayBuffer>[] = [];
-          for (let index = 0; index < partCount; index++) chunks.push(await makeChunk(seed, index, partSize));
-          const file = new File(chunks, name, { type: "application/octet-stream", lastModified: 1_700_000_000_000 + seed });
+          const root = await navigator.storage.getDirectory();
+          const handle = await root.getFileHandle(name, { create: !again });
+          if (!again) {
+            const writable = await handle.createWritable();
+            for (let index = 0; index < partCount; index++) await writable.write(await makeChunk(seed, index, partSize));
+            await writable.close();
+          }
+          const file = await handle.getFile();
           const input = document.getElementById("large-file") as HTMLInputElement;
           const transfer = new DataTransfer();
           transfer.items.add(file);
           input.files = transfer.files;
           input.dispatchEvent(new Event("change", { bubbles: true }));
         },
-        { chunkSource, seed, name, partCount, partSize: largeUploadPartSize },
+        { chunkSource, seed, name, partCount, partSize: largeUploadPartSize, again },
       );
     }
 
@@ -219,6 +232,13 @@ for (const provider of providers) {
       const opened = await provider.open();
       cleanup = opened.cleanup;
       app = await startUploadApp({ storageUrl: opened.storageUrl, assets: await loadAssets() });
+    });
+
+    // A fresh browser profile per test: no stored session, blob or page state carries over.
+    beforeEach(async () => {
+      log = new PartLog();
+      gate = undefined;
+      held.splice(0);
       profile = await mkdtemp(join(tmpdir(), "stowage-large-upload-chromium-"));
       context = await chromium.launchPersistentContext(profile, { executablePath: "/usr/bin/chromium", headless: true, args: chromiumArgs });
       page = context.pages()[0] ?? (await context.newPage());
@@ -248,15 +268,20 @@ for (const provider of providers) {
         if (partNumberOf(request) === undefined) return;
         log.failed++;
         // A part refused by the gate never reached the server; one cut by the reload was sent.
-        if (request.failure()?.errorText !== "net::ERR_CONNECTION_RESET") log.settled++;
+        const errorText = request.failure()?.errorText ?? "unknown";
+        log.failures.push(`part ${partNumberOf(request)}: ${errorText}`);
+        if (errorText !== "net::ERR_CONNECTION_RESET") log.settled++;
       });
     });
 
-    afterAll(async () => {
+    afterEach(async () => {
       await context?.close();
+      if (profile) await rm(profile, { recursive: true, force: true });
+    });
+
+    afterAll(async () => {
       await app?.close();
       await cleanup?.();
-      if (profile) await rm(profile, { recursive: true, force: true });
       console.log(`large-file mode on ${provider.name}, ${fileMiB} MiB:\n  ${timings.join("\n  ")}`);
     });
 
@@ -272,8 +297,9 @@ for (const provider of providers) {
       };
       const onRequest = (request: PwRequest) => track(request, 1);
       const onDone = (request: PwRequest) => track(request, -1);
+      const onResponse = (response: { request(): PwRequest }) => onDone(response.request());
       page.on("request", onRequest);
-      page.on("requestfinished", onDone);
+      page.on("response", onResponse);
       page.on("requestfailed", onDone);
       const user = await signIn("Plain");
       const expected = await expectedSha256(1);
@@ -282,9 +308,9 @@ for (const provider of providers) {
         return finished();
       });
       page.off("request", onRequest);
-      page.off("requestfinished", onDone);
+      page.off("response", onResponse);
       page.off("requestfailed", onDone);
-      expect(upload.error).toBeUndefined();
+      expect(upload.error, log.failures.join("; ")).toBeUndefined();
       expect(upload.state).toBe("done");
       expect(upload.result).toMatchObject({ size: fileSize, parts: partCount, contentType: "application/octet-stream" });
       expect(upload.result!.key.startsWith(largeFilePrefix(user))).toBe(true);
@@ -322,7 +348,7 @@ for (const provider of providers) {
         return finished();
       });
       gate = undefined;
-      expect(upload.error).toBeUndefined();
+      expect(upload.error, log.failures.join("; ")).toBeUndefined();
       expect(upload.state).toBe("done");
       expect(aborted).toHaveLength(3);
       expect(log.failed).toBe(3);
@@ -346,17 +372,20 @@ for (const provider of providers) {
         expect(log.okCount()).toBe(half);
         const before = await page.evaluate(() => Object.keys(localStorage).filter((name) => name.startsWith("stowage-upload:")).map((name) => JSON.parse(localStorage.getItem(name)!) as { key: string }));
         expect(before).toHaveLength(1);
-        gate = undefined;
+        // The gate keeps holding until the old page is gone: a part sent now
+        // could be stored with its answer lost to the reload.
         await page.reload();
+        gate = undefined;
         for (const route of held.splice(0)) await route.abort().catch(() => {});
+        expect(log.sent).toBe(half);
         await page.waitForSelector("#account", { state: "visible" });
         // Choosing the same file again (the same bytes, name and date) resumes the stored session.
-        await chooseFile(3, "resumed.bin");
+        await chooseFile(3, "resumed.bin", true);
         const resumed = await finished();
         expect(resumed.result?.key).toBe(before[0]!.key);
         return resumed;
       });
-      expect(upload.error).toBeUndefined();
+      expect(upload.error, log.failures.join("; ")).toBeUndefined();
       expect(upload.state).toBe("done");
       const counts = Array.from({ length: partCount }, (_, index) => log.ok.get(index + 1) ?? 0);
       expect(counts).toEqual(Array.from({ length: partCount }, () => 1));
@@ -366,7 +395,7 @@ for (const provider of providers) {
       expect(await page.evaluate(() => Object.keys(localStorage).filter((name) => name.startsWith("stowage-upload:")))).toEqual([]);
     });
 
-    it("cancel midway: no session is left on the server or in the page, and no object exists", { timeout: uploadTimeout }, async () => {
+    it("pause stops sending parts and resume continues; cancel midway leaves no session on the server or in the page, and no object", { timeout: uploadTimeout }, async () => {
       log = new PartLog();
       // Two part PUTs go out; the next ones wait (held) until the cancel.
       gate = () => (log.sent < 2 ? "send" : "hold");
@@ -375,6 +404,21 @@ for (const provider of providers) {
       await expect.poll(() => log.okCount(), { timeout: uploadTimeout, interval: 100 }).toBe(2);
       // The session exists on the server while the upload runs.
       expect(await app.storage.uploads.list({ prefix: largeFilePrefix(user) })).toHaveLength(1);
+      // Pause: the parts in flight (held here) are dropped and no part PUT starts.
+      await page.click("#large-uploads li button.pause");
+      expect(await page.textContent("#large-uploads li button.pause")).toBe("Resume");
+      expect((await uploads()).at(-1)!.state).toBe("paused");
+      gate = undefined;
+      for (const route of held.splice(0)) await route.abort().catch(() => {});
+      const sentWhenPaused = log.sent;
+      await page.waitForTimeout(1500);
+      expect(log.sent).toBe(sentWhenPaused);
+      // Resume: two more parts go out and are stored (the next ones held again).
+      gate = () => (log.sent < sentWhenPaused + 2 ? "send" : "hold");
+      await page.click("#large-uploads li button.pause");
+      expect((await uploads()).at(-1)!.state).toBe("uploading");
+      await expect.poll(() => log.okCount(), { timeout: uploadTimeout, interval: 100 }).toBe(4);
+      // Cancel.
       await page.click("#large-uploads li button.cancel");
       const upload = await finished();
       gate = undefined;
