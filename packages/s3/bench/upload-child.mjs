@@ -3,14 +3,10 @@
 // suffix). Usage: node upload-child.mjs <which> <environment JSON> <bytes> <key>
 // with <which> one of
 //   ours   - storage.put(key, stream) through s3Driver (8 MiB parts, 4 at a time);
-//   sdk    - @aws-sdk/lib-storage Upload over the driver's S3Client, same parts;
-//   pooled - a bench-only sketch of a proposed s3 driver change (not the
-//            driver): the same multipart upload, but each part is copied into
-//            one of 5 reused 8 MiB buffers instead of a new array per part.
+//   sdk    - @aws-sdk/lib-storage Upload over the driver's S3Client, same parts.
 // Prints one JSON line: seconds, CPU seconds, RSS before, peak RSS (VmHWM)
 // and where the time went (phases).
 import { readFileSync } from "node:fs";
-import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, UploadPartCommand } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { createStorage } from "@stowage/core";
 import { benchDriver } from "./bench-servers.mjs";
@@ -72,59 +68,6 @@ function phases(calls, started, ended) {
   };
 }
 
-/** The proposed change, sketched: parts assembled in `concurrency + 1` reused buffers, each back in the pool once its UploadPart settled. */
-async function pooledUpload(client, bucket, key, body) {
-  const reader = body.getReader();
-  const pool = Array.from({ length: concurrency + 1 }, () => new Uint8Array(partSize));
-  const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType }));
-  const parts = [];
-  const inFlight = new Set();
-  let carry;
-  let ended = false;
-  try {
-    for (let number = 1; !ended; number++) {
-      const buffer = pool.pop();
-      let filled = 0;
-      if (carry !== undefined) {
-        buffer.set(carry);
-        filled = carry.byteLength;
-        carry = undefined;
-      }
-      while (filled < partSize) {
-        const result = await reader.read();
-        if (result.done) {
-          ended = true;
-          break;
-        }
-        const take = Math.min(result.value.byteLength, partSize - filled);
-        buffer.set(result.value.subarray(0, take), filled);
-        filled += take;
-        if (take < result.value.byteLength) carry = result.value.subarray(take);
-      }
-      if (filled === 0) {
-        pool.push(buffer);
-        break;
-      }
-      const upload = client
-        .send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: number, Body: buffer.subarray(0, filled), ContentLength: filled }))
-        .then((output) => parts.push({ PartNumber: number, ETag: output.ETag }))
-        .finally(() => {
-          inFlight.delete(upload);
-          pool.push(buffer);
-        });
-      inFlight.add(upload);
-      while (inFlight.size >= concurrency) await Promise.race(inFlight);
-    }
-    await Promise.all(inFlight);
-    parts.sort((a, b) => a.PartNumber - b.PartNumber);
-    await client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }));
-  } catch (error) {
-    await Promise.allSettled(inFlight);
-    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId })).catch(() => {});
-    throw error;
-  }
-}
-
 const [, , which, environmentJson, sizeText, key] = process.argv;
 if (which !== undefined) {
   const environment = JSON.parse(environmentJson);
@@ -145,8 +88,6 @@ if (which !== undefined) {
       leavePartsOnError: false,
     });
     await upload.done();
-  } else if (which === "pooled") {
-    await pooledUpload(driver.raw, environment.bucket, key, generatedStream(size));
   } else {
     throw new Error(`unknown contender ${which}`);
   }

@@ -19,10 +19,8 @@
 //    4 at a time, over the same S3Client config (the bench driver's client).
 //    Each run is its own child process (upload-child.mjs), so peak RSS (its
 //    VmHWM) is each contender's alone. Target: time <= 1.1x Upload's; our
-//    RSS <= 150 MiB. A third contender, "reused part buffers", is a bench-only
-//    sketch of a proposed driver change (see upload-child.mjs), for reference.
-//    Each child also reports where its time went (before the first part,
-//    parts in flight, after the last part, HEADs).
+//    RSS <= 150 MiB. Each child also reports where its time went (before the
+//    first part, parts in flight, after the last part, HEADs).
 //
 // Contenders alternate round by round in a rotating order (STOWAGE_BENCH_ROUNDS,
 // default 3, after one warm-up each of 64 MiB); figures are medians. CPU seconds
@@ -252,7 +250,6 @@ try {
   const server2 = [
     { which: "sdk", label: `@aws-sdk/lib-storage Upload (${mib(partSize)} MiB x ${concurrency})`, key: `${prefix}upload` },
     { which: "ours", label: `storage.put(stream) (${mib(partSize)} MiB x ${concurrency})`, key: `${prefix}put` },
-    { which: "pooled", label: "sketch: reused part buffers (not the driver)", key: `${prefix}pooled` },
   ];
   let streamSize = warmupSize;
   for (const contender of server2) {
@@ -306,7 +303,7 @@ try {
     console.log(
       `${contender.label}: ${at("beforeFirstPartMs")} ms before the first part was sent, ${at("parts")} parts in ${at("partPhaseMs")} ms ` +
         `(mean ${at("meanPartsInFlight", 2)} in flight, ${at("meanPartMs")} ms each), ${at("afterLastPartMs")} ms after the last part answered ` +
-        `(${at("heads")} HEAD); medians`,
+        `(${at("heads")} HEAD); medians; peak RSS per round ${children[contender.which].map((f) => mib(f.peakRss).toFixed(0)).join(", ")} MiB`,
     );
   }
   const ours = children.ours;

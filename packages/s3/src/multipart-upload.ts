@@ -24,10 +24,13 @@ import { unquoteEtag } from "./unquote-etag.js";
 export const abortedCleanupGraceMs = 250;
 
 /**
- * Part buffers beyond `queueSize`: with one spare, the next part is read
- * while `queueSize` parts are being sent.
+ * Part buffers beyond `queueSize`. With none, the next part is read once a
+ * send settled (its buffer is the one freed); one spare would read it while
+ * `queueSize` parts are sent, for 1 part of memory more. Reading a part takes
+ * milliseconds against a send's ~100 ms, and on RGW (1 GiB in 8 MiB parts,
+ * 4 at a time) both kept 3.9-4 parts in flight, so there is no spare.
  */
-export const sparePartBuffers = 1;
+export const sparePartBuffers = 0;
 
 /**
  * Uploads the rest of `reader` as a multipart upload, `queueSize` parts at a
@@ -35,9 +38,10 @@ export const sparePartBuffers = 1;
  * (the stream, a part, the signal) the parts in flight are stopped and the
  * upload is aborted, so no partial object appears.
  *
- * Parts are assembled in at most `queueSize + sparePartBuffers` reused
- * buffers; a buffer is reused only after the UploadPart sent from it settled
- * (so a retry resends intact bytes), and never after a failure.
+ * Parts are assembled in at most `queueSize` (+ `sparePartBuffers`) reused
+ * buffers, allocated as needed; a buffer is reused only after the UploadPart
+ * sent from it settled (so a retry resends intact bytes), and never after a
+ * failure. Waiting for a free buffer is the reader's back-pressure.
  */
 export async function multipartUpload(
   writer: S3Writer,
@@ -71,7 +75,7 @@ export async function multipartUpload(
       if (partNumber > maxParts) {
         throw new StorageError("TooLarge", `The body needs more than ${maxParts} parts of ${partSize} bytes; pass size as a hint`);
       }
-      // The part was read while up to queueSize parts were in flight; send it once one settled.
+      // With a spare buffer, the part was read while queueSize parts were in flight.
       while (inFlight.size >= writer.queueSize) await Promise.race(inFlight);
       if (failure !== undefined) break;
       const body = part.bytes;
