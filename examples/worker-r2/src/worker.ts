@@ -24,10 +24,18 @@
 //                               the large-file mode (multipart, @stowage/http's
 //                               createUploadRoutes, mounted by the app)
 //   PUT  /__storage/<key>?…&partNumber=…  a part of a multipart upload
+//
+// Encrypted mode: when STORAGE_ENCRYPTION_KEYS is set, the storage is
+// withEncryption(r2Driver(...)) with the same HMAC signer, so every upload
+// through /__storage is stored encrypted in R2 and every signed GET is served
+// decrypted (ranges included). The large-file (multipart) mode is off there:
+// parts would reach R2 unencrypted.
 import type { R2Bucket } from "@cloudflare/workers-types/2023-07-01";
-import { createHmacSigner, createStorage, type HmacSecret } from "@stowage/core";
+import { StorageError, createHmacSigner, createStorage, type HmacSecret } from "@stowage/core";
+import { keyringFromEnvironment, withEncryption } from "@stowage/encryption";
 import { createSignedUrlHandler } from "@stowage/http";
 import { r2Driver, r2NonceStore } from "@stowage/r2";
+import { checkFirstChunk } from "./check-first-chunk.ts";
 import { createUploadApp } from "../../upload-app/src/upload-app.ts";
 
 export interface Env {
@@ -38,6 +46,13 @@ export interface Env {
    * `.dev.vars` (the dev script copies `.dev.vars.example`).
    */
   SIGNING_SECRET?: string;
+  /**
+   * Optional: turns on encrypted mode. Key-encryption keys as
+   * `id:base64secret[,id:base64secret...]` (each secret at least 32 bytes; the
+   * first key wraps new objects, every key reads). Production:
+   * `wrangler secret put STORAGE_ENCRYPTION_KEYS`.
+   */
+  STORAGE_ENCRYPTION_KEYS?: string;
   /** Optional: the gallery's page size (default 12); the browser test sets 2 to page with a few images. */
   GALLERY_PAGE_SIZE?: string;
 }
@@ -63,30 +78,46 @@ export function missingSecretMessage(problem: "missing" | "short"): string {
 // key is imported once.
 const apps = new Map<string, (request: Request) => Promise<Response>>();
 
+/** True when the Worker runs in encrypted mode (STORAGE_ENCRYPTION_KEYS is set). */
+export function encryptedMode(env: Env): boolean {
+  return typeof env.STORAGE_ENCRYPTION_KEYS === "string" && env.STORAGE_ENCRYPTION_KEYS.trim() !== "";
+}
+
 function appFor(env: Env, origin: string, secret: string): (request: Request) => Promise<Response> {
-  const cacheKey = `${origin} ${secret}`;
+  const encrypted = encryptedMode(env);
+  const cacheKey = `${origin} ${secret} ${encrypted ? env.STORAGE_ENCRYPTION_KEYS : ""}`;
   let app = apps.get(cacheKey);
   if (app === undefined) {
     const secrets: HmacSecret[] = [{ id: "s1", secret }];
-    const signing = createHmacSigner({ secrets, baseUrl: `${origin}${storagePath}` });
-    const storage = createStorage(r2Driver({ bucket: env.BUCKET, signing }));
+    const baseUrl = `${origin}${storagePath}`;
+    // Encrypted mode: the layer holds the gateway signer (it never uses a
+    // native presign), and the handler below serves its URLs over this same
+    // layered storage, so it encrypts uploads and decrypts downloads.
+    const storage = encrypted
+      ? createStorage(withEncryption(r2Driver({ bucket: env.BUCKET }), { keyring: keyringFromEnvironment(env.STORAGE_ENCRYPTION_KEYS), signing: { secrets, baseUrl } }))
+      : createStorage(r2Driver({ bucket: env.BUCKET, signing: createHmacSigner({ secrets, baseUrl }) }));
     // One-time nonces are kept in the bucket (create-only markers under the
     // driver's reserved __stowage/nonces/, never listed), so a used URL stays
     // used across isolates.
     const nonceStore = r2NonceStore(env.BUCKET);
+    const storageHandler = createSignedUrlHandler(storage, { secrets, basePath: storagePath, nonceStore });
     const pageSize = Number.parseInt(env.GALLERY_PAGE_SIZE ?? "", 10);
     app = createUploadApp({
       storage,
       sessionSecret: new TextEncoder().encode(`session:${secret}`),
       assets: {}, // the page is served by Workers Static Assets (wrangler.jsonc "assets")
       storagePath: `${storagePath}/`,
-      storageHandler: createSignedUrlHandler(storage, { secrets, basePath: storagePath, nonceStore }),
+      // Encrypted mode: a download whose first segment fails authentication
+      // answers 502 Corrupted rather than a 200/206 with a cut body.
+      storageHandler: encrypted ? checkFirstChunk(storageHandler) : storageHandler,
       // The large-file mode: the app mounts @stowage/http's createUploadRoutes at
       // /api/uploads/multipart (tokens sealed with these secrets). The driver is in
       // gateway mode with the HMAC signer, which also signs the part URLs: they
       // point back at /__storage, where the handler above stores each part
       // through the binding (resumeMultipartUpload).
-      uploadSecrets: secrets,
+      // Not in encrypted mode: withEncryption has no upload sessions (parts
+      // would reach R2 unencrypted), so the large-file routes are not mounted.
+      ...(encrypted ? {} : { uploadSecrets: secrets }),
       secureCookies: origin.startsWith("https:"),
       ...(pageSize >= 1 ? { pageSize } : {}),
     });
@@ -107,6 +138,18 @@ export default {
         headers: { "content-type": "application/json; charset=utf-8" },
       });
     }
-    return appFor(env, new URL(request.url).origin, secret!)(request);
+    let app: (request: Request) => Promise<Response>;
+    try {
+      app = appFor(env, new URL(request.url).origin, secret!);
+    } catch (error) {
+      // A malformed STORAGE_ENCRYPTION_KEYS (the message never echoes a secret).
+      if (!(error instanceof StorageError)) throw error;
+      console.error(error.message);
+      return new Response(JSON.stringify({ error: { code: "InvalidEncryptionKeys", message: error.message } }), {
+        status: 500,
+        headers: { "content-type": "application/json; charset=utf-8" },
+      });
+    }
+    return app(request);
   },
 };
