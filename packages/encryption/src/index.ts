@@ -12,3 +12,10 @@ export { createEncryptStream, encryptBytes, encryptSegment } from "./encrypt-str
 export type { EncryptStreamOptions } from "./encrypt-stream.js";
 export { createDecryptStream, decryptSegment } from "./decrypt-stream.js";
 export type { DecryptStreamOptions } from "./decrypt-stream.js";
+export { rotateKeys } from "./rotate-keys.js";
+export type { RotateKeysOptions } from "./rotate-keys.js";
+export { encryptExisting } from "./encrypt-existing.js";
+export type { EncryptExistingOptions } from "./encrypt-existing.js";
+export { reencrypt } from "./reencrypt.js";
+export type { ReencryptOptions, ReencryptResult } from "./reencrypt.js";
+export type { SweepOptions, SweepProgress, SweepResult } from "./object-sweep.js";
