@@ -26,7 +26,7 @@ describe("encryptExisting", () => {
     expect(result).toMatchObject({ scanned: 7, changed: 6, skipped: 1, conflicts: 0, failed: 0 });
     const storage = encrypted(inner, beforeRotation);
     for (const [key, body] of contents) {
-      const object = await storage.get(key);
+      const object = (await storage.get(key))!;
       expect(await object.bytes()).toEqual(body);
       expect(object).toMatchObject({ contentType: "image/png", contentDisposition: "inline", metadata: { owner: `u${Number(key.slice(-3))}` } });
     }
@@ -47,10 +47,10 @@ describe("encryptExisting", () => {
     };
     const result = await encryptExisting({ driver: counted.driver, keyring: beforeRotation, concurrency: 1 });
     expect(result).toMatchObject({ changed: 2, conflicts: 1, failed: 0 });
-    expect(await createStorage(inner).get("legacy/001").then((object) => object.bytes())).toEqual(newer);
+    expect(await createStorage(inner).get("legacy/001").then((object) => object!.bytes())).toEqual(newer);
     const rest = await encryptExisting({ driver: inner, keyring: beforeRotation });
     expect(rest).toMatchObject({ changed: 1, skipped: 2 });
-    expect(await encrypted(inner, beforeRotation).get("legacy/001").then((object) => object.bytes())).toEqual(newer);
+    expect(await encrypted(inner, beforeRotation).get("legacy/001").then((object) => object!.bytes())).toEqual(newer);
   });
 
   it("is resumable: an aborted run leaves each object plaintext or encrypted, never broken", async () => {
@@ -67,7 +67,7 @@ describe("encryptExisting", () => {
     const midway = Object.values(await kids(inner));
     expect(midway.filter((kid) => kid === "k1").length).toBe(4);
     const allow = createStorage(withAllow(inner));
-    for (const [key, body] of contents) expect(await allow.get(key).then((object) => object.bytes())).toEqual(body);
+    for (const [key, body] of contents) expect(await allow.get(key).then((object) => object!.bytes())).toEqual(body);
     const rest = await encryptExisting({ driver: inner, keyring: beforeRotation });
     expect(rest).toMatchObject({ changed: 6, skipped: 4 });
   });

@@ -34,7 +34,7 @@ describe("reencrypt", () => {
       const now = await storedBytes(inner, key);
       expect(now.length).toBe(old.get(key)!.length);
       expect(now.subarray(8)).not.toEqual(old.get(key)!.subarray(8));
-      const object = await storage.get(key);
+      const object = (await storage.get(key))!;
       expect(await object.bytes()).toEqual(body);
       expect(object.metadata).toEqual({ n: String(Number(key.slice(-3))) });
     }
@@ -49,7 +49,7 @@ describe("reencrypt", () => {
     );
     expect(isStorageError(error, "Aborted")).toBe(true);
     const storage = encrypted(inner, duringRotation);
-    for (const [key, body] of contents) expect(await storage.get(key).then((object) => object.bytes())).toEqual(body);
+    for (const [key, body] of contents) expect(await storage.get(key).then((object) => object!.bytes())).toEqual(body);
     const rest = await reencrypt({ driver: inner, keyring: duringRotation, before });
     expect(rest).toMatchObject({ changed: 6, skipped: 3 });
   });
@@ -66,7 +66,7 @@ describe("reencrypt", () => {
     };
     const result = await reencrypt({ driver: counted.driver, keyring: duringRotation, concurrency: 1 });
     expect(result).toMatchObject({ changed: 1, conflicts: 1 });
-    expect(await encrypted(inner, duringRotation).get("data/000").then((object) => object.bytes())).toEqual(newer);
+    expect(await encrypted(inner, duringRotation).get("data/000").then((object) => object!.bytes())).toEqual(newer);
   });
 
   it("refuses a driver without putIfMatch unless unconditional", async () => {

@@ -41,7 +41,7 @@ async function seed(driver: StorageDriver, count = sizes.length): Promise<Map<st
 async function expectReadable(driver: StorageDriver, keys: typeof afterRotation, contents: Map<string, Uint8Array>): Promise<void> {
   const storage = encrypted(driver, keys);
   for (const [key, body] of contents) {
-    const object = await storage.get(key);
+    const object = (await storage.get(key))!;
     expect(await object.bytes(), key).toEqual(body);
     expect(object.metadata).toEqual({ index: String(Number(key.slice(-3))) });
     expect(object.contentType).toBe("application/x-test");

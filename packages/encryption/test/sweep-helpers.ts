@@ -65,7 +65,7 @@ export async function kids(driver: StorageDriver, prefix = ""): Promise<Record<s
   const out: Record<string, string | undefined> = {};
   const page = await driver.list({ prefix, limit: 1000 });
   for (const object of page.objects) {
-    const info = await driver.head(object.key);
+    const info = await driver.head(object.key, {});
     out[object.key] = info?.metadata["stowage-enc"]?.split(".")[1];
   }
   return out;
@@ -73,5 +73,5 @@ export async function kids(driver: StorageDriver, prefix = ""): Promise<Record<s
 
 /** The stored (inner) bytes of an object. */
 export async function storedBytes(driver: StorageDriver, key: string): Promise<Uint8Array> {
-  return createStorage(driver).get(key).then((object) => object.bytes());
+  return createStorage(driver).get(key).then((object) => object!.bytes());
 }
