@@ -1,5 +1,5 @@
 import { StorageError, isStorageError, type DriverCopyOptions, type DriverObjectFields, type DriverPutOptions, type ObjectInfo } from "@stowage/core";
-import { assertNoRecordField, fieldsOf, isEncrypted, plainInfo, type EncryptionContext } from "./encryption-context.js";
+import { assertNoRecordField, explainMetadataRefusal, fieldsOf, isEncrypted, plainInfo, type EncryptionContext } from "./encryption-context.js";
 import { formatRecord, parseRecord, recordField, unwrapDataKey, wrapDataKey } from "./key-record.js";
 
 const attempts = 3;
@@ -43,7 +43,7 @@ async function copyOnce(context: EncryptionContext, from: string, to: string, op
     return plainInfo(context, info, to);
   } catch (error) {
     if (isStorageError(error, "PreconditionFailed") && options.ifMatch === undefined) return "changed";
-    throw error;
+    throw explainMetadataRefusal(error, fields.metadata, to);
   }
 }
 

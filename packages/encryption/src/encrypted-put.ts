@@ -1,7 +1,7 @@
 import { sha256Hex, StorageError, type DriverPutBody, type DriverPutOptions, type ObjectInfo } from "@stowage/core";
 import { createEncryptStream, encryptBytes } from "./encrypt-stream.js";
 import { encryptedSize } from "./encrypted-size.js";
-import { assertNoRecordField, plainInfo, type EncryptionContext } from "./encryption-context.js";
+import { assertNoRecordField, explainMetadataRefusal, plainInfo, type EncryptionContext } from "./encryption-context.js";
 import { formatRecord, importDataKey, recordField, wrapDataKey } from "./key-record.js";
 
 /**
@@ -27,5 +27,11 @@ export async function encryptedPut(context: EncryptionContext, key: string, body
   } else {
     sealed = body.pipeThrough(createEncryptStream(dek, sha256 === undefined ? {} : { sha256 }));
   }
-  return plainInfo(context, await context.driver.put(key, sealed, inner), key);
+  let info: ObjectInfo;
+  try {
+    info = await context.driver.put(key, sealed, inner);
+  } catch (error) {
+    throw explainMetadataRefusal(error, options.metadata, key);
+  }
+  return plainInfo(context, info, key);
 }

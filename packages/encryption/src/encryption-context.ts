@@ -1,4 +1,4 @@
-import { StorageError, type DriverObjectFields, type ObjectInfo, type StorageDriver } from "@stowage/core";
+import { StorageError, isStorageError, maxMetadataBytes, type DriverObjectFields, type ObjectInfo, type StorageDriver } from "@stowage/core";
 import { plaintextSize, plaintextSizeOrUndefined } from "./encrypted-size.js";
 import { importDataKey, parseRecord, recordField, unwrapDataKey } from "./key-record.js";
 import type { Keyring } from "./keyring.js";
@@ -18,6 +18,43 @@ export function plaintextRefusal(key: string): StorageError {
     `${key} is not encrypted (it has no ${recordField} record): encrypt it with encryptExisting, or read it as-is with withEncryption(driver, { plaintext: "allow" }) (migration mode: no tamper detection for such objects)`,
     { key },
   );
+}
+
+/**
+ * The most user-metadata bytes the record takes: the field name, `1.`, a
+ * 64-character key id, `.` and the 80 base64url characters of the wrapped
+ * data key (108 bytes with a 14-character key id).
+ */
+export const recordBytesMax = recordField.length + 2 + 64 + 1 + 80;
+
+/**
+ * The user metadata (keys and values, UTF-8 bytes) that fits, with the
+ * record, in the 2 KiB a backend such as S3 or R2 enforces: 2048 - 158.
+ */
+export const metadataBudget = maxMetadataBytes - recordBytesMax;
+
+/**
+ * The inner driver's refusal of an object's metadata, explained: when the
+ * user metadata is over the layer's budget, an `InvalidArgument` from the
+ * backend is its 2 KiB limit meeting the record, so the message says so.
+ * Any other error is returned as it is.
+ */
+export function explainMetadataRefusal(error: unknown, metadata: Record<string, string> | undefined, key: string): unknown {
+  if (!isStorageError(error, "InvalidArgument") || metadata === undefined) return error;
+  const bytes = metadataBytes(metadata);
+  if (bytes <= metadataBudget) return error;
+  return new StorageError(
+    "InvalidArgument",
+    `${error.message} (through withEncryption, user metadata has ${metadataBudget} of the backend's ${maxMetadataBytes} bytes: ` +
+      `the ${recordField} record takes up to ${recordBytesMax}; this metadata is ${bytes} bytes)`,
+    { key, cause: error, operation: error.operation, driver: error.driver },
+  );
+}
+
+function metadataBytes(metadata: Record<string, string>): number {
+  let bytes = 0;
+  for (const [name, value] of Object.entries(metadata)) bytes += new TextEncoder().encode(name).length + new TextEncoder().encode(value).length;
+  return bytes;
 }
 
 /** Metadata without the reserved field. */

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
-import { createStorage, type StorageDriver } from "@stowage/core";
+import { describe, expect, it } from "vitest";
+import { createStorage, isStorageError, type StorageDriver } from "@stowage/core";
 import { describeConformance } from "@stowage/conformance/vitest";
 import { createSignedUrlHandler, type SignedUrlHandler } from "@stowage/http";
 import { keyring, withEncryption } from "@stowage/encryption";
@@ -37,4 +38,36 @@ describeConformance({
     const handler: SignedUrlHandler = createSignedUrlHandler(createStorage(driver), { secrets, basePath: "/__storage", nonceStore: r2NonceStore(bucket) });
     return { driver, fetch: (request: Request) => handler(request) };
   },
+});
+
+describe("withEncryption on the R2 binding: the metadata budget", () => {
+  // The longest key id the format allows (64 characters), so the record takes its most: 158 bytes.
+  const longKid = "k".repeat(64);
+  const storage = createStorage(withEncryption(r2Driver({ bucket }), { keyring: keyring({ keys: [{ id: longKid, secret: "r2-encryption-budget-kek-0123456789abcdef" }] }) }));
+  const prefix = `budget-${Date.now().toString(36)}/`;
+  // Keys plus values: "k0" (2) + 943 + "k1" (2) + 943 = 1890 bytes.
+  const budget = { k0: "a".repeat(943), k1: "b".repeat(943) };
+  const twoKiB = { k0: "a".repeat(1022), k1: "b".repeat(1022) };
+
+  it("1,890 bytes of user metadata fit with the largest record, and are returned without it; 1,891 do not (R2 counts exactly 2 KiB)", async () => {
+    await storage.put(`${prefix}fits`, "x", { metadata: budget });
+    expect((await storage.head(`${prefix}fits`))?.metadata).toEqual(budget);
+    const error = await storage.put(`${prefix}one-over`, "x", { metadata: { ...budget, k0: `${budget.k0}a` } }).then(() => undefined, (caught: unknown) => caught);
+    expect(isStorageError(error, "InvalidArgument")).toBe(true);
+  });
+
+  it("2,048 bytes are InvalidArgument, the message names the layer's budget, and nothing is stored", async () => {
+    const error = await storage.put(`${prefix}over`, "x", { metadata: twoKiB }).then(() => undefined, (caught: unknown) => caught);
+    expect(isStorageError(error, "InvalidArgument")).toBe(true);
+    expect((error as Error).message).toContain("user metadata has 1890 of the backend's 2048 bytes");
+    expect(await storage.head(`${prefix}over`)).toBeNull();
+  });
+
+  it("updateMetadata to 2,048 bytes is InvalidArgument naming the budget, and the object keeps its metadata", async () => {
+    await storage.put(`${prefix}update`, "x", { metadata: { a: "1" } });
+    const error = await storage.updateMetadata(`${prefix}update`, { metadata: twoKiB }).then(() => undefined, (caught: unknown) => caught);
+    expect(isStorageError(error, "InvalidArgument")).toBe(true);
+    expect((error as Error).message).toContain("user metadata has 1890 of the backend's 2048 bytes");
+    expect((await storage.head(`${prefix}update`))?.metadata).toEqual({ a: "1" });
+  });
 });
