@@ -1,5 +1,6 @@
 import { assertKnownOptions, type HmacSignerOptions, type StorageOptions, type UrlSigner } from "@stowage/core";
 import { describeValue, invalid, isPlainObject, storageOptionNames } from "./config-values.js";
+import type { OpenStorageEncryption } from "./encryption-option.js";
 
 /** S3 credentials. Never put them in the URL. */
 export interface OpenStorageCredentials {
@@ -53,9 +54,21 @@ export interface OpenStorageConfig {
    * Node compatibility), else nothing.
    */
   env?: Record<string, string | undefined>;
+  /**
+   * Encryption at rest (`withEncryption` from `@stowage/encryption`, an
+   * optional peer): `{ keyring, plaintext? }`. Default: from
+   * `STORAGE_ENCRYPTION_KEYS` in `env` (`id:base64secret,...`, the first
+   * is the primary; a secret under 32 bytes is refused) and
+   * `STORAGE_ENCRYPTION_PLAINTEXT=allow` (migration mode). `false` opens
+   * the storage unencrypted even when the variable is set: the inner
+   * storage that `rotateKeys` and `encryptExisting` take. Signed URLs on
+   * an encrypted storage go through the gateway (`signing`) only, on S3
+   * too.
+   */
+  encryption?: OpenStorageEncryption | false;
 }
 
-const configNames = ["url", "signing", "credentials", "binding", "driverOptions", "storageOptions", "env"] as const;
+const configNames = ["url", "signing", "credentials", "binding", "driverOptions", "storageOptions", "env", "encryption"] as const;
 const credentialNames = ["accessKeyId", "secretAccessKey", "sessionToken"] as const;
 const hmacSigningNames = ["secrets", "baseUrl"] as const;
 

@@ -4,10 +4,12 @@ import { callFactory, driverLoaders } from "./driver-loaders.js";
 import { checkConfig, type OpenStorageConfig } from "./open-storage-config.js";
 import { parseFileUrl } from "./parse-file-url.js";
 import { checkS3ProfileName, detectProfile, parseS3Url } from "./parse-s3-url.js";
+import { applyEncryption, encryptionKeyring, encryptionPlan, loadEncryption } from "./encryption-option.js";
 import { signingOption } from "./signing-option.js";
 import { resolvePublicBaseUrl, takeStorageUrlParameters } from "./storage-url-parameters.js";
 
 export type { OpenStorageConfig, OpenStorageCredentials } from "./open-storage-config.js";
+export type { OpenStorageEncryption, OpenStorageKeyring } from "./encryption-option.js";
 export { loadFailure } from "./driver-loaders.js";
 
 const supportedSchemes = "memory://, file:///absolute/path, file:./relative/path, s3://bucket?region=… and r2://";
@@ -66,11 +68,18 @@ export async function openStorage(config: string | OpenStorageConfig = {}): Prom
   if (typeof url !== "string") throw invalid("The storage URL must be a string");
   const parameters = takeStorageUrlParameters(url.trim());
   const publicBaseUrl = resolvePublicBaseUrl(parameters.publicBaseUrl, options.storageOptions?.publicBaseUrl);
-  const driver = await openDriver(parameters.url, options, env);
+  const encryption = encryptionPlan(options.encryption, env);
+  // Loaded, and the keyring checked, before the driver is built (and before an S3 probe is sent).
+  const encryptionModule = encryption === undefined ? undefined : await loadEncryption();
+  const keyring = encryption === undefined ? undefined : encryptionKeyring(encryptionModule!, encryption);
+  // Encrypted: the driver signs nothing itself (not even S3 natively); signed URLs go through the layer's gateway signer.
+  let driver = await openDriver(parameters.url, options, env, encryption === undefined);
+  if (encryption !== undefined) driver = applyEncryption(encryptionModule!, driver, keyring!, encryption.plaintext, signingOption(options, env).signing);
   return new Storage(driver, { ...options.storageOptions, ...(publicBaseUrl === undefined ? {} : { publicBaseUrl }) });
 }
 
-async function openDriver(url: string, options: OpenStorageConfig, env: Record<string, string | undefined>): Promise<StorageDriver> {
+async function openDriver(url: string, options: OpenStorageConfig, env: Record<string, string | undefined>, driverSigns: boolean): Promise<StorageDriver> {
+  const signing = driverSigns ? signingOption(options, env) : {};
   const schemeMatch = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(url);
   if (schemeMatch === null) {
     throw invalid(`The storage URL ${describe(url)} has no scheme; use one of ${supportedSchemes}`);
@@ -83,12 +92,12 @@ async function openDriver(url: string, options: OpenStorageConfig, env: Record<s
         throw invalid(`A memory URL takes no host, path or query (other than ?publicBaseUrl=): use "memory://" (got ${describe(url)})`);
       }
       const module = await driverLoaders["@stowage/memory"]!();
-      return callFactory(module, "memoryDriver", "@stowage/memory", { ...signingOption(options, env), ...extra });
+      return callFactory(module, "memoryDriver", "@stowage/memory", { ...signing, ...extra });
     }
     case "file": {
       const root = parseFileUrl(url);
       const module = await driverLoaders["@stowage/fs"]!();
-      return callFactory(module, "fsDriver", "@stowage/fs", { root, ...signingOption(options, env), ...extra });
+      return callFactory(module, "fsDriver", "@stowage/fs", { root, ...signing, ...extra });
     }
     case "s3": {
       const { prefix, ...s3Options } = parseS3Url(url, options, env);
@@ -109,7 +118,7 @@ async function openDriver(url: string, options: OpenStorageConfig, env: Record<s
         throw invalid('r2:// needs the bucket binding: openStorage({ url: "r2://", binding: env.BUCKET })');
       }
       const module = await driverLoaders["@stowage/r2"]!();
-      return callFactory(module, "r2Driver", "@stowage/r2", { bucket: options.binding, ...signingOption(options, env), ...extra });
+      return callFactory(module, "r2Driver", "@stowage/r2", { bucket: options.binding, ...signing, ...extra });
     }
     case "http":
     case "https":
