@@ -26,7 +26,7 @@ describe("reencrypt", () => {
     const { inner, contents } = await seed(4);
     const old = new Map<string, Uint8Array>();
     for (const key of contents.keys()) old.set(key, await storedBytes(inner, key));
-    const result = await reencrypt({ driver: inner, keyring: duringRotation });
+    const result = await reencrypt({ driver: inner, keyring: beforeRotation, to: "k2" });
     expect(result).toMatchObject({ changed: 4, failed: 0 });
     expect(Object.values(await kids(inner))).toEqual(["k2", "k2", "k2", "k2"]);
     const storage = encrypted(inner, afterRotation);

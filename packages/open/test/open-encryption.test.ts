@@ -67,6 +67,16 @@ describe("openStorage: encryption", () => {
     expect(wrong.code).toBe("InvalidArgument");
     const noKeyring = await rejection(openStorage({ url: "memory://", encryption: {} as never }));
     expect(noKeyring.message).toMatch(/needs a keyring/);
+
+    const root = await mkdtemp(join(tmpdir(), "stowage-open-plain-"));
+    directories.push(root);
+    await (await openStorage({ url: `file://${root}`, encryption: false, env: { STORAGE_ENCRYPTION_KEYS: keysVariable } })).put("old.txt", "legacy");
+    const refused = await rejection((await openStorage({ url: `file://${root}`, encryption: { keyring: keys } })).get("old.txt"));
+    expect(refused.code).toBe("Corrupted");
+    const allowed = await openStorage({ url: `file://${root}`, encryption: { keyring: keys, plaintext: "allow" } });
+    expect(await (await allowed.get("old.txt"))!.text()).toBe("legacy");
+    const fromEnv = await openStorage({ url: `file://${root}`, env: { STORAGE_ENCRYPTION_KEYS: keysVariable, STORAGE_ENCRYPTION_PLAINTEXT: "allow" } });
+    expect(await (await fromEnv.get("old.txt"))!.text()).toBe("legacy");
   });
 
   it("signed URLs go through the gateway signer only: on S3 native presigning is off without signing", async () => {
