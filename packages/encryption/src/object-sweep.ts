@@ -84,7 +84,10 @@ export async function sweepObjects(options: SweepOptions, operation: string, ste
         report();
       }
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, queue.length)) }, worker));
+    // Every worker settles before the run rejects: no copy or put is still in flight when it does.
+    const settled = await Promise.allSettled(Array.from({ length: Math.min(concurrency, Math.max(1, queue.length)) }, worker));
+    const stopped = settled.find((outcome) => outcome.status === "rejected");
+    if (stopped !== undefined) throw stopped.reason;
     cursor = page.cursor;
   } while (cursor !== undefined);
   return result;
