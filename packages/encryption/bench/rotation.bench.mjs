@@ -150,14 +150,17 @@ try {
   for (const contender of contenders) {
     const run = contender.run;
     contender.run = async () => {
+      const started = performance.now();
       contender.result = await run();
+      contender.lastMs = performance.now() - started;
     };
   }
   const samples = await alternate(contenders, rounds, {
     before: () => counter.reset(),
-    after: (contender) => {
+    after: (contender, round) => {
       const seen = counter.snapshot();
       (observed[contender.name] ??= []).push({ ...seen, bodyBytes: contender.result.bodyBytes });
+      console.log(`  round ${round + 1}, ${contender.name}: ${format(contender.objects / (contender.lastMs / 1000))} objects/s, ${format(seen.read + seen.written)} body bytes`);
     },
     afterRound: () => {
       collectRgwGarbage(environment);
