@@ -67,6 +67,8 @@ export function wrapDriver(inner: StorageDriver, options: WrapDriverOptions = {}
   if (conflicts !== undefined) wrapped.signPutConflicts = conflicts;
   if (inner.capabilityHints !== undefined) wrapped.capabilityHints = inner.capabilityHints;
   if (inner.uploadLimits !== undefined) wrapped.uploadLimits = inner.uploadLimits;
+  if (inner.maxMetadataBytes !== undefined) wrapped.maxMetadataBytes = inner.maxMetadataBytes;
+  if (inner.publicUrlRefusal !== undefined) wrapped.publicUrlRefusal = inner.publicUrlRefusal;
   const methods = (options.methods ?? {}) as Partial<Record<DriverMethod, unknown>>;
   const omitted = (options.omit ?? []) as DriverMethod[];
   for (const name of methodNames) {

@@ -93,7 +93,7 @@ export const mutationsByCase: Record<string, string[]> = {
     "core: trims metadata values instead of refusing outer spaces",
     "core: skips metadata validation",
   ],
-  "put: metadata up to 2 KiB is accepted and more is InvalidArgument": ["core: skips metadata validation"],
+  "put: metadata up to 2 KiB (or the driver's smaller maxMetadataBytes) is accepted and more is InvalidArgument": ["core: skips metadata validation"],
   "put: invalid contentType and header values give InvalidArgument": ["core: skips header and content-type validation"],
   "put: an empty body round-trips": ["refuses empty bodies"],
   "put: all 256 byte values round-trip": ["stores bodies as UTF-8 text", "drops the last byte of every body"],

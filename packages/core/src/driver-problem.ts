@@ -21,6 +21,11 @@ export function driverProblem(value: unknown): string | undefined {
   if (driver.capabilityHints !== undefined && (driver.capabilityHints === null || typeof driver.capabilityHints !== "object")) {
     return "its capabilityHints is not an object";
   }
+  const limit = driver.maxMetadataBytes;
+  if (limit !== undefined && (typeof limit !== "number" || !Number.isInteger(limit) || limit < 0)) return "its maxMetadataBytes is not a non-negative integer";
+  if (driver.publicUrlRefusal !== undefined && (typeof driver.publicUrlRefusal !== "string" || driver.publicUrlRefusal === "")) {
+    return "its publicUrlRefusal is not a non-empty string";
+  }
   return undefined;
 }
 

@@ -3,7 +3,7 @@ import type { ObjectFields, ObjectInfo } from "./storage-types.js";
 import { validateContentType, validateHeaderValue, validateMetadata } from "./validate-options.js";
 
 /** The fields a caller gave (validated), or `undefined` when none was given. */
-export function normalizeObjectFields(fields: ObjectFields): Partial<DriverObjectFields> | undefined {
+export function normalizeObjectFields(fields: ObjectFields, metadataLimit?: number): Partial<DriverObjectFields> | undefined {
   const out: Partial<DriverObjectFields> = {};
   let given = false;
   if (fields.contentType !== undefined) {
@@ -11,7 +11,7 @@ export function normalizeObjectFields(fields: ObjectFields): Partial<DriverObjec
     given = true;
   }
   if (fields.metadata !== undefined) {
-    out.metadata = validateMetadata(fields.metadata);
+    out.metadata = validateMetadata(fields.metadata, metadataLimit);
     given = true;
   }
   for (const name of ["cacheControl", "contentDisposition", "contentEncoding"] as const) {

@@ -47,11 +47,11 @@ export const signGetOptionNames = ["expiresIn", "downloadFilename", "responseCon
 export const storageOptionNames = ["clock", "defaultExpiresIn", "publicBaseUrl"] as const;
 
 /** Checks the put options and turns them into what the driver receives. */
-export function normalizePutOptions(options: PutOptions, require: RequireCapability): DriverPutOptions {
+export function normalizePutOptions(options: PutOptions, require: RequireCapability, metadataLimit?: number): DriverPutOptions {
   assertKnownOptions(options, putOptionNames, "put options");
   const out: DriverPutOptions = {
     contentType: options.contentType === undefined ? "application/octet-stream" : validateContentType(options.contentType),
-    metadata: validateMetadata(options.metadata),
+    metadata: validateMetadata(options.metadata, metadataLimit),
   };
   if (options.cacheControl !== undefined) out.cacheControl = validateHeaderValue(options.cacheControl, "cacheControl");
   if (options.contentDisposition !== undefined) {
@@ -131,8 +131,8 @@ export function normalizeConditions(
 }
 
 /** The fields to replace, as a spreadable request part (nothing when none was given). */
-export function changesOf(fields: ObjectFields): { changes?: Partial<DriverObjectFields> } {
-  const changes = normalizeObjectFields(fields);
+export function changesOf(fields: ObjectFields, metadataLimit?: number): { changes?: Partial<DriverObjectFields> } {
+  const changes = normalizeObjectFields(fields, metadataLimit);
   return changes === undefined ? {} : { changes };
 }
 

@@ -27,6 +27,15 @@ export function validatePublicBaseUrl(value: unknown, name = "publicBaseUrl"): s
   return text.endsWith("/") ? text : `${text}/`;
 }
 
+/** `publicBaseUrl` for `createStorage` over `driver`: checked, and refused where the driver says public URLs would not serve its objects. */
+export function publicBaseUrlFor(driver: { name: string; publicUrlRefusal?: string }, value: unknown): string {
+  const base = validatePublicBaseUrl(value);
+  if (driver.publicUrlRefusal !== undefined) {
+    throw new StorageError("Unsupported", `publicBaseUrl cannot be used with the ${driver.name} driver: ${driver.publicUrlRefusal}`);
+  }
+  return base;
+}
+
 /**
  * The public URL of a (valid) key under `base`: each `/`-separated segment
  * percent-encoded, so `?`, `#`, `%` and spaces stay part of the key. Keys

@@ -192,6 +192,21 @@ export interface StorageDriver {
   readonly capabilityHints?: CapabilityHints;
   /** The backend's multipart rules, when `capabilities.multipartUpload` is on (default: S3's). */
   readonly uploadLimits?: UploadLimits;
+  /**
+   * The most user-metadata bytes (keys plus UTF-8 values) this driver
+   * stores, when fewer than the portable 2048: a layer that keeps its own
+   * record in the backend's metadata (`withEncryption`) declares what is
+   * left. `Storage` refuses more with `InvalidArgument` before the driver
+   * runs. Data only.
+   */
+  readonly maxMetadataBytes?: number;
+  /**
+   * Why an unsigned public URL would not serve what `get` returns (through
+   * `withEncryption`, the stored bytes are ciphertext). When set,
+   * `createStorage` refuses a `publicBaseUrl` with `Unsupported` and this
+   * reason. Data only.
+   */
+  readonly publicUrlRefusal?: string;
 
   /**
    * Stores `body` under `key`, replacing data and metadata together.

@@ -31,12 +31,7 @@ import type {
 } from "./storage-types.js";
 import { StorageError, isStorageError } from "./storage-error.js";
 import { assertValidKey } from "./validate-key.js";
-import {
-  defaultExpiresIn,
-  invalid,
-  normalizeEtag,
-  validateExpiresIn,
-} from "./validate-options.js";
+import { defaultExpiresIn, invalid, metadataLimitOf, normalizeEtag, validateExpiresIn } from "./validate-options.js";
 import { CheckedStream } from "./checked-stream.js";
 import { assertKnownOptions, describe } from "./known-options.js";
 import { raceAbort, throwIfAborted, validateSignal } from "./abort-signal.js";
@@ -62,7 +57,7 @@ import { createStoredObject } from "./stored-object.js";
 import { prepareBody, withBodyType } from "./put-body.js";
 import { copyObject, moveObject, type CopyContext } from "./copy-object.js";
 import { deletePrefix, normalizeDeletePrefixOptions } from "./delete-prefix.js";
-import { publicUrlFor, validatePublicBaseUrl } from "./public-url.js";
+import { publicBaseUrlFor, publicUrlFor } from "./public-url.js";
 import { wrapError } from "./wrap-error.js";
 import { Uploads } from "./upload-sessions.js";
 import { signingTimes } from "./signing-times.js";
@@ -89,6 +84,7 @@ export class Storage<D extends StorageDriver = StorageDriver> {
   private readonly clock: () => number;
   private readonly defaultExpiresIn: number;
   private readonly publicBaseUrl: string | undefined;
+  private readonly metadataLimit: number;
   /** Multipart upload sessions (capability `multipartUpload`). */
   readonly uploads: Uploads;
 
@@ -105,9 +101,11 @@ export class Storage<D extends StorageDriver = StorageDriver> {
     this.capabilityHints = Object.freeze({ ...driver.capabilityHints });
     this.clock = options.clock ?? Date.now;
     this.defaultExpiresIn = validateExpiresIn(options.defaultExpiresIn, defaultExpiresIn);
-    this.publicBaseUrl = options.publicBaseUrl === undefined ? undefined : validatePublicBaseUrl(options.publicBaseUrl);
+    this.publicBaseUrl = options.publicBaseUrl === undefined ? undefined : publicBaseUrlFor(driver, options.publicBaseUrl);
+    this.metadataLimit = metadataLimitOf(driver);
     this.uploads = new Uploads({
       driver,
+      metadataLimit: this.metadataLimit,
       clock: this.clock,
       require: (capability, option) => this.require(capability, option),
       wrap: (error, operation, key) => this.wrap(error, operation, key),
@@ -238,7 +236,7 @@ export class Storage<D extends StorageDriver = StorageDriver> {
       assertValidKey(from, "copy");
       assertValidKey(to, "copy");
       assertKnownOptions(options, copyOptionNames, "copy options");
-      return await copyObject(this.copyContext(), from, to, { operation: "copy", ...normalizeConditions(options, "copy"), ...changesOf(options) });
+      return await copyObject(this.copyContext(), from, to, { operation: "copy", ...normalizeConditions(options, "copy"), ...changesOf(options, this.metadataLimit) });
     } catch (error) {
       throw this.wrap(error, "copy", to);
     }
@@ -250,7 +248,7 @@ export class Storage<D extends StorageDriver = StorageDriver> {
       assertValidKey(key, "updateMetadata");
       assertKnownOptions(changes, objectFieldNames, "updateMetadata changes");
       assertKnownOptions(options, updateMetadataOptionNames, "updateMetadata options");
-      const request = { operation: "updateMetadata" as const, ...normalizeConditions(options, "updateMetadata"), ...changesOf(changes) };
+      const request = { operation: "updateMetadata" as const, ...normalizeConditions(options, "updateMetadata"), ...changesOf(changes, this.metadataLimit) };
       if (request.changes === undefined) throw invalid("updateMetadata needs at least one field to change (contentType, metadata, ...)");
       return await copyObject(this.copyContext(), key, key, request);
     } catch (error) {
@@ -365,7 +363,7 @@ export class Storage<D extends StorageDriver = StorageDriver> {
   }
 
   private putOptions(options: PutOptions): DriverPutOptions {
-    return normalizePutOptions(options, (capability, option) => this.require(capability, option));
+    return normalizePutOptions(options, (capability, option) => this.require(capability, option), this.metadataLimit);
   }
 
   private require(capability: CapabilityName, option: string): void {

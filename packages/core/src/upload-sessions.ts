@@ -24,6 +24,8 @@ import { signingTimes } from "./signing-times.js";
 /** What the upload methods need from `Storage`. */
 export interface UploadsContext {
   driver: StorageDriver;
+  /** The driver's user-metadata budget in bytes. */
+  metadataLimit: number;
   clock: () => number;
   require(capability: CapabilityName, option: string): void;
   wrap(error: unknown, operation: string, key?: string): StorageError;
@@ -71,7 +73,7 @@ export class Uploads {
       assertKnownOptions(options, createOptionNames, "createUpload options");
       this.#context.require("multipartUpload", "createUpload");
       const { size, maxSize, partSize, expiresIn, ifNotExists, signal, ...fields } = options;
-      const driverFields = normalizePutOptions(fields, (capability, option) => this.#context.require(capability, option));
+      const driverFields = normalizePutOptions(fields, (capability, option) => this.#context.require(capability, option), this.#context.metadataLimit);
       const plan = planUploadParts({ ...(size === undefined ? {} : { size }), ...(maxSize === undefined ? {} : { maxSize }), ...(partSize === undefined ? {} : { partSize }) }, this.limits);
       const create = isFlagSet(ifNotExists, "ifNotExists");
       if (create) this.#context.require("uploadIfNotExists", "ifNotExists");

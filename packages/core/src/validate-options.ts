@@ -17,8 +17,16 @@ const printableAscii = /^[\x20-\x7e]*$/;
 const token = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
 const mediaTypePattern = new RegExp(`^${token}/${token}(\\s*;\\s*${token}=(${token}|"[\\x20-\\x7e]*"))*\\s*$`);
 
-/** Checks and copies user metadata. */
-export function validateMetadata(metadata: unknown): Record<string, string> {
+/** The metadata budget of a (checked) driver: the portable 2048, or its smaller `maxMetadataBytes`. */
+export function metadataLimitOf(driver: { maxMetadataBytes?: number }): number {
+  return Math.min(driver.maxMetadataBytes ?? maxMetadataBytes, maxMetadataBytes);
+}
+
+/**
+ * Checks and copies user metadata: at most `limit` bytes (the portable
+ * 2048, or less where the driver declares `maxMetadataBytes`).
+ */
+export function validateMetadata(metadata: unknown, limit = maxMetadataBytes): Record<string, string> {
   if (metadata === undefined) return {};
   if (!isPlainObject(metadata)) {
     throw invalid(`metadata must be a plain object of string values (got ${describe(metadata)})`);
@@ -42,7 +50,10 @@ export function validateMetadata(metadata: unknown): Record<string, string> {
     bytes += name.length + utf8Length(value);
     out[name] = value;
   }
-  if (bytes > maxMetadataBytes) throw invalid(`metadata is ${bytes} bytes; at most ${maxMetadataBytes} are allowed`);
+  if (bytes > limit) {
+    const reserved = limit < maxMetadataBytes ? ` on this storage (its driver keeps the rest of the backend's ${maxMetadataBytes} for its own records)` : "";
+    throw invalid(`metadata is ${bytes} bytes; at most ${limit} are allowed${reserved}`);
+  }
   return out;
 }
 

@@ -34,6 +34,8 @@ export function withPrefix(driver: StorageDriver, prefix: string): StorageDriver
     ...(driver.signPutConflicts === undefined ? {} : { signPutConflicts: driver.signPutConflicts }),
     ...(driver.capabilityHints === undefined ? {} : { capabilityHints: driver.capabilityHints }),
     ...(driver.uploadLimits === undefined ? {} : { uploadLimits: driver.uploadLimits }),
+    ...(driver.maxMetadataBytes === undefined ? {} : { maxMetadataBytes: driver.maxMetadataBytes }),
+    ...(driver.publicUrlRefusal === undefined ? {} : { publicUrlRefusal: driver.publicUrlRefusal }),
     async put(key, body, options) {
       return unscopeInfo(await driver.put(scope(key), body, options));
     },

@@ -122,15 +122,17 @@ export const putMetadataCases = [
     },
   }),
   defineCase({
-    name: "put: metadata up to 2 KiB is accepted and more is InvalidArgument",
+    name: "put: metadata up to 2 KiB (or the driver's smaller maxMetadataBytes) is accepted and more is InvalidArgument",
     requires: [],
     async run({ storage, key }) {
-      // Keys plus values, in bytes: "k0" (2) + 1022 + "k1" (2) + 1022 = 2048.
-      const exact = { k0: "a".repeat(1022), k1: "b".repeat(1022) };
+      // Keys plus values, in bytes: "k0" (2) + half + "k1" (2) + the rest = the budget (2048: two 1,022-byte values).
+      const limit = Math.min(storage.driver.maxMetadataBytes ?? 2048, 2048);
+      const half = Math.floor((limit - 4) / 2);
+      const exact = { k0: "a".repeat(half), k1: "b".repeat(limit - 4 - half) };
       await storage.put(key("exact"), "x", { metadata: exact });
-      assertDeepEqual((await storage.head(key("exact")))?.metadata, exact, "2048 bytes of metadata round-trip");
-      const over = { k0: "a".repeat(1022), k1: "b".repeat(1023) };
-      await assertRejectsWith(storage.put(key("over"), "x", { metadata: over }), "InvalidArgument", "2049 bytes of metadata");
+      assertDeepEqual((await storage.head(key("exact")))?.metadata, exact, `${limit} bytes of metadata round-trip`);
+      const over = { k0: "a".repeat(half), k1: "b".repeat(limit - 3 - half) };
+      await assertRejectsWith(storage.put(key("over"), "x", { metadata: over }), "InvalidArgument", `${limit + 1} bytes of metadata`);
       const many: Record<string, string> = {};
       for (let index = 0; index < 300; index++) many[`key-${index}`] = "v";
       await assertRejectsWith(storage.put(key("many"), "x", { metadata: many }), "InvalidArgument", "many small entries");
