@@ -21,6 +21,12 @@ export interface DecryptStreamOptions {
   length?: number;
   /** The object key, for error messages. */
   key?: string;
+  /**
+   * Input bytes to ignore before the header or the first segment (a stored
+   * suffix read starts inside the segment before the first one needed).
+   * Default 0.
+   */
+  drop?: number;
 }
 
 /** Decrypts one segment; `Corrupted` when it does not authenticate. */
@@ -51,6 +57,7 @@ export function createDecryptStream(dek: CryptoKey, options: DecryptStreamOption
   const { first, last, final, total, key } = options;
   let remaining = options.length ?? Number.MAX_SAFE_INTEGER;
   let skip = options.skip ?? 0;
+  let dropLeft = options.drop ?? 0;
   let headerLeft = options.withHeader ? headerSize : 0;
   const header = new Uint8Array(headerSize);
   let index = first;
@@ -60,11 +67,15 @@ export function createDecryptStream(dek: CryptoKey, options: DecryptStreamOption
   return new TransformStream<Uint8Array, Uint8Array>({
     async transform(chunk, controller) {
       let at = 0;
-      if (headerLeft > 0) {
-        const take = Math.min(headerLeft, chunk.length);
-        header.set(chunk.subarray(0, take), headerSize - headerLeft);
+      if (dropLeft > 0) {
+        at = Math.min(dropLeft, chunk.length);
+        dropLeft -= at;
+      }
+      if (headerLeft > 0 && at < chunk.length) {
+        const take = Math.min(headerLeft, chunk.length - at);
+        header.set(chunk.subarray(at, at + take), headerSize - headerLeft);
         headerLeft -= take;
-        at = take;
+        at += take;
         if (headerLeft === 0 && !hasFormatHeader(header)) throw corrupted("the header is not format 1's", key);
       }
       while (at < chunk.length) {
@@ -87,7 +98,7 @@ export function createDecryptStream(dek: CryptoKey, options: DecryptStreamOption
       }
     },
     flush() {
-      if (headerLeft > 0 || index <= last) throw corrupted(`it ends inside segment ${index}`, key);
+      if (dropLeft > 0 || headerLeft > 0 || index <= last) throw corrupted(`it ends inside segment ${index}`, key);
     },
   });
 }

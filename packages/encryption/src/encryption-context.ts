@@ -2,6 +2,7 @@ import { StorageError, isStorageError, maxMetadataBytes, type DriverObjectFields
 import { plaintextSize, plaintextSizeOrUndefined } from "./encrypted-size.js";
 import { importDataKey, parseRecord, recordField, unwrapDataKey } from "./key-record.js";
 import type { Keyring } from "./keyring.js";
+import { cachedDataKey } from "./data-key-cache.js";
 
 /** What the layer's operations share. */
 export interface EncryptionContext {
@@ -89,10 +90,13 @@ export function listedInfo(info: ObjectInfo): ObjectInfo {
   return { ...info, size: plaintextSizeOrUndefined(info.size) ?? info.size, metadata: userMetadata(info.metadata) };
 }
 
-/** The object's data key, unwrapped and imported. */
-export async function dataKeyOf(context: EncryptionContext, info: ObjectInfo, key: string): Promise<CryptoKey> {
-  const record = parseRecord(info.metadata[recordField]!, key);
-  return importDataKey(await unwrapDataKey(context.keys, record, key));
+/**
+ * The object's data key, unwrapped and imported, or from the keyring's
+ * cache of data keys (keyed by the exact record and the object key).
+ */
+export function dataKeyOf(context: EncryptionContext, info: ObjectInfo, key: string): Promise<CryptoKey> {
+  const text = info.metadata[recordField]!;
+  return cachedDataKey(context.keys, text, key, async () => importDataKey(await unwrapDataKey(context.keys, parseRecord(text, key), key)));
 }
 
 /** The fields a copy keeps from its source, user metadata only. */
