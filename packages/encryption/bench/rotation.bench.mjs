@@ -181,7 +181,7 @@ try {
       reported: Math.max(...seen.map((s) => s.bodyBytes)),
       calls: Object.entries(last.calls)
         .sort()
-        .map(([name, n]) => `${name} ${format(perObject(n), n % contender.objects === 0 ? 0 : 2)}`)
+        .map(([name, n]) => (n % contender.objects === 0 ? `${name} ${format(perObject(n))}` : `${name} ${format(n)} in all`))
         .join(", "),
     };
   });
