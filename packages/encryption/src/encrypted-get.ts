@@ -1,6 +1,7 @@
 import { StorageError, isStorageError, type DriverGetOptions, type DriverGetResult, type DriverRange } from "@stowage/core";
 import { firstSegmentAuthenticated } from "./authenticated-body.js";
-import { createDecryptStream } from "./decrypt-stream.js";
+import { decryptBytes } from "./decrypt-bytes.js";
+import { createDecryptStream, type DecryptStreamOptions } from "./decrypt-stream.js";
 import { headerSize, plaintextSize, segmentCount, segmentRange, segmentSize, storedSegmentSize, tagSize } from "./encrypted-size.js";
 import { asStream, dataKeyOf, discard, isEncrypted, plainInfo, type EncryptionContext } from "./encryption-context.js";
 
@@ -80,7 +81,7 @@ async function rangedGet(context: EncryptionContext, key: string, options: Drive
     return outOfRange(context, key, options, error);
   }
   if (result === null) return null;
-  let body: ReadableStream<Uint8Array>;
+  let body: ReadableStream<Uint8Array> | Uint8Array;
   let wanted: { offset: number; length: number };
   try {
     if (!isEncrypted(context, result.info, key)) {
@@ -99,24 +100,27 @@ async function rangedGet(context: EncryptionContext, key: string, options: Drive
       throw new StorageError("Corrupted", `The stored range of ${key} the driver returned starts at ${returnedStart}, past segment ${segments.first}`, { key });
     }
     const dek = await dataKeyOf(context, result.info, key);
-    body = asStream(result.body).pipeThrough(
-      createDecryptStream(dek, {
-        first: segments.first,
-        last: segments.last,
-        final: segments.final,
-        total,
-        withHeader,
-        drop,
-        skip: segments.skip,
-        length: wanted.length,
-        key,
-      }),
-    );
+    const decrypt: DecryptStreamOptions = {
+      first: segments.first,
+      last: segments.last,
+      final: segments.final,
+      total,
+      withHeader,
+      drop,
+      skip: segments.skip,
+      length: wanted.length,
+      key,
+    };
+    // A body returned whole (fs and memory do so for small ranges) is decrypted without stream plumbing.
+    body =
+      result.body instanceof Uint8Array
+        ? await decryptBytes(dek, result.body, decrypt)
+        : await firstSegmentAuthenticated(asStream(result.body).pipeThrough(createDecryptStream(dek, decrypt)));
   } catch (error) {
     discard(result.body);
     throw error;
   }
-  return { info: plainInfo(context, result.info, key), body: await firstSegmentAuthenticated(body), range: wanted };
+  return { info: plainInfo(context, result.info, key), body, range: wanted };
 }
 
 /**
