@@ -2,6 +2,7 @@ import {
   StorageError,
   assertKnownOptions,
   hmacSigningHints,
+  maxMetadataBytes,
   toUrlSigner,
   type Capabilities,
   type CapabilityHints,
@@ -13,7 +14,7 @@ import {
 import { encryptedCopy } from "./encrypted-copy.js";
 import { encryptedGet } from "./encrypted-get.js";
 import { encryptedPut } from "./encrypted-put.js";
-import { listedInfo, plainInfo, type EncryptionContext } from "./encryption-context.js";
+import { listedInfo, plainInfo, recordBytesMax, type EncryptionContext } from "./encryption-context.js";
 import type { Keyring } from "./keyring.js";
 
 export interface WithEncryptionOptions {
@@ -38,6 +39,9 @@ export interface WithEncryptionOptions {
 }
 
 const signingNames = ["signGet", "signPut", "signPutContentType", "signPutSize", "signPutMaxSize", "signPutOneTime", "signPutIfNotExists"] as const;
+
+const publicUrlReason =
+  "the stored bytes are ciphertext, so an unsigned public URL would serve them encrypted; sign GETs through the gateway (withEncryption's `signing`, served by @stowage/http) instead";
 
 const uploadHint =
   "upload sessions are off through withEncryption: parts would reach the backend unencrypted; put a stream instead (it is encrypted as it streams)";
@@ -74,6 +78,9 @@ export function withEncryption(driver: StorageDriver, options: WithEncryptionOpt
     raw: driver.raw,
     ...(signer?.signPutConflicts === undefined ? {} : { signPutConflicts: signer.signPutConflicts }),
     capabilityHints: layerHints(capabilities, signer !== undefined),
+    // The record shares the backend's metadata: Storage refuses more than what is left before a byte is sent.
+    maxMetadataBytes: Math.max(0, Math.min(driver.maxMetadataBytes ?? maxMetadataBytes, maxMetadataBytes) - recordBytesMax),
+    publicUrlRefusal: publicUrlReason,
     put: (key, body, putOptions) => encryptedPut(context, key, body, putOptions),
     get: (key, getOptions) => encryptedGet(context, key, getOptions),
     async head(key, headOptions) {

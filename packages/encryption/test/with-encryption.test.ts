@@ -143,3 +143,26 @@ describe("withEncryption", () => {
     expect(signed.url.startsWith("https://gateway.example/__storage/k")).toBe(true);
   });
 });
+
+describe("what the layer declares to Storage", () => {
+  it("a metadata budget of 2048 minus the largest record (158), so Storage refuses more before the inner driver runs", async () => {
+    const memory = memoryDriver();
+    const puts: string[] = [];
+    const inner = { ...countingDriver(memory).driver, put: (key: string, body: never, options: never) => (puts.push(key), memory.put(key, body, options)) };
+    const storage = createStorage(withEncryption(inner, { keyring: testKeys }));
+    expect(storage.driver.maxMetadataBytes).toBe(1890);
+    await expect(storage.put("over", "x", { metadata: { k: "v".repeat(1890) } })).rejects.toMatchObject({
+      code: "InvalidArgument",
+      message: expect.stringContaining("at most 1890 are allowed on this storage"),
+    });
+    expect(puts).toEqual([]);
+    await storage.put("fits", "x", { metadata: { k: "v".repeat(1889) } });
+    expect((await storage.head("fits"))?.metadata).toEqual({ k: "v".repeat(1889) });
+  });
+
+  it("public URLs are refused: they would serve ciphertext", () => {
+    expect(() => createStorage(withEncryption(memoryDriver(), { keyring: testKeys }), { publicBaseUrl: "https://cdn.example.com/" })).toThrow(
+      expect.objectContaining({ code: "Unsupported", message: expect.stringContaining("ciphertext") }),
+    );
+  });
+});

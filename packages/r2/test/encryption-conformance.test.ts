@@ -16,18 +16,9 @@ const keys = keyring({ keys: [{ id: "r2-conformance", secret: "r2-encryption-con
 const secrets = [{ id: "conformance", secret: "r2-encryption-conformance-secret-0123456789abcdef" }];
 
 // R2 counts custom metadata (keys and values) against 2 KiB, and the layer's
-// record (the `stowage-enc` field, 108 bytes with this key id, at most 158)
-// shares it: the case's exact 2,048 bytes of user metadata are refused by R2
-// (10012 MetadataTooLarge, InvalidArgument). Core has no way yet for a layer
-// to declare a smaller budget; until it does, the case is skipped here with
-// that reason. On memory, fs and RGW (no 2 KiB limit) it passes.
-const skip = {
-  "put: metadata up to 2 KiB is accepted and more is InvalidArgument":
-    "R2 limits custom metadata to 2 KiB and withEncryption's record (the stowage-enc field, up to 158 bytes) counts against it, so 2,048 bytes of user metadata exceed it (R2 10012, InvalidArgument); the layer's budget is 2048 - 158 = 1,890 bytes, which core cannot yet declare",
-};
-
+// record (the `stowage-enc` field, at most 158 bytes) shares it: the layer
+// declares maxMetadataBytes 1,890, and the metadata case stores exactly that.
 describeConformance({
-  skip,
   name: "r2 (workerd binding) through withEncryption with gateway signed URLs",
   create() {
     const driver: StorageDriver = withEncryption(r2Driver({ bucket }), {
@@ -49,25 +40,31 @@ describe("withEncryption on the R2 binding: the metadata budget", () => {
   const budget = { k0: "a".repeat(943), k1: "b".repeat(943) };
   const twoKiB = { k0: "a".repeat(1022), k1: "b".repeat(1022) };
 
-  it("1,890 bytes of user metadata fit with the largest record, and are returned without it; 1,891 do not (R2 counts exactly 2 KiB)", async () => {
+  it("1,890 bytes of user metadata fit with the largest record, and are returned without it; 1,891 sent straight to the layer are refused by R2 (it counts exactly 2 KiB), with the budget named", async () => {
     await storage.put(`${prefix}fits`, "x", { metadata: budget });
     expect((await storage.head(`${prefix}fits`))?.metadata).toEqual(budget);
-    const error = await storage.put(`${prefix}one-over`, "x", { metadata: { ...budget, k0: `${budget.k0}a` } }).then(() => undefined, (caught: unknown) => caught);
-    expect(isStorageError(error, "InvalidArgument")).toBe(true);
-  });
-
-  it("2,048 bytes are InvalidArgument, the message names the layer's budget, and nothing is stored", async () => {
-    const error = await storage.put(`${prefix}over`, "x", { metadata: twoKiB }).then(() => undefined, (caught: unknown) => caught);
+    const oneOver = { ...budget, k0: `${budget.k0}a` };
+    const error = await storage.driver
+      .put(`${prefix}one-over`, new TextEncoder().encode("x"), { contentType: "text/plain", metadata: oneOver })
+      .then(() => undefined, (caught: unknown) => caught);
     expect(isStorageError(error, "InvalidArgument")).toBe(true);
     expect((error as Error).message).toContain("user metadata has 1890 of the backend's 2048 bytes");
+    expect(await storage.head(`${prefix}one-over`)).toBeNull();
+  });
+
+  it("Storage refuses 2,048 bytes before R2 is asked (the layer declares maxMetadataBytes 1,890), and nothing is stored", async () => {
+    expect(storage.driver.maxMetadataBytes).toBe(1890);
+    const error = await storage.put(`${prefix}over`, "x", { metadata: twoKiB }).then(() => undefined, (caught: unknown) => caught);
+    expect(isStorageError(error, "InvalidArgument")).toBe(true);
+    expect((error as Error).message).toContain("at most 1890 are allowed on this storage");
     expect(await storage.head(`${prefix}over`)).toBeNull();
   });
 
-  it("updateMetadata to 2,048 bytes is InvalidArgument naming the budget, and the object keeps its metadata", async () => {
+  it("updateMetadata to 2,048 bytes is refused the same way, and the object keeps its metadata", async () => {
     await storage.put(`${prefix}update`, "x", { metadata: { a: "1" } });
     const error = await storage.updateMetadata(`${prefix}update`, { metadata: twoKiB }).then(() => undefined, (caught: unknown) => caught);
     expect(isStorageError(error, "InvalidArgument")).toBe(true);
-    expect((error as Error).message).toContain("user metadata has 1890 of the backend's 2048 bytes");
+    expect((error as Error).message).toContain("at most 1890 are allowed on this storage");
     expect((await storage.head(`${prefix}update`))?.metadata).toEqual({ a: "1" });
   });
 });
