@@ -35,7 +35,6 @@ import { StorageError, createHmacSigner, createStorage, type HmacSecret } from "
 import { keyringFromEnvironment, withEncryption } from "@stowage/encryption";
 import { createSignedUrlHandler } from "@stowage/http";
 import { r2Driver, r2NonceStore } from "@stowage/r2";
-import { checkFirstChunk } from "./check-first-chunk.ts";
 import { createUploadApp } from "../../upload-app/src/upload-app.ts";
 
 export interface Env {
@@ -107,9 +106,7 @@ function appFor(env: Env, origin: string, secret: string): (request: Request) =>
       sessionSecret: new TextEncoder().encode(`session:${secret}`),
       assets: {}, // the page is served by Workers Static Assets (wrangler.jsonc "assets")
       storagePath: `${storagePath}/`,
-      // Encrypted mode: a download whose first segment fails authentication
-      // answers 502 Corrupted rather than a 200/206 with a cut body.
-      storageHandler: encrypted ? checkFirstChunk(storageHandler) : storageHandler,
+      storageHandler,
       // The large-file mode: the app mounts @stowage/http's createUploadRoutes at
       // /api/uploads/multipart (tokens sealed with these secrets). The driver is in
       // gateway mode with the HMAC signer, which also signs the part URLs: they
