@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createStorage } from "@stowage/core";
+import { createStorage, sha256Hex } from "@stowage/core";
 import { memoryDriver } from "@stowage/memory";
 import { encryptedSize, recordField, withEncryption } from "@stowage/encryption";
 import { lazyStream, pattern, testKeys } from "./encryption-helpers.js";
@@ -88,7 +88,7 @@ describe("README: behaviour through the layer", () => {
     const enc = createStorage(withEncryption(driver, { keyring: testKeys }));
     const size = 3 * 65_536 + 7;
     const body = pattern(size);
-    const digest = Buffer.from(await crypto.subtle.digest("SHA-256", body)).toString("hex");
+    const digest = await sha256Hex(body);
     await enc.put("streamed", lazyStream(size, 10_000), { size, sha256: digest });
     await enc.put("bytes", body, { sha256: digest });
     expect(calls.put.map((call) => call.key)).toEqual(["streamed", "bytes"]);
