@@ -25,6 +25,11 @@ const backends = [
   { title: "S3: OpenStack Swift", suite: "s3 (swift)" },
   { title: "R2 binding (workerd)", suite: "r2 (workerd binding)" },
   { title: "R2 gateway (workerd)", suite: "r2 gateway (Worker route + @stowage/http)" },
+  // The same suite through withEncryption (issue 15), each with gateway signed URLs.
+  { title: "memory + encryption", suite: "memory through withEncryption with gateway signed URLs" },
+  { title: "fs + encryption", suite: "fs through withEncryption with gateway signed URLs" },
+  { title: "S3: Ceph RGW + encryption", suite: "s3 (ceph-rgw) through withEncryption with gateway signed URLs" },
+  { title: "R2 binding (workerd) + encryption", suite: "r2 (workerd binding) through withEncryption with gateway signed URLs" },
 ];
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
