@@ -79,7 +79,7 @@ async function readUntilError(body: ReadableStream<Uint8Array>): Promise<{ deliv
  * get itself rejects).
  */
 async function expectCorrupted(enc: Storage, key: string, failing: number, expected: Uint8Array = plaintext): Promise<void> {
-  let delivered = new Uint8Array(0);
+  let delivered: Uint8Array = new Uint8Array(0);
   let error: unknown;
   let getRejected = false;
   try {
