@@ -4,20 +4,19 @@
 import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deflateSync } from "node:zlib";
-import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
-import { build } from "esbuild";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { createStorage } from "@stowage/core";
 import { memoryDriver } from "@stowage/memory";
 import { s3Driver } from "@stowage/s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startUploadApp, type RunningUploadApp } from "../src/start-upload-app.js";
-import { createUploadApp, uploadSignOptions, type Asset } from "../src/upload-app.js";
+import { e2eProviders, loadAssets } from "./e2e-setup.js";
+import { createUploadApp, uploadSignOptions } from "../src/upload-app.js";
 import type { SignedUpload } from "@stowage/client";
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
@@ -75,71 +74,7 @@ function png(width: number, height: number, color: [number, number, number], noi
 
 // ---------------------------------------------------------------- the app
 
-async function loadAssets(): Promise<Record<string, Asset>> {
-  const script = await build({
-    entryPoints: [here("../src/browser/app.ts")],
-    bundle: true,
-    format: "esm",
-    target: "es2022",
-    write: false,
-    alias: { "@stowage/client": here("../../../packages/client/src/index.ts") },
-  });
-  return {
-    "/": { body: await readFile(here("../public/index.html"), "utf8"), type: "text/html; charset=utf-8" },
-    "/style.css": { body: await readFile(here("../public/style.css"), "utf8"), type: "text/css; charset=utf-8" },
-    "/app.js": { body: script.outputFiles[0]!.text, type: "text/javascript; charset=utf-8" },
-  };
-}
-
-interface Provider {
-  name: "fs" | "s3";
-  /** Why it cannot run here; undefined when it can. */
-  unavailable?: string;
-  open(): Promise<{ storageUrl: string; cleanup(): Promise<void> }>;
-}
-
-const s3Env = process.env;
-const providers: Provider[] = [
-  {
-    name: "fs",
-    async open() {
-      const root = await mkdtemp(join(tmpdir(), "stowage-upload-app-"));
-      return { storageUrl: `file://${root}`, cleanup: () => rm(root, { recursive: true, force: true }) };
-    },
-  },
-  {
-    name: "s3",
-    ...(s3Env.S3_ENDPOINT ? {} : { unavailable: "S3_ENDPOINT is not set (start Ceph RGW with scripts/ceph/start.sh)" }),
-    async open() {
-      const endpoint = s3Env.S3_ENDPOINT!;
-      const region = s3Env.S3_REGION ?? "us-east-1";
-      const bucket = `upload-app-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
-      const client = new S3Client({
-        region,
-        endpoint,
-        forcePathStyle: true,
-        requestChecksumCalculation: "WHEN_REQUIRED",
-        responseChecksumValidation: "WHEN_REQUIRED",
-      });
-      await client.send(new CreateBucketCommand({ Bucket: bucket }));
-      const params = new URLSearchParams({ region, endpoint, forcePathStyle: "true", profile: "ceph-rgw" });
-      return {
-        storageUrl: `s3://${bucket}?${params}`,
-        async cleanup() {
-          const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket }));
-          const keys = (listed.Contents ?? []).map((object) => ({ Key: object.Key! }));
-          if (keys.length > 0) await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
-          await client.send(new DeleteBucketCommand({ Bucket: bucket }));
-          client.destroy();
-        },
-      };
-    },
-  },
-];
-
-if (process.env.CI === "true" && providers.some((provider) => provider.unavailable)) {
-  throw new Error("CI=true: the S3 end-to-end run must not be skipped, but S3_ENDPOINT is not set");
-}
+const providers = e2eProviders("upload-app");
 
 // ---------------------------------------------------------------- the tests
 

@@ -5,17 +5,15 @@
 // part PUTs that fail, a reload at about 50%, and a cancel.
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
-import { build } from "esbuild";
 import { chromium, type BrowserContext, type Page, type Request as PwRequest, type Route } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { largeFilePrefix, largeUploadPartSize } from "../src/large-upload-routes.js";
 import { startUploadApp, type RunningUploadApp } from "../src/start-upload-app.js";
-import type { Asset } from "../src/upload-app.js";
+import { e2eProviders, loadAssets } from "./e2e-setup.js";
 import type { LargeUploadState } from "../src/browser/large-upload.js";
 
 const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
@@ -51,65 +49,7 @@ async function expectedSha256(seed: number): Promise<string> {
   return hash.digest("hex");
 }
 
-async function loadAssets(): Promise<Record<string, Asset>> {
-  const script = await build({
-    entryPoints: [here("../src/browser/app.ts")],
-    bundle: true,
-    format: "esm",
-    target: "es2022",
-    write: false,
-    alias: { "@stowage/client": here("../../../packages/client/src/index.ts") },
-  });
-  return {
-    "/": { body: await readFile(here("../public/index.html"), "utf8"), type: "text/html; charset=utf-8" },
-    "/style.css": { body: await readFile(here("../public/style.css"), "utf8"), type: "text/css; charset=utf-8" },
-    "/app.js": { body: script.outputFiles[0]!.text, type: "text/javascript; charset=utf-8" },
-  };
-}
-
-interface Provider {
-  name: "fs" | "s3 (Ceph RGW)";
-  unavailable?: string;
-  open(): Promise<{ storageUrl: string; cleanup(): Promise<void> }>;
-}
-
-const env = process.env;
-const providers: Provider[] = [
-  {
-    name: "fs",
-    async open() {
-      const root = await mkdtemp(join(tmpdir(), "stowage-large-upload-"));
-      return { storageUrl: `file://${root}`, cleanup: () => rm(root, { recursive: true, force: true }) };
-    },
-  },
-  {
-    name: "s3 (Ceph RGW)",
-    ...(env.S3_ENDPOINT ? {} : { unavailable: "S3_ENDPOINT is not set (start Ceph RGW with scripts/ceph/start.sh DIR and . DIR/env)" }),
-    async open() {
-      const endpoint = env.S3_ENDPOINT!;
-      const region = env.S3_REGION ?? "us-east-1";
-      const bucket = `large-upload-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
-      const client = new S3Client({ region, endpoint, forcePathStyle: true, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" });
-      await client.send(new CreateBucketCommand({ Bucket: bucket }));
-      const params = new URLSearchParams({ region, endpoint, forcePathStyle: "true", profile: "ceph-rgw" });
-      return {
-        storageUrl: `s3://${bucket}?${params}`,
-        async cleanup() {
-          const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket }));
-          const keys = (listed.Contents ?? []).map((object) => ({ Key: object.Key! }));
-          if (keys.length > 0) await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
-          await client.send(new DeleteBucketCommand({ Bucket: bucket }));
-          client.destroy();
-        },
-      };
-    },
-  },
-];
-
-// The same rule as e2e.test.ts: in CI the RGW run must not be skipped.
-if (process.env.CI === "true" && providers.some((provider) => provider.unavailable)) {
-  throw new Error("CI=true: the S3 large-upload end-to-end run must not be skipped, but S3_ENDPOINT is not set");
-}
+const providers = e2eProviders("large-upload");
 
 /** The part number of a part PUT (fs/memory HMAC part URL: `part`; S3: `partNumber`), or undefined for any other request. */
 function partNumberOf(request: PwRequest): number | undefined {

@@ -1,33 +1,13 @@
 // The portable upload flow (upload-flow-suite.ts) on the upload app over fs,
 // memory and S3 (Ceph RGW): the same suite, the same app code, only the
 // STORAGE_URL differs.
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
-import { build } from "esbuild";
 import { startUploadApp } from "../src/start-upload-app.js";
-import type { Asset } from "../src/upload-app.js";
 import { describeUploadFlow, type RunningUploadFlowApp } from "./upload-flow-suite.js";
-
-const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
-
-async function loadAssets(): Promise<Record<string, Asset>> {
-  const script = await build({
-    entryPoints: [here("../src/browser/app.ts")],
-    bundle: true,
-    format: "esm",
-    target: "es2022",
-    write: false,
-    alias: { "@stowage/client": here("../../../packages/client/src/index.ts") },
-  });
-  return {
-    "/": { body: await readFile(here("../public/index.html"), "utf8"), type: "text/html; charset=utf-8" },
-    "/style.css": { body: await readFile(here("../public/style.css"), "utf8"), type: "text/css; charset=utf-8" },
-    "/app.js": { body: script.outputFiles[0]!.text, type: "text/javascript; charset=utf-8" },
-  };
-}
+import { loadAssets } from "./e2e-setup.js";
 
 async function startOn(storageUrl: string, cleanup: () => Promise<void>): Promise<RunningUploadFlowApp> {
   try {
