@@ -43,7 +43,7 @@ async function copyOnce(context: EncryptionContext, from: string, to: string, op
     return plainInfo(context, info, to);
   } catch (error) {
     if (isStorageError(error, "PreconditionFailed") && options.ifMatch === undefined) return "changed";
-    throw explainMetadataRefusal(error, fields.metadata, to);
+    throw explainMetadataRefusal(context, error, fields.metadata, to);
   }
 }
 

@@ -31,7 +31,7 @@ export async function encryptedPut(context: EncryptionContext, key: string, body
   try {
     info = await context.driver.put(key, sealed, inner);
   } catch (error) {
-    throw explainMetadataRefusal(error, options.metadata, key);
+    throw explainMetadataRefusal(context, error, options.metadata, key);
   }
   return plainInfo(context, info, key);
 }

@@ -30,9 +30,13 @@ export const recordBytesMax = recordField.length + 2 + 64 + 1 + 80;
 
 /**
  * The user metadata (keys and values, UTF-8 bytes) that fits, with the
- * record, in the 2 KiB a backend such as S3 or R2 enforces: 2048 - 158.
+ * record, in what the inner driver stores (at most the portable 2048, the
+ * 2 KiB S3 and R2 enforce): 2048 - 158. The layer declares it as its
+ * `maxMetadataBytes`, so Storage refuses more before the backend is asked.
  */
-export const metadataBudget = maxMetadataBytes - recordBytesMax;
+export function metadataBudgetOf(driver: { maxMetadataBytes?: number }): number {
+  return Math.max(0, Math.min(driver.maxMetadataBytes ?? maxMetadataBytes, maxMetadataBytes) - recordBytesMax);
+}
 
 /**
  * The inner driver's refusal of an object's metadata, explained: when the
@@ -40,9 +44,10 @@ export const metadataBudget = maxMetadataBytes - recordBytesMax;
  * backend is its 2 KiB limit meeting the record, so the message says so.
  * Any other error is returned as it is.
  */
-export function explainMetadataRefusal(error: unknown, metadata: Record<string, string> | undefined, key: string): unknown {
+export function explainMetadataRefusal(context: EncryptionContext, error: unknown, metadata: Record<string, string> | undefined, key: string): unknown {
   if (!isStorageError(error, "InvalidArgument") || metadata === undefined) return error;
   const bytes = metadataBytes(metadata);
+  const metadataBudget = metadataBudgetOf(context.driver);
   if (bytes <= metadataBudget) return error;
   return new StorageError(
     "InvalidArgument",

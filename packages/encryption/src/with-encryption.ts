@@ -2,7 +2,6 @@ import {
   StorageError,
   assertKnownOptions,
   hmacSigningHints,
-  maxMetadataBytes,
   toUrlSigner,
   type Capabilities,
   type CapabilityHints,
@@ -14,7 +13,7 @@ import {
 import { encryptedCopy } from "./encrypted-copy.js";
 import { encryptedGet } from "./encrypted-get.js";
 import { encryptedPut } from "./encrypted-put.js";
-import { listedInfo, plainInfo, recordBytesMax, type EncryptionContext } from "./encryption-context.js";
+import { listedInfo, metadataBudgetOf, plainInfo, type EncryptionContext } from "./encryption-context.js";
 import type { Keyring } from "./keyring.js";
 
 export interface WithEncryptionOptions {
@@ -79,7 +78,7 @@ export function withEncryption(driver: StorageDriver, options: WithEncryptionOpt
     ...(signer?.signPutConflicts === undefined ? {} : { signPutConflicts: signer.signPutConflicts }),
     capabilityHints: layerHints(capabilities, signer !== undefined),
     // The record shares the backend's metadata: Storage refuses more than what is left before a byte is sent.
-    maxMetadataBytes: Math.max(0, Math.min(driver.maxMetadataBytes ?? maxMetadataBytes, maxMetadataBytes) - recordBytesMax),
+    maxMetadataBytes: metadataBudgetOf(driver),
     publicUrlRefusal: publicUrlReason,
     put: (key, body, putOptions) => encryptedPut(context, key, body, putOptions),
     get: (key, getOptions) => encryptedGet(context, key, getOptions),

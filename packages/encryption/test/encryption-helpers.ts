@@ -25,22 +25,7 @@ export function encryptedMemory(options: { plaintext?: "allow" | "refuse" } = {}
   return { inner, enc, raw: createStorage(inner) };
 }
 
-/** Reads a stream until it ends or errors: the bytes delivered before, and the error. */
-export async function readUntilError(body: ReadableStream<Uint8Array>): Promise<{ delivered: Uint8Array; error: unknown }> {
-  const chunks: Uint8Array[] = [];
-  const reader = body.getReader();
-  let error: unknown;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-    }
-  } catch (caught) {
-    error = caught;
-  }
-  return { delivered: concat(chunks), error };
-}
+export { readUntilError } from "./shared/tamper-cases.ts";
 
 export function concat(chunks: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));

@@ -57,7 +57,8 @@ async function store(raw: Storage, key: string, bytes: Uint8Array, fields: Store
   await raw.put(key, bytes, { contentType: fields.contentType, metadata: fields.metadata });
 }
 
-async function readUntilError(body: ReadableStream<Uint8Array>): Promise<{ delivered: Uint8Array; error: unknown }> {
+/** Reads a stream until it ends or errors: the bytes delivered before, and the error. */
+export async function readUntilError(body: ReadableStream<Uint8Array>): Promise<{ delivered: Uint8Array; error: unknown }> {
   const chunks: Uint8Array[] = [];
   const reader = body.getReader();
   let error: unknown;
