@@ -28,11 +28,15 @@ export const raceCases = [
           if (index < 0) fail("a reader saw a value that is no writer's whole value (a mix or a torn write)");
           reads.push(index);
         }
-      })();
+      })().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
       // Each writer uses its own Kv: 20 processes.
       const results = await Promise.allSettled(values.map((value, index) => context.kv().put("hot", value, { metadata: { writer: index } })));
       reading = false;
-      await readLoop;
+      const readError = await readLoop;
+      if (readError !== undefined) throw readError;
       assertTrue(results.every((result) => result.status === "fulfilled"), "every racing put resolved");
       const final = await context.kv().getWithMetadata("hot");
       if (final.value === null) return fail("the key is missing after the race");
