@@ -182,7 +182,9 @@ describe("kvBinding: limits", () => {
     const tooMuch = { pad: `${metadata.pad}m` };
     // createKv's own check (its code for metadata over the budget: TooLarge; core says InvalidArgument).
     expect(["InvalidArgument", "TooLarge"]).toContain(await codeOf(kv.put(over, "v", { metadata: tooMuch })));
-    expect(await codeOf(kv.put(over, "v", { contentType: `${contentType}x`, metadata }))).toBe("InvalidArgument");
+    const longType = kv.put(over, "v", { contentType: `${contentType}x`, metadata });
+    expect(await codeOf(longType)).toBe("InvalidArgument");
+    await expect(longType).rejects.toThrow(/pass a shorter contentType/);
     expect((await raw(over)).value).toBeNull();
   });
 
