@@ -16,3 +16,5 @@ export type {
   KvBackendRecord,
   KvSweepResult,
 } from "./kv-backend.js";
+export { kvBinding, kvBindingLimits } from "./kv-binding.js";
+export type { KvBindingOptions, KvNamespaceLike } from "./kv-binding.js";
