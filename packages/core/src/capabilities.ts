@@ -60,6 +60,22 @@ export interface Capabilities {
   signUploadPart: boolean;
   /** Completing an upload honours `ifNotExists` atomically: of racing sessions for one key exactly one wins. */
   uploadIfNotExists: boolean;
+  /**
+   * Object expiry: `put` honours `expiresAt` / `ttlSeconds`. Core keeps the
+   * instant in a reserved metadata field, so the driver MUST return each
+   * object's metadata from `get`, `head` and `list`. An expired object
+   * reads as absent; `Storage.sweepExpired` deletes it (with
+   * `deleteIfMatch`).
+   */
+  expiry: boolean;
+  /**
+   * Signed GET URLs are served through a `Storage` (the `@stowage/http`
+   * handler), so an expired object gives 404 on them. Where `expiry` is on
+   * and this is off (a backend's own presigned URLs), `signGet` reads the
+   * object first, refuses an expired one with `NotFound`, and ends the
+   * URL's life no later than the object's.
+   */
+  signGetExpiry: boolean;
 }
 
 /** Every capability off: spread it and switch on what a driver supports. */
@@ -86,6 +102,8 @@ export const noCapabilities: Readonly<Capabilities> = Object.freeze({
   multipartUpload: false,
   signUploadPart: false,
   uploadIfNotExists: false,
+  expiry: false,
+  signGetExpiry: false,
 });
 
 export type CapabilityName = keyof Capabilities;

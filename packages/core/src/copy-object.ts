@@ -4,12 +4,18 @@ import type { ObjectInfo } from "./storage-types.js";
 import { StorageError, isStorageError } from "./storage-error.js";
 import { invalid } from "./validate-options.js";
 import { mergeObjectFields } from "./object-fields.js";
+import { utf8Length } from "./compare-utf8.js";
+import { expiredError, expiryMetadataKey, storedExpiry } from "./object-expiry.js";
 
 /** What the copy and move steps need from `Storage`. */
 export interface CopyContext {
   driver: StorageDriver;
   require(capability: CapabilityName, option: string): void;
   can(capability: CapabilityName): boolean;
+  /** The storage clock, to judge expiry. */
+  now(): number;
+  /** The caller's metadata budget (the expiry field must fit beside replaced metadata). */
+  metadataLimit: number;
 }
 
 export interface CopyRequest {
@@ -42,16 +48,41 @@ export async function copyObject(context: CopyContext, from: string, to: string,
   if (request.signal !== undefined) options.signal = request.signal;
   if (request.ifNotExists) options.ifNotExists = true;
   if (request.ifMatch !== undefined) options.ifMatch = request.ifMatch;
-  if (request.changes !== undefined) {
-    const source = await driver.head(from, request.signal === undefined ? {} : { signal: request.signal });
-    if (source === null) throw new StorageError("NotFound", `${from} does not exist`, { key: from });
+  // With expiry, the source is read first so an expired one is never copied over the target.
+  if (request.changes !== undefined || context.can("expiry")) {
+    const source = await liveSource(context, from, request.signal);
     if (request.ifMatch !== undefined && source.etag !== request.ifMatch) {
       throw new StorageError("PreconditionFailed", `${from} has etag ${source.etag}, not ${request.ifMatch}`, { key: from });
     }
-    if (context.can("copyIfMatch")) options.ifMatch = source.etag;
-    options.replace = mergeObjectFields(source, request.changes);
+    if (request.changes !== undefined) {
+      // Pinned, so the merged fields belong to the bytes copied.
+      if (context.can("copyIfMatch")) options.ifMatch = source.etag;
+      options.replace = keepExpiry(context, source, mergeObjectFields(source, request.changes));
+    }
   }
   return driver.copy!.call(driver, from, to, options);
+}
+
+/** The source's info; `NotFound` when it is missing or has expired. */
+async function liveSource(context: CopyContext, from: string, signal: AbortSignal | undefined): Promise<ObjectInfo> {
+  const source = await context.driver.head(from, signal === undefined ? {} : { signal });
+  if (source === null) throw new StorageError("NotFound", `${from} does not exist`, { key: from });
+  const instant = storedExpiry(source);
+  if (instant !== undefined && instant <= context.now()) throw expiredError(from, instant);
+  return source;
+}
+
+/** Replaced metadata keeps the source's expiry field: a copy or metadata update never drops an expiry. */
+function keepExpiry(context: CopyContext, source: ObjectInfo, merged: DriverObjectFields): DriverObjectFields {
+  const field = source.metadata[expiryMetadataKey];
+  if (field === undefined || merged.metadata[expiryMetadataKey] !== undefined) return merged;
+  let bytes = 0;
+  for (const [name, value] of Object.entries(merged.metadata)) bytes += name.length + utf8Length(value);
+  const budget = context.metadataLimit - expiryMetadataKey.length - field.length;
+  if (bytes > budget) {
+    throw invalid(`metadata is ${bytes} bytes; ${source.key} expires, and its expiry takes ${context.metadataLimit - budget} of the ${context.metadataLimit} bytes, so at most ${budget} are allowed`);
+  }
+  return { ...merged, metadata: { ...merged.metadata, [expiryMetadataKey]: field } };
 }
 
 export interface MoveRequest {
@@ -73,12 +104,13 @@ export async function moveObject(context: CopyContext, from: string, to: string,
   const signalOption = request.signal === undefined ? {} : { signal: request.signal };
   if (driver.move !== undefined) {
     if (request.ifMatch !== undefined) context.require("copyIfMatch", "ifMatch");
+    // An expired source is absent: never moved over the target.
+    if (context.can("expiry")) await liveSource(context, from, request.signal);
     return driver.move(from, to, { ...signalOption, ...pick(request) });
   }
   context.require("copy", "move");
   context.require("deleteIfMatch", "move");
-  const source = await driver.head(from, signalOption);
-  if (source === null) throw new StorageError("NotFound", `${from} does not exist`, { key: from });
+  const source = await liveSource(context, from, request.signal);
   if (request.ifMatch !== undefined && source.etag !== request.ifMatch) {
     throw new StorageError("PreconditionFailed", `${from} has etag ${source.etag}, not ${request.ifMatch}`, { key: from });
   }

@@ -30,6 +30,7 @@ export const hmacSignerCapabilities: Readonly<Partial<Capabilities>> = Object.fr
   signPutMaxSize: true,
   signPutOneTime: true,
   signPutIfNotExists: true,
+  signGetExpiry: true,
 });
 
 /**

@@ -24,6 +24,8 @@ export type {
   SignPutCheck,
   SignPutOptions,
   StorageOptions,
+  SweepExpiredOptions,
+  SweepExpiredResult,
   StoredObject,
 } from "./storage-types.js";
 export type {
@@ -75,6 +77,7 @@ export { minSecretBytes } from "./hmac-keyring.js";
 export type { HmacSecret } from "./hmac-keyring.js";
 export { assertValidKey, isValidKey, keyProblem, maxKeyBytes } from "./validate-key.js";
 export { maxMetadataBytes, maxExpiresIn, defaultExpiresIn } from "./validate-options.js";
+export { expiryMetadataKey } from "./object-expiry.js";
 export { compareUtf8, utf8Length } from "./compare-utf8.js";
 export { Sha256, sha256Hex, toHex } from "./sha256.js";
 export { attachmentDisposition } from "./attachment-disposition.js";

@@ -30,6 +30,8 @@ export const putOptionNames = [
   "ifMatch",
   "size",
   "sha256",
+  "expiresAt",
+  "ttlSeconds",
   "signal",
 ] as const;
 export const getOptionNames = ["range", "ifMatch", "ifNoneMatch", "signal"] as const;
@@ -42,6 +44,7 @@ export const copyOptionNames = [...objectFieldNames, "ifMatch", "ifNotExists", "
 export const moveOptionNames = ["ifMatch", "ifNotExists", "signal"] as const;
 export const updateMetadataOptionNames = ["ifMatch", "signal"] as const;
 export const deletePrefixOptionNames = ["all", "signal", "onProgress"] as const;
+export const sweepExpiredOptionNames = ["prefix", "signal", "onProgress"] as const;
 export const signPutOptionNames = ["expiresIn", "contentType", "size", "maxSize", "oneTime", "ifNotExists"] as const;
 export const signGetOptionNames = ["expiresIn", "downloadFilename", "responseContentType", "inline"] as const;
 export const storageOptionNames = ["clock", "defaultExpiresIn", "publicBaseUrl"] as const;

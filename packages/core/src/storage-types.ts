@@ -28,6 +28,15 @@ export interface PutOptions {
   size?: number;
   /** The hex SHA-256 of the body. A body with another digest fails with `ChecksumMismatch`. */
   sha256?: string;
+  /**
+   * The instant the object expires (capability `expiry`): from then on it
+   * reads as absent (`get` and `head` give `null`, `list` skips it, signed
+   * GETs give 404) and `sweepExpired` deletes it. Must lie after the
+   * storage clock's now. Not with `ttlSeconds`.
+   */
+  expiresAt?: Date;
+  /** Expire the object this many whole seconds after the put (capability `expiry`); never rounded. Not with `expiresAt`. */
+  ttlSeconds?: number;
   /** Aborting fails the put with `Aborted` and leaves the previous object intact. */
   signal?: AbortSignal;
 }
@@ -43,6 +52,8 @@ export interface ObjectInfo {
   contentDisposition?: string;
   contentEncoding?: string;
   metadata: Record<string, string>;
+  /** When the object expires (it was put with `expiresAt` or `ttlSeconds`); absent when it never does. */
+  expiresAt?: Date;
 }
 
 export interface StoredObject extends ObjectInfo {
@@ -141,6 +152,22 @@ export interface DeletePrefixOptions {
   signal?: AbortSignal;
   /** Called after each batch with the running count. */
   onProgress?: (progress: { deleted: number }) => void;
+}
+
+export interface SweepExpiredOptions {
+  /** Only keys under this prefix (default: every key). */
+  prefix?: string;
+  /** Aborting stops the sweep with `Aborted`; calling again continues. */
+  signal?: AbortSignal;
+  /** Called after each listed page with the running counts. */
+  onProgress?: (progress: SweepExpiredResult) => void;
+}
+
+export interface SweepExpiredResult {
+  /** Objects examined. */
+  scanned: number;
+  /** Expired objects this call deleted. */
+  deleted: number;
 }
 
 export interface DeletePrefixResult {

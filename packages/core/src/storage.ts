@@ -28,6 +28,8 @@ import type {
   SignPutOptions,
   StorageOptions,
   StoredObject,
+  SweepExpiredOptions,
+  SweepExpiredResult,
 } from "./storage-types.js";
 import { StorageError, isStorageError } from "./storage-error.js";
 import { assertValidKey } from "./validate-key.js";
@@ -61,12 +63,15 @@ import { publicBaseUrlFor, publicUrlFor } from "./public-url.js";
 import { wrapError } from "./wrap-error.js";
 import { Uploads } from "./upload-sessions.js";
 import { signingTimes } from "./signing-times.js";
+import { explainExistingExpired, expiryField, expiryFieldBytes, isExpired, lifetimeWithinExpiry, publicInfo, requestedExpiry } from "./object-expiry.js";
+import { listVisible, normalizeSweepOptions, sweepExpired, sweepHint } from "./expiring-list.js";
 
 const deleteBatchSize = 1000;
 
 /** Hints core gives when the driver has none: what works on any driver instead. */
 const portableHints: Partial<Record<CapabilityName, string>> = {
   copy: "copyBetween(storage, from, storage, to) streams the object through this process instead",
+  deleteIfMatch: "without conditional deletes a sweep could delete a concurrent rewrite; " + sweepHint,
 };
 
 /**
@@ -129,9 +134,11 @@ export class Storage<D extends StorageDriver = StorageDriver> {
       }
       const info = await this.driver.put(key, prepared.body, driverOptions);
       if (checked?.failure !== undefined) throw checked.failure;
-      return info;
+      return publicInfo(info);
     } catch (error) {
-      throw this.wrap(checked?.failure ?? error, "put", key);
+      const failure = checked?.failure ?? error;
+      const explained = this.capabilities.expiry ? await explainExistingExpired(failure, () => this.driver.head(key, {}), this.clock) : failure;
+      throw this.wrap(explained, "put", key);
     }
   }
 
@@ -144,6 +151,11 @@ export class Storage<D extends StorageDriver = StorageDriver> {
       throwIfAborted(signal, "get");
       const result = await raceAbort(this.driver.get(key, driverOptions), signal, "get");
       if (result === null) return null;
+      if (isExpired(result.info, this.clock())) {
+        if (!(result.body instanceof Uint8Array)) await result.body.cancel().catch(() => {});
+        return null;
+      }
+      publicInfo(result.info);
       return createStoredObject(result, (error) => this.wrap(error, "get", key));
     } catch (error) {
       throw this.wrap(error, "get", key);
@@ -155,7 +167,7 @@ export class Storage<D extends StorageDriver = StorageDriver> {
     try {
       assertValidKey(key, "head");
       const signal = this.operationSignal(options, headOptionNames, "head");
-      return await raceAbort(this.driver.head(key, signal === undefined ? {} : { signal }), signal, "head");
+      return await this.visibleHead(key, signal, "head");
     } catch (error) {
       throw this.wrap(error, "head", key);
     }
@@ -166,7 +178,7 @@ export class Storage<D extends StorageDriver = StorageDriver> {
     try {
       assertValidKey(key, "exists");
       const signal = this.operationSignal(options, existsOptionNames, "exists");
-      return (await raceAbort(this.driver.head(key, signal === undefined ? {} : { signal }), signal, "exists")) !== null;
+      return (await this.visibleHead(key, signal, "exists")) !== null;
     } catch (error) {
       throw this.wrap(error, "exists", key);
     }
@@ -179,10 +191,7 @@ export class Storage<D extends StorageDriver = StorageDriver> {
       const signal = validateSignal(options.signal);
       throwIfAborted(signal, "list");
       if (signal !== undefined) driverOptions.signal = signal;
-      const page = await raceAbort(this.driver.list(driverOptions), signal, "list");
-      const result: ListPage = { objects: page.objects, prefixes: page.prefixes };
-      if (page.cursor !== undefined) result.cursor = page.cursor;
-      return result;
+      return await raceAbort(listVisible(this.driver, driverOptions, this.clock), signal, "list");
     } catch (error) {
       throw this.wrap(error, "list");
     }
@@ -230,13 +239,29 @@ export class Storage<D extends StorageDriver = StorageDriver> {
     }
   }
 
+  /**
+   * Deletes expired objects under `prefix` (capability `expiry`, and
+   * `deleteIfMatch`): each only at the etag seen, so a concurrent rewrite
+   * survives. Idempotent; calling again continues.
+   */
+  async sweepExpired(options: SweepExpiredOptions = {}): Promise<SweepExpiredResult> {
+    try {
+      const request = normalizeSweepOptions(options);
+      this.require("expiry", "sweepExpired");
+      this.require("deleteIfMatch", "sweepExpired");
+      return await sweepExpired(this.driver, request, this.clock);
+    } catch (error) {
+      throw this.wrap(error, "sweepExpired");
+    }
+  }
+
   /** Copies `from` to `to`, keeping its fields unless options replace them; server-side where the driver can. */
   async copy(from: string, to: string, options: CopyOptions = {}): Promise<ObjectInfo> {
     try {
       assertValidKey(from, "copy");
       assertValidKey(to, "copy");
       assertKnownOptions(options, copyOptionNames, "copy options");
-      return await copyObject(this.copyContext(), from, to, { operation: "copy", ...normalizeConditions(options, "copy"), ...changesOf(options, this.metadataLimit) });
+      return publicInfo(await copyObject(this.copyContext(), from, to, { operation: "copy", ...normalizeConditions(options, "copy"), ...changesOf(options, this.metadataLimit) }));
     } catch (error) {
       throw this.wrap(error, "copy", to);
     }
@@ -250,7 +275,7 @@ export class Storage<D extends StorageDriver = StorageDriver> {
       assertKnownOptions(options, updateMetadataOptionNames, "updateMetadata options");
       const request = { operation: "updateMetadata" as const, ...normalizeConditions(options, "updateMetadata"), ...changesOf(changes, this.metadataLimit) };
       if (request.changes === undefined) throw invalid("updateMetadata needs at least one field to change (contentType, metadata, ...)");
-      return await copyObject(this.copyContext(), key, key, request);
+      return publicInfo(await copyObject(this.copyContext(), key, key, request));
     } catch (error) {
       throw this.wrap(error, "updateMetadata", key);
     }
@@ -265,7 +290,7 @@ export class Storage<D extends StorageDriver = StorageDriver> {
       assertValidKey(from, "move");
       assertValidKey(to, "move");
       assertKnownOptions(options, moveOptionNames, "move options");
-      return await moveObject(this.copyContext(), from, to, normalizeConditions(options, "move"));
+      return publicInfo(await moveObject(this.copyContext(), from, to, normalizeConditions(options, "move")));
     } catch (error) {
       throw this.wrap(error, "move", from);
     }
@@ -326,7 +351,9 @@ export class Storage<D extends StorageDriver = StorageDriver> {
   async signGet(key: string, options: SignGetOptions = {}): Promise<SignedRequest> {
     try {
       assertValidKey(key, "signGet");
-      const { expiresIn, constraints } = normalizeSignGetOptions(options, this.signingContext());
+      const { expiresIn: asked, constraints } = normalizeSignGetOptions(options, this.signingContext());
+      const expiresIn =
+        this.capabilities.expiry && !this.capabilities.signGetExpiry ? await lifetimeWithinExpiry(() => this.driver.head(key, {}), key, asked, this.clock) : asked;
       const driverOptions: DriverSignGetOptions = { ...signingTimes(this.clock, expiresIn), ...constraints };
       return await this.driver.signGet!.call(this.driver, key, driverOptions);
     } catch (error) {
@@ -351,6 +378,8 @@ export class Storage<D extends StorageDriver = StorageDriver> {
       driver: this.driver,
       require: (capability, option) => this.require(capability, option),
       can: (capability) => this.capabilities[capability],
+      now: this.clock,
+      metadataLimit: this.metadataLimit,
     };
   }
 
@@ -362,8 +391,21 @@ export class Storage<D extends StorageDriver = StorageDriver> {
     return signal;
   }
 
+  /** A head that sees an expired object as absent, and hides the expiry field. */
+  private async visibleHead(key: string, signal: AbortSignal | undefined, operation: string): Promise<ObjectInfo | null> {
+    const info = await raceAbort(this.driver.head(key, signal === undefined ? {} : { signal }), signal, operation);
+    return info === null || isExpired(info, this.clock()) ? null : publicInfo(info);
+  }
+
+  /** The driver's put options; an expiry becomes the reserved metadata field, out of the metadata budget. */
   private putOptions(options: PutOptions): DriverPutOptions {
-    return normalizePutOptions(options, (capability, option) => this.require(capability, option), this.metadataLimit);
+    const asksExpiry = options?.expiresAt !== undefined || options?.ttlSeconds !== undefined;
+    if (asksExpiry) this.require("expiry", options.expiresAt !== undefined ? "expiresAt" : "ttlSeconds");
+    const instant = asksExpiry ? requestedExpiry(options, this.clock()) : undefined;
+    const limit = instant === undefined ? this.metadataLimit : this.metadataLimit - expiryFieldBytes(instant);
+    const out = normalizePutOptions(options, (capability, option) => this.require(capability, option), limit);
+    if (instant !== undefined) out.metadata = { ...out.metadata, ...expiryField(instant) };
+    return out;
   }
 
   private require(capability: CapabilityName, option: string): void {

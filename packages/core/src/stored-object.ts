@@ -28,6 +28,7 @@ class StoredObjectResult implements StoredObject {
   declare contentEncoding?: string;
   metadata: Record<string, string>;
   declare range?: { offset: number; length: number };
+  declare expiresAt?: Date;
   #source: ReadableStream<Uint8Array> | Uint8Array | undefined;
   #stream: ReadableStream<Uint8Array> | undefined;
   readonly #wrapError: (error: unknown) => StorageError;
@@ -43,6 +44,7 @@ class StoredObjectResult implements StoredObject {
     if (info.cacheControl !== undefined) this.cacheControl = info.cacheControl;
     if (info.contentDisposition !== undefined) this.contentDisposition = info.contentDisposition;
     if (info.contentEncoding !== undefined) this.contentEncoding = info.contentEncoding;
+    if (info.expiresAt !== undefined) this.expiresAt = info.expiresAt;
     if (result.range !== undefined) this.range = { offset: result.range.offset, length: result.range.length };
     this.#source = result.body;
     this.#stream = undefined;

@@ -12,6 +12,8 @@ export function invalid(message: string): StorageError {
   return new StorageError("InvalidArgument", message);
 }
 
+/** The metadata field core keeps expiry in (see object-expiry.ts), refused as a caller's key. */
+const reservedMetadataKey = "stowage-expires-at";
 const metadataKeyPattern = /^[a-z0-9-]+$/;
 const printableAscii = /^[\x20-\x7e]*$/;
 const token = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
@@ -36,6 +38,9 @@ export function validateMetadata(metadata: unknown, limit = maxMetadataBytes): R
   for (const [name, value] of Object.entries(metadata)) {
     if (!metadataKeyPattern.test(name)) {
       throw invalid(`metadata key ${JSON.stringify(name)} must be lowercase ASCII letters, digits and "-"`);
+    }
+    if (name === reservedMetadataKey) {
+      throw invalid(`metadata key ${JSON.stringify(name)} is reserved for the object's expiry: pass expiresAt or ttlSeconds to put instead`);
     }
     if (typeof value !== "string") throw invalid(`metadata value for ${JSON.stringify(name)} must be a string`);
     if (!printableAscii.test(value)) {

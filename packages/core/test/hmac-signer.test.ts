@@ -18,7 +18,7 @@ describe("createHmacSigner", () => {
     expect(signed.expiresAt.getTime()).toBe(expiresAt.getTime());
     expect(signer.capabilities).toEqual(hmacSignerCapabilities);
     expect(Object.keys(hmacSignerCapabilities).sort()).toEqual(
-      ["signGet", "signPut", "signPutContentType", "signPutIfNotExists", "signPutMaxSize", "signPutOneTime", "signPutSize"],
+      ["signGet", "signGetExpiry", "signPut", "signPutContentType", "signPutIfNotExists", "signPutMaxSize", "signPutOneTime", "signPutSize"],
     );
   });
 

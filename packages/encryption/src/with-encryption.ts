@@ -37,7 +37,7 @@ export interface WithEncryptionOptions {
   randomBytes?: (length: number) => Uint8Array;
 }
 
-const signingNames = ["signGet", "signPut", "signPutContentType", "signPutSize", "signPutMaxSize", "signPutOneTime", "signPutIfNotExists"] as const;
+const signingNames = ["signGet", "signPut", "signPutContentType", "signPutSize", "signPutMaxSize", "signPutOneTime", "signPutIfNotExists", "signGetExpiry"] as const;
 
 const publicUrlReason =
   "the stored bytes are ciphertext, so an unsigned public URL would serve them encrypted; sign GETs through the gateway (withEncryption's `signing`, served by @stowage/http) instead";

@@ -68,6 +68,7 @@ export const fsCapabilities: Capabilities = {
   listDelimiter: true,
   listStartAfter: true,
   deleteIfMatch: true,
+  expiry: true,
   copy: true,
   serverSideCopy: true,
   copyIfMatch: true,

@@ -79,6 +79,7 @@ export const memoryCapabilities: Capabilities = {
   copyIfMatch: true,
   copyIfNotExists: true,
   deleteIfMatch: true,
+  expiry: true,
 };
 
 /** The memory driver's native state, exposed as `driver.raw`. */
