@@ -15,5 +15,11 @@ export default defineProject({
     }),
   ],
   resolve: { alias: stowageAliases },
-  test: { name: "kv-workerd", include: ["test-workerd/**/*.test.ts"], testTimeout: 60_000 },
+  test: {
+    name: "kv-workerd",
+    include: ["test-workerd/**/*.test.ts"],
+    // In Node: native expiry observed on a private Miniflare whose KV clock it can move.
+    globalSetup: ["test-workerd/native-expiry.global-setup.ts"],
+    testTimeout: 60_000,
+  },
 });
