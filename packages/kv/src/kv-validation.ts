@@ -15,6 +15,8 @@ export function validateKey(key: unknown, limits: KvBackendLimits, operation: st
   if (typeof key !== "string") throw kvError("InvalidArgument", `a key must be a string (got ${typeof key})`, operation);
   if (key.length === 0) throw kvError("InvalidArgument", "a key must not be empty", operation, key);
   if (loneSurrogate.test(key)) throw kvError("InvalidArgument", "a key must be well-formed UTF-16 (a lone surrogate has no UTF-8 form)", operation, key);
+  // A UTF-16 unit is at most 3 bytes of UTF-8: short keys need no encoding.
+  if (key.length * 3 <= limits.maxKeyBytes) return;
   const bytes = utf8Bytes(key);
   if (bytes > limits.maxKeyBytes) {
     throw kvError("InvalidArgument", `a key must be at most ${limits.maxKeyBytes} bytes of UTF-8 here (got ${bytes}); shorten it or hash it`, operation, key);

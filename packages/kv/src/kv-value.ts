@@ -49,21 +49,43 @@ export async function encodeValue(value: unknown, key: string): Promise<{ bytes:
 
 /** A `KvValue` over a backend record (the record's bytes are never handed out). */
 export function kvValueOf(key: string, record: KvBackendRecord): KvValue {
-  const stored = record.value;
-  const value: KvValue = {
-    key,
-    contentType: record.contentType,
-    metadata: record.metadata ?? null,
-    bytes: () => stored.slice(),
-    text: () => decoder.decode(stored),
-    json: <T>() => {
-      try {
-        return JSON.parse(decoder.decode(stored)) as T;
-      } catch (cause) {
-        throw kvError("InvalidArgument", `the value of ${JSON.stringify(key)} is not JSON (${record.contentType}); read it with text() or bytes()`, "get", key);
-      }
-    },
-  };
-  if (record.expiresAt !== undefined) value.expiresAt = new Date(record.expiresAt.getTime());
-  return value;
+  return new StoredKvValue(key, record);
+}
+
+const textOf = new WeakMap<Uint8Array, string>();
+
+/** One class for every read value: cheap to make on each (cached) get. */
+class StoredKvValue implements KvValue {
+  readonly key: string;
+  readonly contentType: string;
+  readonly metadata: unknown;
+  declare expiresAt?: Date;
+  readonly #stored: Uint8Array;
+
+  constructor(key: string, record: KvBackendRecord) {
+    this.key = key;
+    this.contentType = record.contentType;
+    this.metadata = record.metadata ?? null;
+    this.#stored = record.value;
+    if (record.expiresAt !== undefined) this.expiresAt = new Date(record.expiresAt.getTime());
+  }
+
+  bytes(): Uint8Array {
+    return this.#stored.slice();
+  }
+
+  text(): string {
+    // A cached record is read again and again: decode its bytes once.
+    let text = textOf.get(this.#stored);
+    if (text === undefined) textOf.set(this.#stored, (text = decoder.decode(this.#stored)));
+    return text;
+  }
+
+  json<T = unknown>(): T {
+    try {
+      return JSON.parse(this.text()) as T;
+    } catch {
+      throw kvError("InvalidArgument", `the value of ${JSON.stringify(this.key)} is not JSON (${this.contentType}); read it with text() or bytes()`, "get", this.key);
+    }
+  }
 }

@@ -95,9 +95,15 @@ export class Kv {
   }
 
   /** The value of `key`, or `null` when absent or expired. */
-  async get(key: string, options: { signal?: AbortSignal } = {}): Promise<KvValue | null> {
-    const record = await this.#read(key, options.signal, "get");
-    return record === null ? null : kvValueOf(key, record);
+  get(key: string, options: { signal?: AbortSignal } = {}): Promise<KvValue | null> {
+    try {
+      // A cache hit answers without another await.
+      const hit = this.#cached(key, "get");
+      if (hit !== undefined) return Promise.resolve(hit === null ? null : kvValueOf(key, hit));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#fetch(key, options.signal).then((record) => (record === null ? null : kvValueOf(key, record)));
   }
 
   /** The value with its metadata and expiry. */
@@ -196,12 +202,28 @@ export class Kv {
     return this.#backend.sweepExpired(options);
   }
 
-  async #read(key: string, signal: AbortSignal | undefined, operation: string): Promise<KvBackendRecord | null> {
+  /** Validates `key`; the live cached record (`null`: a cached miss or expired), or `undefined` when the cache has none. */
+  #cached(key: string, operation: string): KvBackendRecord | null | undefined {
     validateKey(key, this.#backend.limits, operation);
-    const cached = this.#cache.enabled ? this.#cache.lookup(key) : undefined;
+    if (!this.#cache.enabled) return undefined;
+    const record = this.#cache.lookup(key);
+    if (record === undefined || record === null) return record;
+    return this.#live(record);
+  }
+
+  #live(record: KvBackendRecord): KvBackendRecord | null {
+    return record.expiresAt !== undefined && record.expiresAt.getTime() <= this.#settings.clock() ? null : record;
+  }
+
+  async #read(key: string, signal: AbortSignal | undefined, operation: string): Promise<KvBackendRecord | null> {
+    const cached = this.#cached(key, operation);
+    return cached !== undefined ? cached : this.#fetch(key, signal);
+  }
+
+  /** Reads the backend (and fills the cache when it is on). */
+  async #fetch(key: string, signal: AbortSignal | undefined): Promise<KvBackendRecord | null> {
     let record: KvBackendRecord | null;
-    if (cached !== undefined) record = cached;
-    else if (!this.#cache.enabled) record = await this.#backend.get(key, signal === undefined ? {} : { signal });
+    if (!this.#cache.enabled) record = await this.#backend.get(key, signal === undefined ? {} : { signal });
     else {
       const ticket = this.#cache.begin(key);
       let fetched: KvBackendRecord | null | undefined;
@@ -212,7 +234,6 @@ export class Kv {
       }
       record = fetched;
     }
-    if (record !== null && record.expiresAt !== undefined && record.expiresAt.getTime() <= this.#settings.clock()) return null;
-    return record;
+    return record === null ? null : this.#live(record);
   }
 }
