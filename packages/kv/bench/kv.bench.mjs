@@ -18,7 +18,6 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createStorage } from "@stowage/core";
 import { createKv } from "@stowage/kv";
-// @stowage/fs's built dist, by path (it resolves @stowage/core from its own package).
 import { fsDriver } from "@stowage/fs";
 
 const envNumber = (name, fallback) => {
