@@ -178,6 +178,14 @@ describe("kvBinding: limits", () => {
     expect(read.expiresAt?.getTime()).toBe(maxExpirationSeconds * 1000);
     expect(stored.expiration).toBe(maxExpirationSeconds);
 
+    // The budget is UTF-8 bytes, as the binding counts them: 867 bytes of "€" (3 bytes each) also fit.
+    const euros = { pad: `${"€".repeat(285)}ab` };
+    expect(new TextEncoder().encode(JSON.stringify(euros)).length).toBe(867);
+    const euroKey = unique("meta-euro");
+    await kv.put(euroKey, "v", { contentType, expiresAt, metadata: euros });
+    expect(new TextEncoder().encode(JSON.stringify((await raw(euroKey)).metadata)).length).toBe(1024);
+    expect((await kv.getWithMetadata(euroKey)).metadata).toEqual(euros);
+
     const over = unique("meta-over");
     const tooMuch = { pad: `${metadata.pad}m` };
     // createKv's own check (its code for metadata over the budget: TooLarge; core says InvalidArgument).
