@@ -48,23 +48,7 @@ export const kvBindingLimits: KvBackendLimits = Object.freeze({
 
 const namespaceMethods = ["getWithMetadata", "put", "delete", "list"] as const;
 
-/**
- * A `KvBackend` over the Workers KV binding.
- *
- * - Expiry is native: a put with `expiresAt` (at the latest
- *   2038-01-19T03:14:07Z, the binding's 32-bit limit) sets the entry's `expiration`
- *   (epoch seconds) to the instant rounded UP to a whole second, and keeps the
- *   exact instant in milliseconds in the entry's metadata; reads report that
- *   exact instant and the Kv filters by it with its own clock, so a value is
- *   never served after its `expiresAt` and Workers KV deletes it at most one
- *   second later.
- * - The content type, the caller's metadata and the exact expiry are packed
- *   in the binding's metadata as compact JSON (`{"t":..,"e":..,"m":..}`).
- * - `sweepExpired` has nothing to do (Workers KV deletes expired entries
- *   itself) and answers `{ scanned: 0, deleted: 0 }`.
- * - Workers KV is eventually consistent: another location sees a write up to
- *   60 seconds later ("KV propagation"), which a Kv's own cache adds to.
- */
+/** The `KvBackend` `kvBinding` returns (documented there). */
 class KvBindingBackend implements KvBackend {
   readonly name = "workers-kv";
   readonly limits = kvBindingLimits;
@@ -165,6 +149,28 @@ class KvBindingBackend implements KvBackend {
  * A Kv backend over a Workers KV binding:
  * `createKv(kvBinding({ namespace: env.MY_KV }))`. Checks the binding's shape
  * at once (`InvalidArgument` naming what is missing).
+ *
+ * - Expiry is native: a put with `expiresAt` (at the latest
+ *   2038-01-19T03:14:07Z: workerd's `expiration` is a 32-bit count of seconds)
+ *   sets the entry's `expiration` to the instant rounded UP to a whole second,
+ *   and keeps the exact instant in milliseconds in the entry's metadata. Reads
+ *   report that exact instant and the Kv filters by it with its own clock, so
+ *   a value is never served after its `expiresAt`, and Workers KV deletes it
+ *   at most one second later. The minimum TTL is 60 s (never rounded).
+ * - The content type (at most 128 bytes as JSON), the caller's metadata and
+ *   the exact expiry are packed in the binding's metadata as compact JSON,
+ *   `{"t":..,"e":..,"m":..}`; the binding's 1024 bytes leave the caller 867
+ *   (`kvBindingLimits.maxMetadataBytes`).
+ * - An entry written by other code (no such wrapper) reads as
+ *   `application/octet-stream` with its own metadata, and lists with its
+ *   native expiration.
+ * - `sweepExpired` has nothing to do (Workers KV deletes expired entries
+ *   itself) and answers `{ scanned: 0, deleted: 0 }`.
+ * - Workers KV is eventually consistent: another location may see a write up
+ *   to 60 seconds later ("KV propagation"), on top of a Kv's own read cache.
+ * - Binding errors become `StorageError`s: a bad expiration or metadata over
+ *   the limit `InvalidArgument`, a key over 512 bytes `InvalidKey`, a value
+ *   over 25 MiB `TooLarge`, 429 `RateLimited`, 5xx `Unavailable`.
  */
 export function kvBinding(options: KvBindingOptions): KvBackend {
   if (options === null || typeof options !== "object") {
