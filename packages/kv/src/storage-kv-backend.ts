@@ -1,4 +1,4 @@
-import { keyProblem, maxKeyBytes, StorageError, type ObjectInfo, type PutOptions, type Storage } from "@stowage/core";
+import { keyProblem, maxKeyBytes, StorageError, type PutOptions, type Storage } from "@stowage/core";
 import { base64urlToText, textToBase64url } from "./base64url.js";
 import type { KvBackend, KvBackendListEntry, KvBackendRecord, KvSweepResult } from "./kv-backend.js";
 import { utf8Bytes } from "./kv-validation.js";
@@ -8,14 +8,6 @@ export const kvMetadataField = "kv-metadata";
 
 /** The largest value a Storage backend holds: 25 MiB, like Workers KV. */
 export const storageMaxValueBytes = 25 * 1024 * 1024;
-
-// Core's object expiry (PutOptions.expiresAt, ObjectInfo.expiresAt,
-// sweepExpired, the `expiry` capability), named here so this file reads the
-// same whichever core it is typed against.
-type ExpiringInfo = ObjectInfo & { expiresAt?: Date };
-interface SweepingStorage {
-  sweepExpired(options: { prefix?: string; signal?: AbortSignal }): Promise<{ scanned: number; deleted: number }>;
-}
 
 /**
  * A `KvBackend` over any `Storage`: each value is the object `prefix + key`,
@@ -31,7 +23,7 @@ export function storageKvBackend(storage: Storage, prefix = ""): KvBackend {
       driver: "kv",
     });
   }
-  const capabilities = storage.capabilities as unknown as Record<string, boolean>;
+  const capabilities = storage.capabilities;
   const expiry = capabilities.expiry === true;
   const name = `storage (${storage.driver.name})`;
   const fail = (code: "InvalidArgument" | "Unsupported", message: string, operation: string, key?: string) =>
@@ -65,7 +57,7 @@ export function storageKvBackend(storage: Storage, prefix = ""): KvBackend {
       if (object === null) return null;
       const value = await object.bytes();
       const record: KvBackendRecord = { value, contentType: object.contentType, metadata: metadataOf(object.metadata, key) };
-      const expiresAt = (object as ExpiringInfo).expiresAt;
+      const expiresAt = object.expiresAt;
       if (expiresAt !== undefined) record.expiresAt = expiresAt;
       return record;
     },
@@ -79,12 +71,12 @@ export function storageKvBackend(storage: Storage, prefix = ""): KvBackend {
           key,
         );
       }
-      const putOptions = {
+      const putOptions: PutOptions = {
         contentType: options.contentType,
         ...(options.metadataJson === undefined ? {} : { metadata: { [kvMetadataField]: textToBase64url(options.metadataJson) } }),
         ...(options.expiresAt === undefined ? {} : { expiresAt: options.expiresAt }),
         ...(options.signal === undefined ? {} : { signal: options.signal }),
-      } as PutOptions;
+      };
       await storage.put(full, value, putOptions);
     },
     async delete(key, options): Promise<void> {
@@ -99,16 +91,14 @@ export function storageKvBackend(storage: Storage, prefix = ""): KvBackend {
       });
       const entries: KvBackendListEntry[] = page.objects.map((object) => {
         const entry: KvBackendListEntry = { key: object.key.slice(prefix.length), metadata: metadataOf(object.metadata, object.key) };
-        const expiresAt = (object as ExpiringInfo).expiresAt;
+        const expiresAt = object.expiresAt;
         if (expiresAt !== undefined) entry.expiresAt = expiresAt;
         return entry;
       });
       return page.cursor === undefined ? { entries } : { entries, cursor: page.cursor };
     },
     async sweepExpired(options): Promise<KvSweepResult> {
-      const sweeping = storage as unknown as Partial<SweepingStorage>;
-      if (typeof sweeping.sweepExpired !== "function") throw fail("Unsupported", "this Storage has no sweepExpired (update @stowage/core)", "sweepExpired");
-      return sweeping.sweepExpired({
+      return storage.sweepExpired({
         prefix: prefix + (options.prefix ?? ""),
         ...(options.signal === undefined ? {} : { signal: options.signal }),
       });
