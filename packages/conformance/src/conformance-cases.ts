@@ -23,6 +23,7 @@ import { updateMetadataCases } from "./cases/update-metadata-cases.js";
 import { moveCases } from "./cases/move-cases.js";
 import { copyCapabilityCases } from "./cases/copy-capability-cases.js";
 import { uploadSessionCases } from "./cases/upload-session-cases.js";
+import { expiryCases } from "./cases/expiry-cases.js";
 
 /** Every case of the specification, in a stable order. */
 export const conformanceCases: readonly ConformanceCase[] = [
@@ -50,4 +51,5 @@ export const conformanceCases: readonly ConformanceCase[] = [
   ...signPutCombinationCases,
   ...signingCases,
   ...uploadSessionCases,
+  ...expiryCases,
 ];

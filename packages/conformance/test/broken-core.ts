@@ -65,6 +65,24 @@ export const coreFlags = {
   iterableEncodesStrings: false,
   /** Completing an upload checks its parts but not the total against maxSize. */
   skipUploadMaxSize: false,
+  /** isExpired always answers no. */
+  expiryIgnored: false,
+  /** isExpired answers yes only after the instant, not at it. */
+  expiryOffByOne: false,
+  /** publicInfo leaves the stored expiry field in metadata. */
+  expiryFieldShown: false,
+  /** ttlSeconds is read as milliseconds. */
+  ttlAsMilliseconds: false,
+  /** A bad expiresAt or ttlSeconds is dropped instead of refused. */
+  skipExpiryValidation: false,
+  /** A copy with replaced metadata drops the source's expiry. */
+  copyDropsExpiry: false,
+  /** list drops expired objects but does not refill the page. */
+  listNoRefill: false,
+  /** sweepExpired deletes without ifMatch. */
+  sweepUnconditional: false,
+  /** sweepExpired judges expiry by a clock a year ahead. */
+  sweepClockAhead: false,
 };
 
 /** Turns one flag on for the run; the returned function turns it off. */
@@ -78,6 +96,15 @@ function flag(name: keyof typeof coreFlags): () => void {
 const capabilityFor: Record<string, string> = { ifNotExists: "putIfNotExists", ifMatch: "putIfMatch", sha256: "sha256" };
 
 export const brokenCore: Record<string, Patch> = {
+  "core: ignores expiry on reads": () => flag("expiryIgnored"),
+  "core: an object expires only after its instant, not at it": () => flag("expiryOffByOne"),
+  "core: shows the stored expiry field in metadata": () => flag("expiryFieldShown"),
+  "core: reads ttlSeconds as milliseconds": () => flag("ttlAsMilliseconds"),
+  "core: skips expiry validation": () => flag("skipExpiryValidation"),
+  "core: a copy with replaced metadata drops the expiry": () => flag("copyDropsExpiry"),
+  "core: list does not refill pages that lost expired objects": () => flag("listNoRefill"),
+  "core: sweepExpired deletes without ifMatch": () => flag("sweepUnconditional"),
+  "core: sweepExpired judges expiry a year ahead": () => flag("sweepClockAhead"),
   "core: skips key validation": () => {
     coreFlags.skipKeyValidation = true;
     return () => {

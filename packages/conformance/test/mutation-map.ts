@@ -23,6 +23,7 @@ import { updateMetadataCases } from "../src/cases/update-metadata-cases.ts";
 import { moveCases } from "../src/cases/move-cases.ts";
 import { copyCapabilityCases } from "../src/cases/copy-capability-cases.ts";
 import { uploadSessionCases } from "../src/cases/upload-session-cases.ts";
+import { expiryCases } from "../src/cases/expiry-cases.ts";
 
 /**
  * Signing cases that upload and are checked here, on a memory driver whose
@@ -63,6 +64,7 @@ export const mutatedCases: readonly ConformanceCase[] = [
   ...signPutCombinationCases,
   ...signingCases.filter((each) => servedSigningCases.has(each.name)),
   ...uploadSessionCases,
+  ...expiryCases,
 ];
 
 const failedPutStream = ["commits the body before the stream ends", "truncates the object before reading the body", "reports a leftover temporary file"];
@@ -382,4 +384,34 @@ export const mutationsByCase: Record<string, string[]> = {
     "createUpload makes an empty object visible at the key until complete",
   ],
   "uploads: of two ifNotExists uploads racing for one fresh key exactly one completes": ["completeUpload ignores ifNotExists"],
+  "capabilities: expiresAt and ttlSeconds without expiry, and sweepExpired without expiry or deleteIfMatch, give Unsupported before the driver runs": [
+    "core: skips capability checks",
+  ],
+  "expiry: ttlSeconds and expiresAt are reported as expiresAt by put, get, head and list; the stored field never shows in metadata": [
+    "core: shows the stored expiry field in metadata",
+    "core: reads ttlSeconds as milliseconds",
+  ],
+  "expiry: an object reads as absent from the instant it expires (get, head, exists), judged by the storage clock": [
+    "core: ignores expiry on reads",
+    "core: an object expires only after its instant, not at it",
+  ],
+  "expiry: list never returns an expired object, and pages stay full around them": [
+    "core: ignores expiry on reads",
+    "core: list does not refill pages that lost expired objects",
+  ],
+  "expiry: a rewrite without expiry clears it, and a rewrite with one replaces it": ["merges metadata and headers on overwrite"],
+  "expiry: copy and updateMetadata keep the expiry (also with replaced metadata); an expired source is NotFound and the target is kept": [
+    "core: a copy with replaced metadata drops the expiry",
+    "core: ignores expiry on reads",
+  ],
+  "expiry: move of an expired source is NotFound and keeps the target": ["core: ignores expiry on reads"],
+  "expiry: sweepExpired deletes expired objects under the prefix only, keeps the rest, and is idempotent": [
+    "core: sweepExpired judges expiry a year ahead",
+    "core: ignores expiry on reads",
+  ],
+  "expiry: sweepExpired never deletes an object rewritten after it was listed": ["core: sweepExpired deletes without ifMatch"],
+  "expiry: a signed GET never serves an expired object (404 from the URL, or NotFound when signing a backend URL)": ["core: ignores expiry on reads"],
+  "expiry: bad expiry options and the reserved metadata key are InvalidArgument before the driver runs, and the object is kept": [
+    "core: skips expiry validation",
+  ],
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { memoryDriver } from "@stowage/memory";
-import type { PutBody, PutOptions, StorageDriver } from "@stowage/core";
+import type { ObjectInfo, PutBody, PutOptions, StorageDriver } from "@stowage/core";
 import { runCase, type ConformanceCase, type DriverFixture } from "@stowage/conformance";
 import { brokenDrivers, servedSigningMemory, signingMemoryDriver } from "./broken-drivers.ts";
 import { brokenCore, coreFlags } from "./broken-core.ts";
@@ -124,6 +124,57 @@ vi.mock("../../core/src/async-iterable-stream.ts", async (importOriginal) => {
     asyncIterableToStream: (iterable: AsyncIterable<unknown>) => original.asyncIterableToStream(broken(iterable)),
   };
 });
+vi.mock("../../core/src/object-expiry.ts", async (importOriginal) => {
+  const original = await importOriginal<typeof import("../../core/src/object-expiry.ts")>();
+  const flags = () => (globalThis as { __stowageCoreFlags?: typeof coreFlags }).__stowageCoreFlags;
+  return {
+    ...original,
+    isExpired: (info: { metadata: Record<string, string> }, now: number) => {
+      if (flags()?.expiryIgnored) return false;
+      if (flags()?.expiryOffByOne) return original.isExpired(info, now - 1);
+      return original.isExpired(info, now);
+    },
+    publicInfo: <T extends ObjectInfo>(info: T): T => (flags()?.expiryFieldShown ? info : original.publicInfo(info)),
+    requestedExpiry: (options: { expiresAt?: unknown; ttlSeconds?: unknown }, now: number) => {
+      if (flags()?.ttlAsMilliseconds && typeof options.ttlSeconds === "number") return now + options.ttlSeconds;
+      if (!flags()?.skipExpiryValidation) return original.requestedExpiry(options, now);
+      try {
+        return original.requestedExpiry(options, now);
+      } catch {
+        return undefined;
+      }
+    },
+    withSourceExpiry: (...args: Parameters<typeof original.withSourceExpiry>) => (flags()?.copyDropsExpiry ? args[1] : original.withSourceExpiry(...args)),
+  };
+});
+vi.mock("../../core/src/expiring-list.ts", async (importOriginal) => {
+  const original = await importOriginal<typeof import("../../core/src/expiring-list.ts")>();
+  const flags = () => (globalThis as { __stowageCoreFlags?: typeof coreFlags }).__stowageCoreFlags;
+  return {
+    ...original,
+    listVisible: async (driver: StorageDriver, options: Parameters<typeof original.listVisible>[1], now: () => number) => {
+      if (!flags()?.listNoRefill) return original.listVisible(driver, options, now);
+      // One driver page: no further page can refill it.
+      const onePage = Object.create(driver) as StorageDriver;
+      onePage.list = async (listOptions) => {
+        const page = await driver.list(listOptions);
+        return { objects: page.objects, prefixes: page.prefixes };
+      };
+      const cursor = (await driver.list(options)).cursor;
+      const page = await original.listVisible(onePage, options, now);
+      return cursor === undefined ? page : { ...page, cursor };
+    },
+    sweepExpired: (driver: StorageDriver, request: Parameters<typeof original.sweepExpired>[1], now: () => number) => {
+      let target = driver;
+      if (flags()?.sweepUnconditional) {
+        target = Object.create(driver) as StorageDriver;
+        target.delete = (keys, options) => driver.delete(keys, { ...(options.signal === undefined ? {} : { signal: options.signal }) });
+      }
+      const clock = flags()?.sweepClockAhead ? () => now() + 365 * 24 * 3600 * 1000 : now;
+      return original.sweepExpired(target, request, clock);
+    },
+  };
+});
 (globalThis as { __stowageCoreFlags?: typeof coreFlags }).__stowageCoreFlags = coreFlags;
 
 const perRunTimeout = 10_000;
@@ -153,6 +204,7 @@ async function outcome(conformanceCase: ConformanceCase, fixture: DriverFixture)
  */
 function baseline(conformanceCase: ConformanceCase): DriverFixture {
   if (conformanceCase.name.startsWith("signing:") || conformanceCase.name.startsWith("uploads:")) return servedSigningMemory();
+  if (conformanceCase.name.startsWith("expiry:") && conformanceCase.requires.includes("signGet")) return servedSigningMemory();
   return { driver: conformanceCase.requires.includes("signPut") ? signingMemoryDriver() : memoryDriver() };
 }
 

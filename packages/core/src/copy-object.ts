@@ -4,8 +4,7 @@ import type { ObjectInfo } from "./storage-types.js";
 import { StorageError, isStorageError } from "./storage-error.js";
 import { invalid } from "./validate-options.js";
 import { mergeObjectFields } from "./object-fields.js";
-import { utf8Length } from "./compare-utf8.js";
-import { expiredError, expiryMetadataKey, storedExpiry } from "./object-expiry.js";
+import { expiredError, isExpired, storedExpiry, withSourceExpiry } from "./object-expiry.js";
 
 /** What the copy and move steps need from `Storage`. */
 export interface CopyContext {
@@ -48,42 +47,37 @@ export async function copyObject(context: CopyContext, from: string, to: string,
   if (request.signal !== undefined) options.signal = request.signal;
   if (request.ifNotExists) options.ifNotExists = true;
   if (request.ifMatch !== undefined) options.ifMatch = request.ifMatch;
-  // With expiry, the source is read first so an expired one is never copied over the target.
-  if (request.changes !== undefined || context.can("expiry")) {
+  if (request.changes === undefined && context.can("expiry")) await refuseExpired(context, from, request.signal);
+  if (request.changes !== undefined) {
     const source = await liveSource(context, from, request.signal);
     if (request.ifMatch !== undefined && source.etag !== request.ifMatch) {
       throw new StorageError("PreconditionFailed", `${from} has etag ${source.etag}, not ${request.ifMatch}`, { key: from });
     }
-    if (request.changes !== undefined) {
-      // Pinned, so the merged fields belong to the bytes copied.
-      if (context.can("copyIfMatch")) options.ifMatch = source.etag;
-      options.replace = keepExpiry(context, source, mergeObjectFields(source, request.changes));
-    }
+    // Pinned, so the merged fields belong to the bytes copied.
+    if (context.can("copyIfMatch")) options.ifMatch = source.etag;
+    options.replace = withSourceExpiry(source, mergeObjectFields(source, request.changes), context.metadataLimit);
   }
   return driver.copy!.call(driver, from, to, options);
+}
+
+/**
+ * An expired source is absent: `NotFound`, never copied or moved over the
+ * target. A missing source and the caller's conditions are left to the
+ * driver's atomic checks.
+ */
+async function refuseExpired(context: CopyContext, from: string, signal: AbortSignal | undefined): Promise<void> {
+  const source = await context.driver.head(from, signal === undefined ? {} : { signal });
+  if (source !== null && isExpired(source, context.now())) throw expiredError(from, storedExpiry(source)!);
 }
 
 /** The source's info; `NotFound` when it is missing or has expired. */
 async function liveSource(context: CopyContext, from: string, signal: AbortSignal | undefined): Promise<ObjectInfo> {
   const source = await context.driver.head(from, signal === undefined ? {} : { signal });
   if (source === null) throw new StorageError("NotFound", `${from} does not exist`, { key: from });
-  const instant = storedExpiry(source);
-  if (instant !== undefined && instant <= context.now()) throw expiredError(from, instant);
+  if (isExpired(source, context.now())) throw expiredError(from, storedExpiry(source)!);
   return source;
 }
 
-/** Replaced metadata keeps the source's expiry field: a copy or metadata update never drops an expiry. */
-function keepExpiry(context: CopyContext, source: ObjectInfo, merged: DriverObjectFields): DriverObjectFields {
-  const field = source.metadata[expiryMetadataKey];
-  if (field === undefined || merged.metadata[expiryMetadataKey] !== undefined) return merged;
-  let bytes = 0;
-  for (const [name, value] of Object.entries(merged.metadata)) bytes += name.length + utf8Length(value);
-  const budget = context.metadataLimit - expiryMetadataKey.length - field.length;
-  if (bytes > budget) {
-    throw invalid(`metadata is ${bytes} bytes; ${source.key} expires, and its expiry takes ${context.metadataLimit - budget} of the ${context.metadataLimit} bytes, so at most ${budget} are allowed`);
-  }
-  return { ...merged, metadata: { ...merged.metadata, [expiryMetadataKey]: field } };
-}
 
 export interface MoveRequest {
   ifMatch?: string;
@@ -105,7 +99,7 @@ export async function moveObject(context: CopyContext, from: string, to: string,
   if (driver.move !== undefined) {
     if (request.ifMatch !== undefined) context.require("copyIfMatch", "ifMatch");
     // An expired source is absent: never moved over the target.
-    if (context.can("expiry")) await liveSource(context, from, request.signal);
+    if (context.can("expiry")) await refuseExpired(context, from, request.signal);
     return driver.move(from, to, { ...signalOption, ...pick(request) });
   }
   context.require("copy", "move");

@@ -1,4 +1,6 @@
 import type { ObjectInfo } from "./storage-types.js";
+import type { DriverObjectFields } from "./storage-driver.js";
+import { utf8Length } from "./compare-utf8.js";
 import { StorageError } from "./storage-error.js";
 import { describe } from "./known-options.js";
 import { invalid } from "./validate-options.js";
@@ -120,4 +122,22 @@ export async function explainExistingExpired(error: unknown, head: () => Promise
     `${info!.key} holds an object that expired at ${new Date(instant).toISOString()} but is not yet deleted: run sweepExpired (or delete it) before a create-only put`,
     { key: info!.key, cause: error },
   );
+}
+
+/**
+ * The fields a copy or metadata update stores, with the source's expiry
+ * field kept when the caller's metadata replaced the source's: neither
+ * ever drops an expiry. The caller's metadata must leave room for it
+ * within `limit`.
+ */
+export function withSourceExpiry(source: ObjectInfo, merged: DriverObjectFields, limit: number): DriverObjectFields {
+  const field = source.metadata[expiryMetadataKey];
+  if (field === undefined || merged.metadata[expiryMetadataKey] !== undefined) return merged;
+  let bytes = 0;
+  for (const [name, value] of Object.entries(merged.metadata)) bytes += name.length + utf8Length(value);
+  const budget = limit - expiryMetadataKey.length - field.length;
+  if (bytes > budget) {
+    throw invalid(`metadata is ${bytes} bytes; ${source.key} expires, and its expiry takes ${limit - budget} of the ${limit} bytes, so at most ${budget} are allowed`);
+  }
+  return { ...merged, metadata: { ...merged.metadata, [expiryMetadataKey]: field } };
 }

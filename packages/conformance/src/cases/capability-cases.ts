@@ -46,6 +46,20 @@ export const capabilityCases = [
     },
   }),
   defineCase({
+    name: "capabilities: expiresAt and ttlSeconds without expiry, and sweepExpired without expiry or deleteIfMatch, give Unsupported before the driver runs",
+    requires: [],
+    async run(context) {
+      const { storage, calls } = without(context, off("expiry"));
+      await assertRejectsWith(storage.put(context.key("x"), "x", { ttlSeconds: 60 }), "Unsupported", "ttlSeconds");
+      await assertRejectsWith(storage.put(context.key("x"), "x", { expiresAt: new Date(Date.now() + 60_000) }), "Unsupported", "expiresAt");
+      await assertRejectsWith(storage.sweepExpired(), "Unsupported", "sweepExpired without expiry");
+      const noDelete = without(context, off("deleteIfMatch"), { capabilities: { expiry: true } });
+      await assertRejectsWith(noDelete.storage.sweepExpired(), "Unsupported", "sweepExpired without deleteIfMatch");
+      assertDeepEqual([...calls, ...noDelete.calls], [], "the driver was not called");
+      await assertAbsent(context.storage, context.key("x"), "the key");
+    },
+  }),
+  defineCase({
     name: "capabilities: get conditions without conditionalGet give Unsupported",
     requires: [],
     async run(context) {
