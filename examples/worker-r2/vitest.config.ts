@@ -8,12 +8,12 @@ import { buildAssets } from "./build.mjs";
 await buildAssets();
 
 // Runs inside workerd through the Worker's fetch handler, with the R2 binding
-// from wrangler.jsonc plus a test secret.
+// and the KV namespace from wrangler.jsonc plus a test secret and flags token.
 export default defineProject({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: "./wrangler.jsonc" },
-      miniflare: { bindings: { SIGNING_SECRET: "a test secret of at least thirty-two bytes, not for production" } },
+      miniflare: { bindings: { SIGNING_SECRET: "a test secret of at least thirty-two bytes, not for production", FLAGS_TOKEN: "test-flags-token" } },
     }),
   ],
   resolve: { alias: stowageAliases },

@@ -3,6 +3,7 @@
 //   PORT, HOST    default 3000 (or a free port if taken), 127.0.0.1
 //   PUBLIC_URL    the origin browsers use, behind a proxy
 //   APP_SECRET    signs cookies and fs/memory upload URLs; default random per start
+//   FLAGS_TOKEN   authorizes PUT /api/flags (Authorization: Bearer …); without it flags are read-only
 import { readFile } from "node:fs/promises";
 import { startUploadApp } from "./start-upload-app.js";
 import type { Asset } from "./upload-app.js";
@@ -21,7 +22,7 @@ async function loadAssets(): Promise<Record<string, Asset>> {
 const env = process.env;
 const storageUrl = env.STORAGE_URL || "file:./data";
 const assets = await loadAssets();
-const base = { storageUrl, assets, host: env.HOST || "127.0.0.1", ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}), ...(env.APP_SECRET ? { secret: env.APP_SECRET } : {}) };
+const base = { storageUrl, assets, host: env.HOST || "127.0.0.1", ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}), ...(env.APP_SECRET ? { secret: env.APP_SECRET } : {}), ...(env.FLAGS_TOKEN ? { flagsToken: env.FLAGS_TOKEN } : {}) };
 let app;
 try {
   app = await startUploadApp({ ...base, port: Number(env.PORT || 3000) });

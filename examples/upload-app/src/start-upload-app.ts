@@ -4,6 +4,8 @@ import { openStorage } from "@stowage/open";
 import { createSignedUrlHandler } from "@stowage/http";
 import { configureCors } from "@stowage/s3";
 import { serveHandler } from "@stowage/http/node";
+import { createKv } from "@stowage/kv";
+import { bearerTokenAuthorizer, createFlagRoutes, flagsKvOptions } from "./feature-flags.js";
 import { createUploadApp, type Asset } from "./upload-app.js";
 
 export interface StartUploadAppOptions {
@@ -21,6 +23,11 @@ export interface StartUploadAppOptions {
   secret?: string;
   /** Gallery page size. */
   pageSize?: number;
+  /**
+   * Authorizes `PUT /api/flags` (`Authorization: Bearer <flagsToken>`).
+   * Without it the flags are read-only.
+   */
+  flagsToken?: string;
   /** Where openStorage reads the AWS variables. Default `process.env`. */
   env?: Record<string, string | undefined>;
 }
@@ -70,6 +77,9 @@ export async function startUploadApp(options: StartUploadAppOptions): Promise<Ru
       ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
       secureCookies: publicUrl.startsWith("https:"),
       origin: new URL(publicUrl).origin,
+      // Feature flags on KV with a TTL, kept in this same storage under config/
+      // (fs in development); the R2 Worker mounts the same routes over Workers KV.
+      flagRoutes: createFlagRoutes(createKv(storage, flagsKvOptions), { authorize: bearerTokenAuthorizer(options.flagsToken) }),
     });
     return { url: publicUrl, storage, close: () => served.close() };
   } catch (error) {

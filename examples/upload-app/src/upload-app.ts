@@ -9,11 +9,14 @@
 //   DELETE /api/uploads?key=   deletes one of the user's uploads
 //   POST /api/uploads/multipart/{create,sign,list,complete,abort}
 //                              the large-file mode (src/large-upload-routes.ts)
+//   GET/PUT /api/flags         feature flags on KV with a TTL, when `flagRoutes`
+//                              is given (src/feature-flags.ts)
 //
 // Every state-changing route (POST, DELETE) needs `Content-Type:
 // application/json` and, when the browser sends them, a same-origin `Origin`
 // and `Sec-Fetch-Site`, so a cross-site form or script cannot act for a user.
 import { StorageError, httpStatusForError, isStorageError, verifyUpload, type HmacSecret, type ObjectInfo, type SignPutOptions, type Storage } from "@stowage/core";
+import { flagsPath } from "./feature-flags.js";
 import { createLargeUploadRoutes, largeUploadBasePath } from "./large-upload-routes.js";
 import { createSessions, toUserId } from "./session.js";
 
@@ -52,6 +55,11 @@ export interface UploadAppOptions {
    * against `Origin` on state-changing requests. Default: the request URL's origin.
    */
   origin?: string;
+  /**
+   * The feature-flag routes (`createFlagRoutes` from src/feature-flags.ts),
+   * mounted at GET and PUT `/api/flags`. Without them the routes are not mounted.
+   */
+  flagRoutes?: (request: Request) => Promise<Response>;
 }
 
 /** The image types the app accepts. SVG is left out: it can carry script. */
@@ -256,6 +264,10 @@ export function createUploadApp(options: UploadAppOptions): (request: Request) =
       return new Response(null, { status: 204 });
     },
   };
+
+  if (options.flagRoutes !== undefined) {
+    for (const method of ["GET", "PUT"]) routes[`${method} ${flagsPath}`] = options.flagRoutes;
+  }
 
   async function toItem(info: ObjectInfo) {
     return {

@@ -24,21 +24,34 @@
 //                               the large-file mode (multipart, @stowage/http's
 //                               createUploadRoutes, mounted by the app)
 //   PUT  /__storage/<key>?…&partNumber=…  a part of a multipart upload
+//   GET/PUT /api/flags          feature flags on Workers KV (env.CONFIG) with a TTL:
+//                               the upload app's src/feature-flags.ts, the same
+//                               module the Node app runs over fs (PUT needs
+//                               Authorization: Bearer <FLAGS_TOKEN>)
 //
 // Encrypted mode: when STORAGE_ENCRYPTION_KEYS is set, the storage is
 // withEncryption(r2Driver(...)) with the same HMAC signer, so every upload
 // through /__storage is stored encrypted in R2 and every signed GET is served
 // decrypted (ranges included). The large-file (multipart) mode is off there:
 // parts would reach R2 unencrypted.
-import type { R2Bucket } from "@cloudflare/workers-types/2023-07-01";
+import type { KVNamespace, R2Bucket } from "@cloudflare/workers-types/2023-07-01";
 import { StorageError, createHmacSigner, createStorage, type HmacSecret } from "@stowage/core";
 import { keyringFromEnvironment, withEncryption } from "@stowage/encryption";
 import { createSignedUrlHandler } from "@stowage/http";
+import { createKv, kvBinding } from "@stowage/kv";
 import { r2Driver, r2NonceStore } from "@stowage/r2";
+import { bearerTokenAuthorizer, createFlagRoutes, flagsKvOptions } from "../../upload-app/src/feature-flags.ts";
 import { createUploadApp } from "../../upload-app/src/upload-app.ts";
 
 export interface Env {
   BUCKET: R2Bucket;
+  /** The feature flags' Workers KV namespace (wrangler.jsonc `kv_namespaces`). */
+  CONFIG: KVNamespace;
+  /**
+   * Optional: authorizes `PUT /api/flags` (`Authorization: Bearer <FLAGS_TOKEN>`);
+   * without it the flags are read-only. Production: `wrangler secret put FLAGS_TOKEN`.
+   */
+  FLAGS_TOKEN?: string;
   /**
    * Signs the upload and download URLs and the session cookie; at least 32
    * bytes. Production: `wrangler secret put SIGNING_SECRET`. Development:
@@ -84,7 +97,7 @@ export function encryptedMode(env: Env): boolean {
 
 function appFor(env: Env, origin: string, secret: string): (request: Request) => Promise<Response> {
   const encrypted = encryptedMode(env);
-  const cacheKey = `${origin} ${secret} ${encrypted ? env.STORAGE_ENCRYPTION_KEYS : ""}`;
+  const cacheKey = `${origin} ${secret} ${encrypted ? env.STORAGE_ENCRYPTION_KEYS : ""} ${env.FLAGS_TOKEN ?? ""}`;
   let app = apps.get(cacheKey);
   if (app === undefined) {
     const secrets: HmacSecret[] = [{ id: "s1", secret }];
@@ -117,6 +130,9 @@ function appFor(env: Env, origin: string, secret: string): (request: Request) =>
       ...(encrypted ? {} : { uploadSecrets: secrets }),
       secureCookies: origin.startsWith("https:"),
       ...(pageSize >= 1 ? { pageSize } : {}),
+      // Feature flags: the Node app's module over Workers KV instead of its
+      // storage. The Kv (and its 5 s read cache) lives as long as the isolate.
+      flagRoutes: createFlagRoutes(createKv(kvBinding({ namespace: env.CONFIG }), flagsKvOptions), { authorize: bearerTokenAuthorizer(env.FLAGS_TOKEN) }),
     });
     apps.set(cacheKey, app);
   }
