@@ -1,5 +1,7 @@
 import type { ObjectInfo } from "./storage-types.js";
-import type { DriverObjectFields } from "./storage-driver.js";
+import type { DriverGetResult, DriverObjectFields, DriverPutOptions } from "./storage-driver.js";
+import type { CapabilityName } from "./capabilities.js";
+import type { PutOptions } from "./storage-types.js";
 import { utf8Length } from "./compare-utf8.js";
 import { StorageError } from "./storage-error.js";
 import { describe } from "./known-options.js";
@@ -140,4 +142,40 @@ export function withSourceExpiry(source: ObjectInfo, merged: DriverObjectFields,
     throw invalid(`metadata is ${bytes} bytes; ${source.key} expires, and its expiry takes ${limit - budget} of the ${limit} bytes, so at most ${budget} are allowed`);
   }
   return { ...merged, metadata: { ...merged.metadata, [expiryMetadataKey]: field } };
+}
+
+/**
+ * Put options with the expiry a put asks for: capability `expiry`
+ * required, the instant checked, and stored as the reserved field, whose
+ * bytes come out of the caller's metadata budget. `normalize` checks the
+ * other options within the budget it is given.
+ */
+export function withExpiry(
+  options: PutOptions,
+  clock: () => number,
+  metadataLimit: number,
+  require: (capability: CapabilityName, option: string) => void,
+  normalize: (metadataLimit: number) => DriverPutOptions,
+): DriverPutOptions {
+  const asks = options?.expiresAt !== undefined || options?.ttlSeconds !== undefined;
+  if (!asks) return normalize(metadataLimit);
+  require("expiry", options.expiresAt !== undefined ? "expiresAt" : "ttlSeconds");
+  const instant = requestedExpiry(options, clock())!;
+  const out = normalize(metadataLimit - expiryFieldBytes(instant));
+  out.metadata = { ...out.metadata, ...expiryField(instant) };
+  return out;
+}
+
+/**
+ * For `get`: whether the result has expired by `now` (its body is then
+ * cancelled, and the get answers `null`); otherwise its info is made
+ * public in place.
+ */
+export async function discardExpired(result: DriverGetResult, now: number): Promise<boolean> {
+  if (!isExpired(result.info, now)) {
+    publicInfo(result.info);
+    return false;
+  }
+  if (!(result.body instanceof Uint8Array)) await result.body.cancel().catch(() => {});
+  return true;
 }

@@ -1,56 +1,21 @@
 import type { Capabilities, CapabilityHints, CapabilityName, SignPutConflict } from "./capabilities.js";
 import type {
-  DriverDeleteOptions,
-  DriverPutOptions,
-  DriverSignGetOptions,
-  DriverSignPutOptions,
-  StorageDriver,
+  DriverPutOptions, DriverSignGetOptions, DriverSignPutOptions, StorageDriver,
 } from "./storage-driver.js";
 import type {
-  CopyOptions,
-  DeleteOptions,
-  DeletePrefixOptions,
-  DeletePrefixResult,
-  ExistsOptions,
-  MoveOptions,
-  ObjectFields,
-  UpdateMetadataOptions,
-  GetOptions,
-  HeadOptions,
-  ListOptions,
-  ListPage,
-  ObjectInfo,
-  PutBody,
-  PutOptions,
-  SignedRequest,
-  SignGetOptions,
-  SignPutCheck,
-  SignPutOptions,
-  StorageOptions,
-  StoredObject,
-  SweepExpiredOptions,
-  SweepExpiredResult,
+  CopyOptions, DeleteOptions, DeletePrefixOptions, DeletePrefixResult, ExistsOptions, MoveOptions, ObjectFields, UpdateMetadataOptions,
+  GetOptions, HeadOptions, ListOptions, ListPage, ObjectInfo, PutBody, PutOptions, SignedRequest, SignGetOptions, SignPutCheck,
+  SignPutOptions, StorageOptions, StoredObject, SweepExpiredOptions, SweepExpiredResult,
 } from "./storage-types.js";
 import { StorageError, isStorageError } from "./storage-error.js";
 import { assertValidKey } from "./validate-key.js";
-import { defaultExpiresIn, invalid, metadataLimitOf, normalizeEtag, validateExpiresIn } from "./validate-options.js";
+import { defaultExpiresIn, invalid, metadataLimitOf, validateExpiresIn } from "./validate-options.js";
 import { CheckedStream } from "./checked-stream.js";
 import { assertKnownOptions, describe } from "./known-options.js";
 import { raceAbort, throwIfAborted, validateSignal } from "./abort-signal.js";
 import {
-  copyOptionNames,
-  deleteOptionNames,
-  existsOptionNames,
-  normalizeGetOptions,
-  moveOptionNames,
-  normalizeConditions,
-  normalizeListOptions,
-  changesOf,
-  objectFieldNames,
-  updateMetadataOptionNames,
-  headOptionNames,
-  normalizePutOptions,
-  storageOptionNames,
+  copyOptionNames, deleteOptionNames, existsOptionNames, normalizeGetOptions, moveOptionNames, normalizeConditions, normalizeListOptions,
+  changesOf, objectFieldNames, updateMetadataOptionNames, headOptionNames, normalizePutOptions, storageOptionNames,
 } from "./operation-options.js";
 import { sha256Hex } from "./sha256.js";
 import { normalizeSignGetOptions, normalizeSignPutOptions, type SigningContext, type SignPutConstraints } from "./sign-options.js";
@@ -63,10 +28,9 @@ import { publicBaseUrlFor, publicUrlFor } from "./public-url.js";
 import { wrapError } from "./wrap-error.js";
 import { Uploads } from "./upload-sessions.js";
 import { signingTimes } from "./signing-times.js";
-import { explainExistingExpired, expiryField, expiryFieldBytes, isExpired, lifetimeWithinExpiry, publicInfo, requestedExpiry } from "./object-expiry.js";
+import { deleteKeys } from "./delete-keys.js";
+import { discardExpired, explainExistingExpired, isExpired, lifetimeWithinExpiry, publicInfo, withExpiry } from "./object-expiry.js";
 import { listVisible, normalizeSweepOptions, sweepExpired, sweepHint } from "./expiring-list.js";
-
-const deleteBatchSize = 1000;
 
 /** Hints core gives when the driver has none: what works on any driver instead. */
 const portableHints: Partial<Record<CapabilityName, string>> = {
@@ -151,11 +115,7 @@ export class Storage<D extends StorageDriver = StorageDriver> {
       throwIfAborted(signal, "get");
       const result = await raceAbort(this.driver.get(key, driverOptions), signal, "get");
       if (result === null) return null;
-      if (isExpired(result.info, this.clock())) {
-        if (!(result.body instanceof Uint8Array)) await result.body.cancel().catch(() => {});
-        return null;
-      }
-      publicInfo(result.info);
+      if (await discardExpired(result, this.clock())) return null;
       return createStoredObject(result, (error) => this.wrap(error, "get", key));
     } catch (error) {
       throw this.wrap(error, "get", key);
@@ -213,18 +173,7 @@ export class Storage<D extends StorageDriver = StorageDriver> {
     try {
       for (const key of keys) assertValidKey(key, "delete");
       const signal = this.operationSignal(options, deleteOptionNames, "delete");
-      const unique = [...new Set(keys)];
-      const driverOptions: DriverDeleteOptions = signal === undefined ? {} : { signal };
-      if (options.ifMatch !== undefined) {
-        this.require("deleteIfMatch", "ifMatch");
-        if (unique.length !== 1) throw invalid(`delete with ifMatch takes exactly one key (got ${unique.length})`);
-        driverOptions.ifMatch = normalizeEtag(options.ifMatch, "ifMatch");
-      }
-      for (let start = 0; start < unique.length; start += deleteBatchSize) {
-        throwIfAborted(signal, "delete");
-        const batch = unique.slice(start, start + deleteBatchSize);
-        await raceAbort(this.driver.delete(batch, driverOptions), signal, "delete");
-      }
+      await deleteKeys(this.driver, keys, options, signal, (capability, option) => this.require(capability, option));
     } catch (error) {
       throw this.wrap(error, "delete", typeof keyOrKeys === "string" ? keyOrKeys : undefined);
     }
@@ -399,13 +348,8 @@ export class Storage<D extends StorageDriver = StorageDriver> {
 
   /** The driver's put options; an expiry becomes the reserved metadata field, out of the metadata budget. */
   private putOptions(options: PutOptions): DriverPutOptions {
-    const asksExpiry = options?.expiresAt !== undefined || options?.ttlSeconds !== undefined;
-    if (asksExpiry) this.require("expiry", options.expiresAt !== undefined ? "expiresAt" : "ttlSeconds");
-    const instant = asksExpiry ? requestedExpiry(options, this.clock()) : undefined;
-    const limit = instant === undefined ? this.metadataLimit : this.metadataLimit - expiryFieldBytes(instant);
-    const out = normalizePutOptions(options, (capability, option) => this.require(capability, option), limit);
-    if (instant !== undefined) out.metadata = { ...out.metadata, ...expiryField(instant) };
-    return out;
+    const require = (capability: CapabilityName, option: string) => this.require(capability, option);
+    return withExpiry(options, this.clock, this.metadataLimit, require, (limit) => normalizePutOptions(options, require, limit));
   }
 
   private require(capability: CapabilityName, option: string): void {
