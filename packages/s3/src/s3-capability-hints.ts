@@ -47,8 +47,17 @@ function s3ConditionHints(profile: S3Profile): CapabilityHints {
   return hints;
 }
 
-/** How to do without the S3 capabilities that are off. */
-export function s3CapabilityHints(profile: S3Profile): CapabilityHints {
+/** Why object expiry is off until `s3Driver({ expiry: true })`, and what deletes old objects without it. */
+const expiryHint =
+  "pass s3Driver({ ..., expiry: true }): expiry lives in each object's metadata, which ListObjectsV2 does not return, " +
+  "so list then sends one HeadObject per listed object; or let a bucket lifecycle rule (S3 Expiration on a prefix, in whole days) delete old objects";
+
+const signGetExpiryHint =
+  "S3 presigned GETs are served by the server, which does not know an object's expiry; " +
+  "signGet HEADs the object first, refuses an expired one and caps the URL's lifetime at its expiry";
+
+/** How to do without the S3 capabilities that are off (`expiry`: whether `s3Driver({ expiry: true })` was passed). */
+export function s3CapabilityHints(profile: S3Profile, expiry = false): CapabilityHints {
   const conditional =
     profile === genericS3Profile
       ? "the generic S3 profile (a custom endpoint with no profile, or a server that was not recognised) claims no conditional puts, " +
@@ -57,6 +66,8 @@ export function s3CapabilityHints(profile: S3Profile): CapabilityHints {
       : `the ${profile.name} profile does not support conditional puts on this server`;
   return Object.freeze({
     ...s3ConditionHints(profile),
+    ...(expiry ? {} : { expiry: expiryHint }),
+    signGetExpiry: signGetExpiryHint,
     ...(profile.putIfNotExists ? {} : { putIfNotExists: conditional }),
     ...(profile.putIfMatch ? {} : { putIfMatch: conditional }),
     signPutOneTime:

@@ -98,6 +98,16 @@ export interface S3DriverOptions {
   signingEndpoint?: string;
   /** Connection, idle, request and cleanup time limits (see `S3Timeouts`). */
   timeouts?: S3Timeouts;
+  /**
+   * Object expiry (`put`'s `expiresAt` / `ttlSeconds`): switches the
+   * `expiry` capability on. Expiry lives in each object's metadata, and
+   * ListObjectsV2 returns none, so with it on `list` sends one HeadObject
+   * per listed object (16 at once) to return each object's content type,
+   * content-* fields and metadata. Default `false`. A bucket lifecycle rule
+   * (S3 `Expiration` on a prefix, in whole days) deletes old objects
+   * without it.
+   */
+  expiry?: boolean;
 }
 
 const optionNames: readonly (keyof S3DriverOptions)[] = [
@@ -115,6 +125,7 @@ const optionNames: readonly (keyof S3DriverOptions)[] = [
   "multipartCopyThreshold",
   "signingEndpoint",
   "timeouts",
+  "expiry",
 ];
 
 /** S3's largest single CopyObject, and the default `multipartCopyThreshold`. */
@@ -173,6 +184,9 @@ export function checkS3DriverOptions(options: S3DriverOptions): Required<S3Timeo
   const threshold = options.multipartCopyThreshold;
   if (threshold !== undefined && (typeof threshold !== "number" || !Number.isInteger(threshold) || threshold < 1 || threshold > maxSingleCopyBytes)) {
     throw invalid(`multipartCopyThreshold must be a whole number of bytes from 1 to ${maxSingleCopyBytes} (5 GiB, S3's largest CopyObject)`);
+  }
+  if (options.expiry !== undefined && typeof options.expiry !== "boolean") {
+    throw invalid(`expiry must be true or false (got ${JSON.stringify(options.expiry) ?? String(options.expiry)})`);
   }
   if (options.signingEndpoint !== undefined) checkOrigin(options.signingEndpoint, "signingEndpoint");
   // credentials is not checked for unknown keys: the SDK adds its own ($source)

@@ -31,6 +31,7 @@ import { createS3Client } from "./create-s3-client.js";
 import { deleteObjects } from "./delete-objects.js";
 import { getObject, headObject } from "./get-object.js";
 import { listObjects } from "./list-objects.js";
+import { listObjectsWithMetadata } from "./list-with-metadata.js";
 import { computePartSize } from "./part-size.js";
 import { putObject } from "./put-object.js";
 import type { S3Writer } from "./s3-writer.js";
@@ -85,6 +86,7 @@ class S3StorageDriver implements S3Driver {
   private readonly writer: S3Writer;
   private readonly uploads: UploadRegistry;
   private readonly signer: S3UrlSigner;
+  private readonly listMetadata: boolean;
 
   constructor(options: S3DriverOptions) {
     const timeouts = checkS3DriverOptions(options);
@@ -120,6 +122,7 @@ class S3StorageDriver implements S3Driver {
       ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
     });
     const profile = this.profile;
+    this.listMetadata = options.expiry === true;
     this.capabilities = Object.freeze({
       ...noCapabilities,
       rangeRead: true,
@@ -144,10 +147,14 @@ class S3StorageDriver implements S3Driver {
       multipartUpload: true,
       signUploadPart: true,
       uploadIfNotExists: profile.conditionalMultipartComplete,
+      // Expiry needs each listed object's metadata: list HEADs every object.
+      expiry: this.listMetadata,
+      // Native presigned GETs: the server does not know about expiry (core HEADs before signing).
+      signGetExpiry: false,
     });
     this.uploadLimits = profile.uploadLimits;
     this.signPutConflicts = s3SignPutConflicts(this.capabilities);
-    this.capabilityHints = s3CapabilityHints(profile);
+    this.capabilityHints = s3CapabilityHints(profile, this.listMetadata);
   }
 
   put(key: string, body: DriverPutBody, options: DriverPutOptions): Promise<ObjectInfo> {
@@ -163,7 +170,7 @@ class S3StorageDriver implements S3Driver {
   }
 
   list(options: DriverListOptions): Promise<ListPage> {
-    return listObjects(this.writer, options);
+    return this.listMetadata ? listObjectsWithMetadata(this.writer, options) : listObjects(this.writer, options);
   }
 
   delete(keys: string[], options: DriverDeleteOptions = {}): Promise<void> {
