@@ -71,9 +71,10 @@ describe(`worker-r2 in Chromium, started with the README's command (${readmeComm
   const problems: string[] = [];
   const devVars = here("../.dev.vars");
   const hadDevVars = existsSync(devVars);
+  const flagsToken = "e2e-flags-token";
 
   beforeAll(async () => {
-    worker = await startWranglerDev({ vars: { GALLERY_PAGE_SIZE: "2" } });
+    worker = await startWranglerDev({ vars: { GALLERY_PAGE_SIZE: "2", FLAGS_TOKEN: flagsToken } });
     profile = await mkdtemp(join(tmpdir(), "stowage-worker-r2-chromium-"));
     context = await chromium.launchPersistentContext(profile, { executablePath: "/usr/bin/chromium", headless: true, args: chromiumArgs });
     page = context.pages()[0] ?? (await context.newPage());
@@ -103,6 +104,21 @@ describe(`worker-r2 in Chromium, started with the README's command (${readmeComm
     expect(index.status).toBe(200);
     expect(await index.text()).toContain('<script type="module" src="/app.js"></script>');
     expect((await fetch(`${worker.baseUrl}/app.js`)).headers.get("content-type")).toMatch(/javascript/);
+  });
+
+  it("feature flags on the local KV namespace (wrangler.jsonc CONFIG): GET the defaults, PUT with FLAGS_TOKEN, GET them back with their expiry", async () => {
+    const url = `${worker.baseUrl}/api/flags`;
+    expect(await (await fetch(url)).json()).toEqual({ flags: {}, stored: false, expiresAt: null });
+    const put = (body: unknown, token?: string) =>
+      fetch(url, { method: "PUT", headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+    expect((await put({ flags: { newUploader: true } })).status).toBe(401);
+    expect((await put({ flags: { newUploader: "yes" } }, flagsToken)).status).toBe(400);
+    const stored = await put({ flags: { newUploader: true }, ttlSeconds: 120 }, flagsToken);
+    expect(stored.status).toBe(200);
+    const body = (await stored.json()) as { flags: Record<string, boolean>; stored: boolean; expiresAt: string };
+    expect(body).toMatchObject({ flags: { newUploader: true }, stored: true });
+    expect(Math.abs(Date.parse(body.expiresAt) - (Date.now() + 120_000))).toBeLessThan(10_000);
+    expect(await (await fetch(url)).json()).toEqual(body);
   });
 
   it("signs in, uploads an image straight to the signed URL with progress, commits, shows the avatar; pages the gallery; deletes", async () => {
