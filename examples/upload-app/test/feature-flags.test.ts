@@ -133,6 +133,34 @@ describe.each(Object.keys(drivers))("feature flags in the upload app over %s", (
   });
 });
 
+describe("feature flags over a storage without object expiry (as S3 is unless s3Driver({ expiry: true }))", () => {
+  it("a PUT answers 501 Unsupported with the Kv's reason, and GET keeps answering the defaults", async () => {
+    const driver = memoryDriver({ signing: { secrets, baseUrl: `${origin}/__storage` } });
+    const withoutExpiry = new Proxy(driver, {
+      get(target, property) {
+        if (property === "capabilities") return { ...target.capabilities, expiry: false };
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const storage = createStorage(withoutExpiry);
+    const app = createUploadApp({
+      storage,
+      sessionSecret: new TextEncoder().encode("session-secret-session-secret-32"),
+      assets: {},
+      origin,
+      flagRoutes: createFlagRoutes(createKv(storage, flagsKvOptions), { authorize: bearerTokenAuthorizer(token) }),
+    });
+    const put = await app(new Request(`${origin}/api/flags`, { method: "PUT", headers: { "content-type": "application/json", ...bearer }, body: JSON.stringify({ flags: { beta: true } }) }));
+    expect(put.status).toBe(501);
+    const refused = (await put.json()) as FlagsBody;
+    expect(refused.error?.code).toBe("Unsupported");
+    expect(refused.error?.message).toMatch(/expir/i);
+    expect(await (await app(new Request(`${origin}/api/flags`))).json()).toEqual({ flags: {}, stored: false, expiresAt: null });
+    expect(await storage.head("config/flags")).toBeNull();
+  });
+});
+
 describe("feature flags through startUploadApp (node:http)", () => {
   it("over file: the flags are an object in the app's data directory; FLAGS_TOKEN authorizes PUT, and without it the flags are read-only", async () => {
     const root = await mkdtemp(join(tmpdir(), "stowage-flags-app-"));
