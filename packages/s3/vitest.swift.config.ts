@@ -17,6 +17,7 @@ export default defineProject({
       "test/profile-detection.test.ts",
       "test/copy.test.ts", "test/conditional-delete.test.ts", "test/list-start-after.test.ts", "test/signing-endpoint.test.ts",
       "test/upload-sessions.test.ts",
+      "test/list-with-metadata.test.ts", "test/expiry-conformance.test.ts",
     ],
     testTimeout: 30_000,
     hookTimeout: 120_000,

@@ -16,7 +16,7 @@ export interface OpenStorageCredentials {
 export interface OpenStorageConfig {
   /**
    * The storage URL: `memory://`, `file:///abs/path`, `file:./relative`,
-   * `s3://bucket[/prefix]?region=…&endpoint=…&forcePathStyle=true&profile=…&signingEndpoint=…&multipartCopyThreshold=…`
+   * `s3://bucket[/prefix]?region=…&endpoint=…&forcePathStyle=true&profile=…&signingEndpoint=…&multipartCopyThreshold=…&expiry=true`
    * or `r2://`. Every scheme also takes `?publicBaseUrl=…` (see
    * `storageOptions.publicBaseUrl`). Defaults to the `STORAGE_URL`
    * environment variable.

@@ -21,7 +21,7 @@ const supportedSchemes = "memory://, file:///absolute/path, file:./relative/path
  * |---|---|
  * | `memory://` | `@stowage/memory` |
  * | `file:///abs/path`, `file:./relative` | `@stowage/fs` |
- * | `s3://bucket[/prefix]?region=…&endpoint=…&forcePathStyle=true&profile=…&signingEndpoint=…&multipartCopyThreshold=…` | `@stowage/s3` |
+ * | `s3://bucket[/prefix]?region=…&endpoint=…&forcePathStyle=true&profile=…&signingEndpoint=…&multipartCopyThreshold=…&expiry=true` | `@stowage/s3` |
  * | `r2://` with `binding` | `@stowage/r2` |
  *
  * Every scheme takes `?publicBaseUrl=https://cdn.example.com/files/` (or

@@ -4,7 +4,7 @@ import type { DriverModule } from "./driver-loaders.js";
 import { storageUrlParameters } from "./storage-url-parameters.js";
 import type { OpenStorageConfig, OpenStorageCredentials } from "./open-storage-config.js";
 
-const s3Parameters = ["region", "endpoint", "forcePathStyle", "profile", "signingEndpoint", "multipartCopyThreshold"];
+const s3Parameters = ["region", "endpoint", "forcePathStyle", "profile", "signingEndpoint", "multipartCopyThreshold", "expiry"];
 
 export interface ParsedS3 {
   bucket: string;
@@ -16,6 +16,8 @@ export interface ParsedS3 {
   signingEndpoint?: string;
   /** Copies of sources larger than this many bytes are multipart copies. */
   multipartCopyThreshold?: number;
+  /** Object expiry (`s3Driver({ expiry: true })`): list HEADs each listed object. */
+  expiry?: boolean;
   credentials?: OpenStorageCredentials;
   prefix?: string;
 }
@@ -71,13 +73,10 @@ export function parseS3Url(url: string, options: OpenStorageConfig, env: Record<
     }
     result.multipartCopyThreshold = Number(threshold);
   }
-  const forcePathStyle = single("forcePathStyle");
-  if (forcePathStyle !== undefined) {
-    if (forcePathStyle !== "true" && forcePathStyle !== "false") {
-      throw invalid(`forcePathStyle must be "true" or "false" (got ${JSON.stringify(forcePathStyle)})`);
-    }
-    result.forcePathStyle = forcePathStyle === "true";
-  }
+  const forcePathStyle = booleanParameter(single("forcePathStyle"), "forcePathStyle");
+  if (forcePathStyle !== undefined) result.forcePathStyle = forcePathStyle;
+  const expiry = booleanParameter(single("expiry"), "expiry");
+  if (expiry !== undefined) result.expiry = expiry;
   const profile = single("profile");
   if (profile !== undefined) result.profile = profile;
   const credentials = options.credentials ?? credentialsFromEnv(env);
@@ -85,6 +84,13 @@ export function parseS3Url(url: string, options: OpenStorageConfig, env: Record<
   const path = decodeURIComponent(parsed.pathname).replace(/^\/+/, "");
   if (path !== "") result.prefix = path.endsWith("/") ? path : `${path}/`;
   return result;
+}
+
+/** A `true`/`false` URL parameter, else `InvalidArgument`. */
+function booleanParameter(value: string | undefined, name: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value !== "true" && value !== "false") throw invalid(`${name} must be "true" or "false" (got ${JSON.stringify(value)})`);
+  return value === "true";
 }
 
 /** An http(s) URL without credentials, else `InvalidArgument` naming `what`. */

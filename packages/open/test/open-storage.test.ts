@@ -129,6 +129,7 @@ describe("openStorage: bad URLs give InvalidArgument with a helpful message", ()
     ["s3://bucket?secretAccessKey=x", /credentials never go in the URL/],
     ["s3://bucket?endpoint=ftp://x", /endpoint must be an http/],
     ["s3://bucket?forcePathStyle=yes", /forcePathStyle must be "true" or "false"/],
+    ["s3://bucket?expiry=1", /expiry must be "true" or "false"/],
     ["s3://bucket:9000", /put the server in \?endpoint=/],
     ["s3://bucket?profile=cephrgw", /profile="cephrgw" is not a known profile; did you mean "ceph-rgw"\? Valid profiles: aws, r2, minio, ceph-rgw.*generic/],
     ["r2://bucket", /R2 URL takes no host/],
@@ -290,7 +291,10 @@ describe("openStorage: the S3 profile when the URL names none", () => {
     const storage = await openStorage({ url: "s3://my-bucket?region=eu-west-1", env: {}, credentials, driverOptions: { client } });
     expect((storage.driver as unknown as S3Like).profile.name).toBe("aws");
     expect(storage.capabilities.putIfMatch).toBe(true);
+    expect(storage.capabilities.expiry).toBe(false);
     expect(sent).toEqual([]);
+    const expiring = await openStorage({ url: "s3://my-bucket?region=eu-west-1&expiry=true", env: {}, credentials, driverOptions: { client } });
+    expect(expiring.capabilities.expiry).toBe(true);
   });
 
   it("profile= given: no request at open", async () => {

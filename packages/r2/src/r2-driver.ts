@@ -93,6 +93,8 @@ export const r2Capabilities: Capabilities = {
   multipartUpload: true,
   // The binding's multipart complete() takes no condition.
   uploadIfNotExists: false,
+  // Expiry lives in customMetadata, which the binding's list includes.
+  expiry: true,
 };
 
 const defaultPartSize = 8 * 1024 * 1024;
@@ -143,10 +145,13 @@ export class R2Driver implements StorageDriver {
       ...r2Capabilities,
       ...(this.signer ? { signGet: true, signPut: true, ...this.signer.capabilities } : {}),
       signUploadPart: this.partSigner !== undefined,
+      // Gateway mode: signed GETs are served through a Storage (@stowage/http), which hides an expired object.
+      signGetExpiry: this.signer?.capabilities.signGetExpiry === true,
     });
     this.signPutConflicts = Object.freeze([...(this.signer?.signPutConflicts ?? [])]);
     this.capabilityHints = Object.freeze({
       ...r2SigningHints(this.capabilities, this.signer !== undefined),
+      ...r2ExpiryHints(this.capabilities, this.signer !== undefined),
       ...r2DataHints,
       ...r2UploadHints(this.partSigner !== undefined),
     });
@@ -338,12 +343,24 @@ const r2SigningHint =
 function r2SigningHints(capabilities: Capabilities, signed: boolean): CapabilityHints {
   const hints: Partial<Record<CapabilityName, string>> = {};
   for (const name of Object.keys(capabilities) as CapabilityName[]) {
-    if (!name.startsWith("sign") || capabilities[name]) continue;
+    if (!name.startsWith("sign") || name === "signGetExpiry" || capabilities[name]) continue;
     hints[name] = signed
       ? `the signer passed to r2Driver() does not enforce it (R2 presigned URLs cannot enforce maxSize, oneTime or ifNotExists); sign with ${gatewayHint}, which enforces every constraint`
       : r2SigningHint;
   }
   return Object.freeze(hints);
+}
+
+/** Why signed GETs do not see expiry when they do not (native mode or no signer), and how to make them. */
+function r2ExpiryHints(capabilities: Capabilities, signed: boolean): CapabilityHints {
+  if (capabilities.signGetExpiry) return {};
+  return Object.freeze({
+    signGetExpiry: signed
+      ? "the signer's GET URLs are served by R2's S3 endpoint (native mode), which does not know an object's expiry, " +
+        "so signGet HEADs the object first, refuses an expired one and caps the URL's lifetime at its expiry; " +
+        `for URLs served through a Storage (an expired object answers 404), sign with ${gatewayHint}`
+      : r2SigningHint,
+  });
 }
 
 function isUrlSigner(value: unknown): value is UrlSigner {

@@ -66,6 +66,8 @@ export const r2PresignerCapabilities: Readonly<Partial<Capabilities>> = Object.f
   signPut: true,
   signPutContentType: true,
   signPutSize: true,
+  // R2 serves the GETs itself and knows nothing of Stowage's expiry (core HEADs before signing).
+  signGetExpiry: false,
 });
 
 /**

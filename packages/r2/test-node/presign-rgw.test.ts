@@ -28,7 +28,7 @@ describe.skipIf(endpoint === undefined)("r2Presigner URLs are accepted by Ceph R
     secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? "",
   });
   // A driver whose binding is never touched: only its signing is used here.
-  const storage = createStorage(r2Driver({ bucket: {} as never, signing: signer }));
+  const storage = createStorage(r2Driver({ bucket: { head: async () => null } as never, signing: signer }));
   const prefix = `r2-presign/${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}/`;
 
   async function upload(key: string, body: string, options: { contentType?: string; size?: number } = {}, send?: Record<string, string>) {
@@ -69,7 +69,7 @@ describe.skipIf(endpoint === undefined)("r2Presigner URLs are accepted by Ceph R
     expect((await fetch(signed.url.replace(/X-Amz-Expires=\d+/, "X-Amz-Expires=600"))).status).toBe(403);
     expect((await fetch(signed.url.replace(/X-Amz-Signature=[0-9a-f]/, "X-Amz-Signature=x"))).status).toBe(403);
     expect((await fetch(signed.url, { method: "DELETE" })).status).toBe(403);
-    const past = createStorage(r2Driver({ bucket: {} as never, signing: signer }), { clock: () => Date.now() - 3_600_000 });
+    const past = createStorage(r2Driver({ bucket: { head: async () => null } as never, signing: signer }), { clock: () => Date.now() - 3_600_000 });
     const expired = await past.signGet(key, { expiresIn: 60 });
     expect((await fetch(expired.url)).status).toBe(403);
   });

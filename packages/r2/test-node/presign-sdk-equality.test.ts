@@ -103,7 +103,7 @@ describe("r2Presigner URLs equal @aws-sdk/s3-request-presigner's, byte for byte"
   });
 
   it("GET is an attachment by default, inline only when the signer asks (signed, so it cannot be removed)", async () => {
-    const storage = createStorage(r2Driver({ bucket: {} as never, signing: signer }), { clock: () => clocks[0]!.getTime() });
+    const storage = createStorage(r2Driver({ bucket: { head: async () => null } as never, signing: signer }), { clock: () => clocks[0]!.getTime() });
     const plain = new URL((await storage.signGet("page.html")).url);
     expect(plain.searchParams.get("response-content-disposition")).toBe("attachment");
     const inline = new URL((await storage.signGet("page.html", { inline: true })).url);
@@ -131,7 +131,7 @@ describe("r2Presigner URLs equal @aws-sdk/s3-request-presigner's, byte for byte"
   });
 
   it("refuses what R2 presigned URLs cannot enforce", async () => {
-    const storage = createStorage(r2Driver({ bucket: {} as never, signing: signer }), { clock: () => clocks[0]!.getTime() });
+    const storage = createStorage(r2Driver({ bucket: { head: async () => null } as never, signing: signer }), { clock: () => clocks[0]!.getTime() });
     await expect(storage.signPut("k", { maxSize: 10 })).rejects.toMatchObject({ code: "Unsupported" });
     await expect(storage.signPut("k", { oneTime: true })).rejects.toMatchObject({ code: "Unsupported" });
     await expect(signer.signPut("k", { ...times(clocks[0]!, 300), maxSize: 10 })).rejects.toMatchObject({ code: "Unsupported" });

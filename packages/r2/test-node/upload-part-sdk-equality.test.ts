@@ -37,7 +37,7 @@ afterEach(() => {
 
 describe("native mode: part URLs equal @aws-sdk/s3-request-presigner's UploadPartCommand, byte for byte", () => {
   it("with the exact Content-Length signed when the size is known, and without it otherwise", async () => {
-    const storage = createStorage(r2Driver({ bucket: {} as never, signing: r2Presigner({ accountId, bucketName, ...credentials }) }), {
+    const storage = createStorage(r2Driver({ bucket: { head: async () => null } as never, signing: r2Presigner({ accountId, bucketName, ...credentials }) }), {
       clock: () => now.getTime(),
     });
     expect(storage.driver.capabilities.signUploadPart).toBe(true);
