@@ -45,8 +45,11 @@ import { createUploadApp } from "../../upload-app/src/upload-app.ts";
 
 export interface Env {
   BUCKET: R2Bucket;
-  /** The feature flags' Workers KV namespace (wrangler.jsonc `kv_namespaces`). */
-  CONFIG: KVNamespace;
+  /**
+   * The feature flags' Workers KV namespace (wrangler.jsonc `kv_namespaces`).
+   * Without it `/api/flags` is not mounted (404).
+   */
+  CONFIG?: KVNamespace;
   /**
    * Optional: authorizes `PUT /api/flags` (`Authorization: Bearer <FLAGS_TOKEN>`);
    * without it the flags are read-only. Production: `wrangler secret put FLAGS_TOKEN`.
@@ -97,7 +100,7 @@ export function encryptedMode(env: Env): boolean {
 
 function appFor(env: Env, origin: string, secret: string): (request: Request) => Promise<Response> {
   const encrypted = encryptedMode(env);
-  const cacheKey = `${origin} ${secret} ${encrypted ? env.STORAGE_ENCRYPTION_KEYS : ""} ${env.FLAGS_TOKEN ?? ""}`;
+  const cacheKey = `${origin} ${secret} ${encrypted ? env.STORAGE_ENCRYPTION_KEYS : ""} ${env.FLAGS_TOKEN ?? ""} ${env.CONFIG === undefined ? "" : "flags"}`;
   let app = apps.get(cacheKey);
   if (app === undefined) {
     const secrets: HmacSecret[] = [{ id: "s1", secret }];
@@ -132,7 +135,9 @@ function appFor(env: Env, origin: string, secret: string): (request: Request) =>
       ...(pageSize >= 1 ? { pageSize } : {}),
       // Feature flags: the Node app's module over Workers KV instead of its
       // storage. The Kv (and its 5 s read cache) lives as long as the isolate.
-      flagRoutes: createFlagRoutes(createKv(kvBinding({ namespace: env.CONFIG }), flagsKvOptions), { authorize: bearerTokenAuthorizer(env.FLAGS_TOKEN) }),
+      ...(env.CONFIG === undefined
+        ? {}
+        : { flagRoutes: createFlagRoutes(createKv(kvBinding({ namespace: env.CONFIG }), flagsKvOptions), { authorize: bearerTokenAuthorizer(env.FLAGS_TOKEN) }) }),
     });
     apps.set(cacheKey, app);
   }

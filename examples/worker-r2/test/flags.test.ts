@@ -42,10 +42,10 @@ describe("worker-r2: feature flags on Workers KV (GET/PUT /api/flags)", () => {
 
     expect((await flags("GET")).body).toEqual(put.body);
     // In the namespace itself: under config/, with Workers KV's native expiration (epoch seconds).
-    const listed = await workerEnv.CONFIG.list({ prefix: "config/" });
+    const listed = await workerEnv.CONFIG!.list({ prefix: "config/" });
     expect(listed.keys.map((key) => key.name)).toEqual(["config/flags"]);
     expect(listed.keys[0]!.expiration).toBe(Math.ceil(expiresAt / 1000));
-    expect(JSON.parse((await workerEnv.CONFIG.get("config/flags"))!)).toEqual({ flags: { newUploader: true, darkMode: false } });
+    expect(JSON.parse((await workerEnv.CONFIG!.get("config/flags"))!)).toEqual({ flags: { newUploader: true, darkMode: false } });
   });
 
   it("refuses a PUT without the token, with a wrong token, with non-boolean flags, and with a TTL under Workers KV's 60 s, leaving the stored flags alone", async () => {
@@ -68,9 +68,16 @@ describe("worker-r2: feature flags on Workers KV (GET/PUT /api/flags)", () => {
     expect((await flags("GET")).body).toEqual(stored.body);
   });
 
+  it("without a CONFIG binding /api/flags is not mounted (404) and the upload app still answers", async () => {
+    const withoutConfig: Env = { ...workerEnv, CONFIG: undefined };
+    const response = await worker.fetch(new Request(`${origin}/api/flags`), withoutConfig);
+    expect(response.status).toBe(404);
+    expect((await worker.fetch(new Request(`${origin}/api/me`), withoutConfig)).status).toBe(401);
+  });
+
   it("the same routes over kvBinding with an injected clock: the flags read as the defaults once the TTL has passed, without sleeping", async () => {
     let now = Date.now();
-    const kv = createKv(kvBinding({ namespace: workerEnv.CONFIG }), { prefix: "clock-test/", cacheTtlSeconds: 5, clock: () => now });
+    const kv = createKv(kvBinding({ namespace: workerEnv.CONFIG! }), { prefix: "clock-test/", cacheTtlSeconds: 5, clock: () => now });
     const routes = createFlagRoutes(kv, { authorize: () => true, defaults: { newUploader: false } });
     const call = async (init?: RequestInit) => (await (await routes(new Request(`${origin}/api/flags`, init))).json()) as FlagsBody;
 
