@@ -4,6 +4,7 @@
 // sleeping), and the real wiring through startUploadApp over HTTP. The R2
 // Worker runs the same module over Workers KV (examples/worker-r2/test/flags.test.ts).
 import { mkdtemp, rm } from "node:fs/promises";
+import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createStorage, type StorageDriver } from "@stowage/core";
@@ -190,5 +191,43 @@ describe("feature flags through startUploadApp (node:http)", () => {
       body: JSON.stringify({ flags: { newUploader: false } }),
     });
     expect(refused.status).toBe(401);
+  });
+});
+
+const s3Unavailable = process.env.S3_ENDPOINT ? undefined : "S3_ENDPOINT is not set (start Ceph RGW with scripts/ceph/start.sh DIR and . DIR/env)";
+if (s3Unavailable !== undefined && process.env.CI === "true") throw new Error(`CI=true: the feature flags on S3 must not be skipped (${s3Unavailable})`);
+describe.skipIf(s3Unavailable !== undefined)(`feature flags through startUploadApp over S3 (Ceph RGW)${s3Unavailable ? ` [skipped: ${s3Unavailable}]` : ""}`, () => {
+  it("with expiry=true in STORAGE_URL the flags round-trip with their TTL; without it a PUT answers 501 Unsupported", async () => {
+    const endpoint = process.env.S3_ENDPOINT!;
+    const region = process.env.S3_REGION ?? "us-east-1";
+    const bucket = `flags-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+    const client = new S3Client({ region, endpoint, forcePathStyle: true, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" });
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    cleanups.push(async () => {
+      const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket }));
+      const keys = (listed.Contents ?? []).map((object) => ({ Key: object.Key! }));
+      if (keys.length > 0) await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
+      await client.send(new DeleteBucketCommand({ Bucket: bucket }));
+      client.destroy();
+    });
+    const params = new URLSearchParams({ region, endpoint, forcePathStyle: "true", profile: "ceph-rgw" });
+    const put = (url: string) =>
+      fetch(`${url}/api/flags`, { method: "PUT", headers: { "content-type": "application/json", ...bearer }, body: JSON.stringify({ flags: { beta: true }, ttlSeconds: 90 }) });
+
+    const plain = await startUploadApp({ storageUrl: `s3://${bucket}?${params}`, assets: {}, flagsToken: token });
+    cleanups.push(() => plain.close());
+    const refused = await put(plain.url);
+    expect(refused.status).toBe(501);
+    expect(((await refused.json()) as FlagsBody).error?.code).toBe("Unsupported");
+
+    const withExpiry = await startUploadApp({ storageUrl: `s3://${bucket}?${params}&expiry=true`, assets: {}, flagsToken: token });
+    cleanups.push(() => withExpiry.close());
+    const stored = await put(withExpiry.url);
+    expect(stored.status).toBe(200);
+    const body = (await stored.json()) as FlagsBody;
+    expect(body).toMatchObject({ flags: { beta: true }, stored: true });
+    expect(Math.abs(Date.parse(body.expiresAt!) - (Date.now() + 90_000))).toBeLessThan(10_000);
+    expect(await (await fetch(`${withExpiry.url}/api/flags`)).json()).toEqual(body);
+    expect((await withExpiry.storage.head("config/flags"))?.expiresAt?.toISOString()).toBe(body.expiresAt);
   });
 });
