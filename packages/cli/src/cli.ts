@@ -112,6 +112,8 @@ export async function main(argv: string[], io: CliIo = processIo(), options: Mai
 
 /** The bin: wires SIGINT to the abort signal (a second Ctrl-C exits at once) and sets the exit code. */
 async function runBin(): Promise<void> {
+  // The AWS SDK (under @stowage/s3) warns on every run that its future releases need Node 22; a CLI prints only its own lines.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const controller = new AbortController();
   let interrupts = 0;
   process.on("SIGINT", () => {
