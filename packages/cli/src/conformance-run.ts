@@ -25,8 +25,12 @@ export interface ConformanceRunOptions {
   unscopedFixture?: DriverFixture;
   /** Per-case timeout in milliseconds when the case names none (default 60 s). */
   timeoutMs?: number;
-  /** Stops before the next case (the running one is abandoned); the rest are `not run`. */
+  /**
+   * Stops before the next case; the rest are `not run`. The running case gets
+   * `interruptGraceMs` (default 10 s) to finish first, then is abandoned.
+   */
   signal?: AbortSignal;
+  interruptGraceMs?: number;
   /** Called before each case starts. */
   onStart?: (conformanceCase: ConformanceCase, index: number, total: number) => void;
   /** Called with each result as it is known. */
@@ -69,13 +73,23 @@ export function describeFailure(error: unknown): string {
   return String(error);
 }
 
-function withTimeout(promise: Promise<void>, milliseconds: number, signal: AbortSignal | undefined): Promise<void> {
+/**
+ * Waits for a case, up to its timeout. After Ctrl-C the running case is given
+ * `graceMs` more to finish (so it stops writing before the cleanup deletes
+ * the scratch prefix), then abandoned.
+ */
+function withTimeout(promise: Promise<void>, milliseconds: number, signal: AbortSignal | undefined, graceMs: number): Promise<void> {
   return new Promise<void>((resolve, reject) => {
+    let grace: ReturnType<typeof setTimeout> | undefined;
     const timer = setTimeout(() => reject(new Error(`timed out after ${milliseconds} ms`)), milliseconds);
-    const onAbort = () => reject(new Error("interrupted"));
-    signal?.addEventListener("abort", onAbort, { once: true });
+    const onAbort = () => {
+      grace = setTimeout(() => reject(new Error("interrupted")), graceMs);
+    };
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
     promise.then(resolve, reject).finally(() => {
       clearTimeout(timer);
+      clearTimeout(grace);
       signal?.removeEventListener("abort", onAbort);
     });
   });
@@ -103,12 +117,13 @@ export async function runConformanceCases(fixture: DriverFixture, options: Confo
         options.onStart?.(conformanceCase, index, cases.length);
         const started = performance.now();
         try {
-          await withTimeout(runCase(conformanceCase, target), conformanceCase.timeout ?? options.timeoutMs ?? 60_000, options.signal);
+          const timeout = conformanceCase.timeout ?? options.timeoutMs ?? 60_000;
+          await withTimeout(runCase(conformanceCase, target), timeout, options.signal, options.interruptGraceMs ?? 10_000);
           result = { name: conformanceCase.name, status: "passed", durationMs: Math.round(performance.now() - started) };
         } catch (error) {
           const durationMs = Math.round(performance.now() - started);
           result = options.signal?.aborted
-            ? { name: conformanceCase.name, status: "not run", durationMs, reason: "interrupted" }
+            ? { name: conformanceCase.name, status: "not run", durationMs, reason: `interrupted (${describeFailure(error)})` }
             : { name: conformanceCase.name, status: "failed", durationMs, reason: describeFailure(error) };
         }
       }
