@@ -26,7 +26,7 @@ export function barProgress(stream: BarStream, now: () => number = Date.now): Tr
   const bar = new cliProgress.SingleBar(
     {
       stream: stream as NodeJS.WriteStream,
-      format: "{bar} {percent} | {bytes} | {rate} | ETA {eta} | {files} files",
+      format: "{bar} {percent} | {bytes} | {rate} | ETA {remaining} | {files} files",
       fps,
       barsize: 24,
       hideCursor: false,
@@ -44,7 +44,7 @@ export function barProgress(stream: BarStream, now: () => number = Date.now): Tr
       percent: total === undefined || total === 0 ? "  --%" : `${String(Math.floor((100 * bytes) / total)).padStart(3)}%`,
       bytes: total === undefined ? formatBytes(bytes) : `${formatBytes(bytes)}/${formatBytes(total)}`,
       rate: `${formatBytes(Math.round(rate))}/s`,
-      eta: formatDuration(eta),
+      remaining: formatDuration(eta),
       files: `${done}/${files}`,
     };
   };

@@ -1,4 +1,4 @@
-import type { Storage } from "@stowage/core";
+import { StorageError, type Storage } from "@stowage/core";
 import type { CommandContext, CommandModule, Location } from "../command.js";
 import { UsageError, exitCodes } from "../errors.js";
 import { barProgress } from "../progress-bar.js";
@@ -100,7 +100,8 @@ export const command: CommandModule = {
     });
     if (context.signal.aborted) {
       await cleanupAfterInterrupt(storagesOf(source, target));
-      return exitCodes.interrupted;
+      // The CLI prints "stowage: interrupted" and exits with 130.
+      throw new StorageError("Aborted", "interrupted", { cause: context.signal.reason });
     }
     if (single && result.errors.length > 0) throw result.errors[0];
     return result.failed > 0 ? exitCodes.failure : exitCodes.ok;
