@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, rename, rm } from "node:fs/promises";
+import { mkdir, readFile, rename, rm } from "node:fs/promises";
 import { dirname, join, basename } from "node:path";
 import { randomBytes } from "node:crypto";
 import { StorageError, copyBetween, type ObjectInfo, type Storage } from "@stowage/core";
@@ -19,6 +19,13 @@ export interface CopyIo {
 
 /** Reads a local file in chunks of this size: fewer, larger chunks for multi-MiB parts. */
 const fileChunkSize = 1024 * 1024;
+
+/**
+ * Files up to this size are read whole and put as bytes (at most
+ * `--concurrency` of them in memory at once): a stream per small file cost
+ * more CPU than the request itself in `cp -r` of many small files.
+ */
+export const wholeFileLimit = 1024 * 1024;
 
 /** Passes chunks through, counting them; returning early (a cancelled put) closes the source. */
 async function* counted(source: AsyncIterable<unknown>, onBytes: (bytes: number) => void): AsyncGenerator<Uint8Array> {
@@ -41,8 +48,9 @@ async function writeAll(body: ReadableStream<Uint8Array>, out: NodeJS.WritableSt
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) break;
+      // A read pending when the abort cancelled the stream resolves as done: that is no end.
       if (io.signal.aborted) throw aborted(io.signal);
+      if (done) break;
       io.onBytes(value.byteLength);
       if (!out.write(value)) await new Promise<void>((resolve) => out.once("drain", resolve));
     }
@@ -56,7 +64,7 @@ async function writeAll(body: ReadableStream<Uint8Array>, out: NodeJS.WritableSt
  * Downloads into `path` through a temporary file beside it, renamed into
  * place once complete: an interrupted download leaves no partial file.
  */
-async function writeFileAtomically(body: ReadableStream<Uint8Array>, path: string, io: CopyIo): Promise<void> {
+async function writeFileAtomically(body: ReadableStream<Uint8Array>, size: number, path: string, io: CopyIo): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temporary = join(dirname(path), `.${basename(path)}.stowage-${randomBytes(6).toString("hex")}.part`);
   const file = createWriteStream(temporary, { flags: "wx" });
@@ -64,8 +72,10 @@ async function writeFileAtomically(body: ReadableStream<Uint8Array>, path: strin
     file.once("close", resolve);
     file.once("error", reject);
   });
+  let written = 0;
   try {
-    await writeAll(body, file, io);
+    await writeAll(body, file, { ...io, onBytes: (bytes) => ((written += bytes), io.onBytes(bytes)) });
+    if (written !== size) throw new StorageError("Unknown", `The body ended after ${written} of ${size} bytes`);
     file.end();
     await closed;
     await rename(temporary, path);
@@ -112,6 +122,12 @@ export async function copyItem(item: TransferItem, io: CopyIo): Promise<number> 
       if (reported < info.size) count(info.size - reported);
       return info.size;
     }
+    if (source.kind === "file" && item.size !== undefined && item.size <= wholeFileLimit) {
+      const bytes = await readFile(source.path, { signal });
+      info = await target.storage.put(target.key, bytes, { contentType: guessContentType(source.path), signal, size: item.size });
+      count(bytes.byteLength);
+      return info.size;
+    }
     const body = source.kind === "file" ? createReadStream(source.path, { highWaterMark: fileChunkSize }) : io.stdin;
     const options = {
       contentType: guessContentType(source.kind === "file" ? source.path : target.key),
@@ -128,6 +144,6 @@ export async function copyItem(item: TransferItem, io: CopyIo): Promise<number> 
   if (source.kind !== "object") throw new StorageError("InvalidArgument", "cp copies to or from a storage");
   const object = await getObject(source.storage, source.key, counting);
   if (target.kind === "stdio") await writeAll(object.body, io.stdout, counting);
-  else await writeFileAtomically(object.body, target.path, counting);
+  else await writeFileAtomically(object.body, object.size, target.path, counting);
   return copied;
 }

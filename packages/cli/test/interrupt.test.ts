@@ -1,8 +1,9 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, writeSync, closeSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { createStorage } from "@stowage/core";
 import { fsDriver } from "@stowage/fs";
@@ -38,6 +39,26 @@ describe("Ctrl-C during stowage cp", () => {
     const storage = createStorage(fsDriver({ root: join(dir, "store") }));
     expect(await storage.head("stream.bin")).toBeNull();
     expect((await storage.list()).objects).toEqual([]);
+  });
+
+  it("on a download: an interrupted copy to a local file leaves no file and no temporary file", async () => {
+    const dir = join(work, "download");
+    mkdirSync(dir, { recursive: true });
+    const driver = "module:./test/interrupt-stalling-driver.mjs";
+    const cwd = fileURLToPath(new URL("..", import.meta.url));
+    writeFileSync(join(dir, "source.bin"), Buffer.alloc(256 * 1024, 1));
+    expect((await runCliInProcess(["cp", join(dir, "source.bin"), `${driver}#stall/big.bin`], { cwd })).code).toBe(0);
+    const controller = new AbortController();
+    (globalThis as { onStowageStall?: () => void }).onStowageStall = () => controller.abort(new Error("SIGINT"));
+    try {
+      const result = await runCliInProcess(["cp", `${driver}#stall/big.bin`, join(dir, "out", "big.bin")], { cwd, signal: controller.signal });
+      expect(result.stderr).toBe("stowage: interrupted\n");
+      expect(result.code).toBe(130);
+    } finally {
+      delete (globalThis as { onStowageStall?: () => void }).onStowageStall;
+    }
+    expect(controller.signal.aborted).toBe(true);
+    expect(readdirSync(join(dir, "out"))).toEqual([]);
   });
 
   const rgw = cliS3Server("Ceph RGW");
