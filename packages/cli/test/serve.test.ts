@@ -28,7 +28,11 @@ interface Served {
 function serve(args: string[], cwd: string, env: Record<string, string | undefined> = {}): Promise<Served> {
   const child = spawn(process.execPath, [cliPath, "serve", ...args], {
     cwd,
-    env: { ...process.env, STORAGE_SIGNING_SECRETS: secrets, STORAGE_SIGNING_BASE_URL: undefined, ...env } as Record<string, string>,
+    env: Object.fromEntries(
+      Object.entries({ ...process.env, STORAGE_SIGNING_SECRETS: secrets, STORAGE_SIGNING_BASE_URL: undefined, ...env }).filter(
+        (entry): entry is [string, string] => entry[1] !== undefined,
+      ),
+    ),
   });
   children.push(child);
   let stdout = "";
