@@ -3,7 +3,8 @@ import { defineConfig } from "tsup";
 export default defineConfig({
   entry: ["src/cli.ts", "src/commands/*.ts"],
   format: ["esm"],
-  dts: true,
+  // The tests' globalSetup (test/build-dist.ts) builds without declarations, for speed.
+  dts: process.env.STOWAGE_CLI_BUILD_NO_DTS !== "1",
   clean: true,
   sourcemap: true,
   target: "node20",

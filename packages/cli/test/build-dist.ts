@@ -25,5 +25,6 @@ export default function setup(): void {
   execFileSync(process.execPath, [join(tsupPackage, "..", "dist", "cli-default.js")], {
     cwd: packageDir,
     stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, STOWAGE_CLI_BUILD_NO_DTS: "1" },
   });
 }

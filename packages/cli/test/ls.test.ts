@@ -69,6 +69,10 @@ describe("stowage ls on file: (spawned binary)", () => {
   it("relative file: URLs are relative to the working directory", async () => {
     const result = await runCli(["ls", "file:."], { cwd: dir });
     expect(result.stdout).toBe("a.txt\nphotos/\nz.txt\n");
+    // In process, the CLI's cwd (io.cwd) is not the process's.
+    expect(process.cwd()).not.toBe(dir);
+    const inProcess = await runCliInProcess(["ls", "file:./photos/../"], { cwd: dir });
+    expect(inProcess).toMatchObject({ code: 0, stdout: "a.txt\nphotos/\nz.txt\n" });
   });
 });
 
