@@ -23,6 +23,8 @@ export interface ConformanceRunOptions {
    * a scratch prefix would eat into (default: `fixture`).
    */
   unscopedFixture?: DriverFixture;
+  /** Cases to report as skipped without running, each with its reason (the adapters' `skip`). */
+  skip?: ReadonlyMap<string, string>;
   /** Per-case timeout in milliseconds when the case names none (default 60 s). */
   timeoutMs?: number;
   /**
@@ -51,16 +53,19 @@ export const fullKeyLengthCases: ReadonlySet<string> = new Set(["keys: a 1024-by
  */
 export function selectCases(patterns: readonly string[], cases: readonly ConformanceCase[] = conformanceCases): ConformanceCase[] {
   if (patterns.length === 0) return [...cases];
-  const tests = patterns.map((pattern) => {
-    const regex = /^\/(.+)\/([a-z]*)$/.exec(pattern);
-    if (regex !== null) {
-      const expression = new RegExp(regex[1]!, regex[2]);
-      return (name: string) => expression.test(name);
-    }
-    const needle = pattern.toLowerCase();
-    return (name: string) => name.toLowerCase().includes(needle);
-  });
+  const tests = patterns.map(namePattern);
   return cases.filter((conformanceCase) => tests.some((test) => test(conformanceCase.name)));
+}
+
+/** A `--only` / `--skip` pattern as a test of a case name. */
+export function namePattern(pattern: string): (name: string) => boolean {
+  const regex = /^\/(.+)\/([a-z]*)$/.exec(pattern);
+  if (regex !== null) {
+    const expression = new RegExp(regex[1]!, regex[2]);
+    return (name: string) => expression.test(name);
+  }
+  const needle = pattern.toLowerCase();
+  return (name: string) => name.toLowerCase().includes(needle);
 }
 
 /** One line of an error: a StorageError's code first, then the message. */
@@ -111,7 +116,10 @@ export async function runConformanceCases(fixture: DriverFixture, options: Confo
     } else {
       const target = fullKeyLengthCases.has(conformanceCase.name) ? (options.unscopedFixture ?? fixture) : fixture;
       const missing = missingCapabilities(conformanceCase, target);
-      if (missing.length > 0) {
+      const skipReason = options.skip?.get(conformanceCase.name);
+      if (skipReason !== undefined) {
+        result = { name: conformanceCase.name, status: "skipped", durationMs: 0, reason: skipReason };
+      } else if (missing.length > 0) {
         result = { name: conformanceCase.name, status: "skipped", durationMs: 0, reason: `needs capability ${missing.join(", ")}`, missing };
       } else {
         options.onStart?.(conformanceCase, index, cases.length);

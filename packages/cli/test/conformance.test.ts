@@ -95,6 +95,25 @@ describe("stowage conformance", () => {
     expect(none.stderr).toContain("matches no conformance case");
   }, 120_000);
 
+  it("--skip reports matching cases as skipped with the pattern as the reason, without running them", async () => {
+    const metadataCases = conformanceCases.filter((entry) => entry.name.startsWith("put: metadata"));
+    const partly = await runCli(["--json", "conformance", brokenDriver, "--only", "/^put: metadata/", "--skip", "round-trips on put"]);
+    expect(partly.code).toBe(1);
+    const partlyReport = JSON.parse(partly.stdout) as ConformanceReport;
+    expect(partlyReport.cases.find((entry) => entry.name === "put: metadata round-trips on put, head and get")).toEqual({
+      name: "put: metadata round-trips on put, head and get",
+      status: "skipped",
+      durationMs: 0,
+      reason: "skipped by --skip round-trips on put",
+    });
+    const all = await runCli(["conformance", brokenDriver, "--only", "/^put: metadata/", "--skip", "/^put: metadata/"]);
+    expect(all.code).toBe(0);
+    expect(all.stdout).toContain(`0 passed, 0 failed, ${metadataCases.length} skipped (of ${metadataCases.length})`);
+    expect(all.stdout).toContain("SKIP  put: metadata round-trips on put, head and get [skipped by --skip /^put: metadata/]\n");
+    const unknown = await runCli(["conformance", "memory://", "--skip", "no such case at all"]);
+    expect(unknown.code).toBe(2);
+  }, 60_000);
+
   it("Ctrl-C in the middle: exit 130, the rest reported as not run, the scratch prefix cleaned up", async () => {
     const cwd = await scratchDirectory();
     const aborter = new AbortController();

@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import type { CommandContext, CommandModule } from "../command.js";
 import { UsageError } from "../errors.js";
 import { writeLine } from "../output.js";
-import { runConformanceCases, selectCases } from "../conformance-run.js";
+import { namePattern, runConformanceCases, selectCases } from "../conformance-run.js";
 import { prepareConformanceTarget, type CleanupResult } from "../conformance-target.js";
 import { prepareSigning } from "../conformance-signing.js";
 import { conformanceProgress } from "../conformance-progress.js";
@@ -17,7 +17,7 @@ import {
   type ConformanceReport,
 } from "../conformance-report.js";
 
-const usage = `stowage conformance URL[#prefix] [--json FILE] [--markdown FILE] [--only PATTERN]...
+const usage = `stowage conformance URL[#prefix] [--json FILE] [--markdown FILE] [--only PATTERN]... [--skip PATTERN]...
 
 Runs every case of the Stowage conformance suite against the storage, under a
 fresh scratch prefix (stowage-conformance-<random>/ inside URL#prefix) that is
@@ -33,6 +33,8 @@ fails, 0 otherwise, 130 when interrupted.
   --markdown FILE  also write the report as Markdown
   --only PATTERN   run only cases whose name contains PATTERN (case-insensitive),
                    or matches /regex/; repeatable
+  --skip PATTERN   report the matching cases as skipped without running them
+                   (a known limit of your backend); repeatable
 
 Signed-URL cases: S3 presigns natively. file: and memory:// without
 STORAGE_SIGNING_SECRETS and STORAGE_SIGNING_BASE_URL are served by this
@@ -54,6 +56,13 @@ async function run(values: Record<string, unknown>, positionals: string[], conte
   const patterns = ((values.only as string[] | undefined) ?? []).filter((pattern) => pattern !== "");
   const cases = selectCases(patterns);
   if (cases.length === 0) throw new UsageError(`--only ${patterns.join(", ")} matches no conformance case`);
+  const skip = new Map<string, string>();
+  for (const pattern of (values.skip as string[] | undefined) ?? []) {
+    const test = namePattern(pattern);
+    const matched = cases.filter((conformanceCase) => test(conformanceCase.name));
+    if (matched.length === 0) throw new UsageError(`--skip ${pattern} matches no conformance case`);
+    for (const conformanceCase of matched) if (!skip.has(conformanceCase.name)) skip.set(conformanceCase.name, `skipped by --skip ${pattern}`);
+  }
   const printJson = context.json && jsonFile === undefined;
   const location = await context.open(url);
   if (location.kind !== "storage") throw new UsageError(`conformance needs a storage URL such as file:./data or s3://bucket?endpoint=…; got the local path ${url}`);
@@ -70,6 +79,7 @@ async function run(values: Record<string, unknown>, positionals: string[], conte
   try {
     results = await runConformanceCases(target.fixture, {
       cases,
+      skip,
       unscopedFixture: target.unscopedFixture,
       signal: context.signal,
       onStart: (conformanceCase, index) => progress.start(conformanceCase.name, index),
@@ -112,6 +122,7 @@ export const command: CommandModule = {
     json: { type: "string" },
     markdown: { type: "string" },
     only: { type: "string", multiple: true },
+    skip: { type: "string", multiple: true },
   },
   allowPositionals: true,
   run,
