@@ -141,6 +141,43 @@ describe("stowage conformance", () => {
     expect(await objectsLeft(join(cwd, "data"))).toEqual([]);
   }, 120_000);
 
+  it("plain output off a terminal (times and the random prefix normalised)", async () => {
+    const result = await runCli(["conformance", brokenDriver, "--only", "/^head: /", "--only", "list: prefix filters keys"]);
+    const normalised = result.stdout
+      .replace(/stowage-conformance-[0-9a-f]{12}\//g, "stowage-conformance-<random>/")
+      .replace(/(conformance\/[a-z0-9-]*?)-[0-9a-z]+\//g, "$1-<random>/")
+      .replace(/in [\d.]+ s\n$/, "in <time> s\n")
+      .replace(/^(conformance: \d+ cases against )\S+/m, "$1module:broken-driver.mjs")
+      .replace(/^capabilities on: .*$/m, "capabilities on: <the memory driver's>");
+    expect(result.code).toBe(1);
+    expect(normalised).toMatchInlineSnapshot(`
+      "conformance: 6 cases against module:broken-driver.mjs (driver memory)
+      scratch prefix: stowage-conformance-<random>/ (deleted afterwards)
+      signed URLs: off (the driver signs no URLs)
+      capabilities on: <the memory driver's>
+      capabilities off: multipartUpload, signGet, signGetExpiry, signPut, signPutContentType, signPutIfNotExists, signPutMaxSize, signPutOneTime, signPutSize, signUploadPart, uploadIfNotExists
+      PASS  head: a missing key gives null
+      PASS  head: returns the same info as get
+      FAIL  head: reflects an overwrite
+            metadata:
+              expected {"v":"2"}
+              got      {}
+      PASS  head: the info put returns equals head's
+      PASS  head: an already aborted signal gives Aborted
+      FAIL  list: prefix filters keys
+            prefix a:
+              expected ["conformance/list-prefix-filters-keys-<random>/a","conformance/list-prefix-filters-keys-<random>/a/1","conformance/list-prefix-filters-keys-<random>/a/2","conformance/list-prefix-filters-keys-<random>/ab","conformance/list-prefix-filters-keys-<random>/aé"]
+              got      ["conformance/list-prefix-filters-keys-<random>/a","conformance/list-prefix-filters-keys-<random>/a/1","conformance/list-prefix-filters-keys-<random>/a/2","conformance/list-prefix-filters-keys-<random>/ab"]
+
+      failed cases (2):
+        head: reflects an overwrite
+        list: prefix filters keys
+
+      4 passed, 2 failed, 0 skipped (of 6) in <time> s
+      "
+    `);
+  });
+
   it("on a terminal: a progress line on stderr with cases done out of total", async () => {
     const result = await runCliInProcess(["conformance", "memory://", "--only", "/^head:/"], { tty: true });
     const total = conformanceCases.filter((entry) => entry.name.startsWith("head:")).length;
