@@ -69,6 +69,12 @@ export class ProbeRequests {
     return this.status("HeadObjectCommand", { Key: this.key(name) });
   }
 
+  /** Aborts a multipart upload; sent even after Ctrl-C, never rejects. */
+  async abortUpload(key: string, uploadId: unknown): Promise<void> {
+    const Command = this.commands.AbortMultipartUploadCommand;
+    await this.client.send(new Command({ Bucket: this.bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
+  }
+
   /** Deletes every recorded key (one by one: DeleteObjects may itself be what the server refuses). */
   async cleanup(): Promise<string[]> {
     const errors: string[] = [];

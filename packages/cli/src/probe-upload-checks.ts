@@ -18,7 +18,7 @@ async function multipartUpload(requests: ProbeRequests, name: string, parts: Uin
     return await requests.outcome("CompleteMultipartUploadCommand", { Key: key, UploadId, MultipartUpload: { Parts: etags }, ...completeExtra });
   } finally {
     // Harmless after a completed upload (404), needed after a refused one.
-    await requests.status("AbortMultipartUploadCommand", { Key: key, UploadId });
+    await requests.abortUpload(key, UploadId);
   }
 }
 
@@ -70,7 +70,7 @@ export const partNumberCheck: ProbeCheck = async (requests, known) => {
     if (status !== 200) limits.maxParts = 1000;
     return [{ fact: "uploadLimits", value: limits, evidence: `UploadPart number 1001: ${status}` }];
   } finally {
-    await requests.status("AbortMultipartUploadCommand", { Key: key, UploadId });
+    await requests.abortUpload(key, UploadId);
   }
 };
 

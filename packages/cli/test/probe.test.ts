@@ -1,7 +1,8 @@
 import { createStorage } from "@stowage/core";
 import { s3Driver, s3Profiles, type S3Profile } from "@stowage/s3";
+import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { runCli } from "./cli-harness.ts";
+import { cliPath, runCli } from "./cli-harness.ts";
 import { rgwServer, swiftServer, type S3Server } from "./fixtures/s3-servers.ts";
 
 interface ProbeOutput {
@@ -81,6 +82,29 @@ for (const [label, server] of [
     }, 120_000);
   });
 }
+
+const rgw = rgwServer();
+describe.skipIf(rgw === null)("stowage probe interrupted", () => {
+  it("Ctrl-C after the first check: exit 130, and nothing is left under the scratch prefix (objects or uploads)", async () => {
+    const child = spawn(process.execPath, [cliPath, "probe", rgw!.url], { env: { ...process.env, ...rgw!.env } });
+    let stderr = "";
+    let interrupted = false;
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (!interrupted && /\n {2}putIfNotExists: /.test(stderr)) {
+        interrupted = true;
+        child.kill("SIGINT");
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(interrupted).toBe(true);
+    expect(code).toBe(130);
+    const prefix = /checking under (\S+)/.exec(stderr)![1]!;
+    const storage = createStorage(driverFor(rgw!, "ceph-rgw"));
+    expect((await storage.list({ prefix })).objects).toEqual([]);
+    expect(await storage.uploads.list({ prefix })).toEqual([]);
+  }, 60_000);
+});
 
 describe("stowage probe arguments", () => {
   it("refuses anything but an s3:// URL (usage error)", async () => {
