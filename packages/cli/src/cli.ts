@@ -80,7 +80,7 @@ export async function main(argv: string[], io: CliIo = processIo(), options: Mai
     const command = await loadCommand(name);
     let parsed: ReturnType<typeof parseArgs>;
     try {
-      parsed = parseArgs({ args: rest, options: { ...command.options, ...globalOptions }, strict: true, allowPositionals: true });
+      parsed = parseArgs({ args: rest, options: { ...globalOptions, ...command.options }, strict: true, allowPositionals: true });
     } catch (error) {
       throw new UsageError(`${(error as Error).message} (see stowage ${name} --help)`);
     }
