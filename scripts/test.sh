@@ -64,24 +64,27 @@ pnpm exec vitest run $(node scripts/vitest-projects.mjs --not-workerd)
 
 stamp "vitest on Node $(node --version), workerd projects"
 # The workerd pool (@cloudflare/vitest-pool-workers) can stall mid-run with
-# a workerd process spinning and no further output (it did in 2 of 5 CI
-# runs; upstream: cloudflare/workers-sdk#15498). Those projects run on their
-# own: a run that outlives 6 minutes (it takes about 1) is killed, with its
-# whole process group, and run again, at most 3 times, saying so. A test
+# a workerd process spinning and no further output (upstream:
+# cloudflare/workers-sdk#15498; here it stalled twice in a row once a third
+# workerd project joined). So each workerd project runs on its own: a run
+# that outlives 4 minutes (one takes under a minute) is killed, with its
+# whole process group, and run again, at most 4 times, saying so. A test
 # failure is not retried.
-attempt=1
-while :; do
-  workerd_status=0
-  timeout --kill-after=30 360 pnpm exec vitest run $(node scripts/vitest-projects.mjs --workerd) || workerd_status=$?
-  if [ "$workerd_status" -eq 0 ]; then break; fi
-  if [ "$workerd_status" -ne 124 ] && [ "$workerd_status" -ne 137 ]; then exit "$workerd_status"; fi
-  if [ "$attempt" -ge 3 ]; then
-    echo "!!! the workerd projects stalled 3 times in a row !!!" >&2
-    exit 1
-  fi
-  attempt=$((attempt + 1))
-  echo "!!! the workerd projects did not finish in 6 minutes (a stalled worker pool); attempt $attempt of 3 !!!" >&2
-  stamp "vitest on Node $(node --version), workerd projects, attempt $attempt"
+for project in $(node scripts/vitest-projects.mjs --workerd | sed 's/--project //g'); do
+  attempt=1
+  while :; do
+    workerd_status=0
+    timeout --kill-after=30 240 pnpm exec vitest run --project "$project" || workerd_status=$?
+    if [ "$workerd_status" -eq 0 ]; then break; fi
+    if [ "$workerd_status" -ne 124 ] && [ "$workerd_status" -ne 137 ]; then exit "$workerd_status"; fi
+    if [ "$attempt" -ge 4 ]; then
+      echo "!!! the workerd project $project stalled 4 times in a row !!!" >&2
+      exit 1
+    fi
+    attempt=$((attempt + 1))
+    echo "!!! the workerd project $project did not finish in 4 minutes (a stalled worker pool); attempt $attempt of 4 !!!" >&2
+    stamp "vitest on Node $(node --version), workerd project $project, attempt $attempt"
+  done
 done
 
 stamp "Node-side suites on Node 24"
