@@ -39,15 +39,14 @@ export async function runTransfers(items: TransferItem[], options: RunTransfersO
           stdin: options.stdin,
           stdout: options.stdout,
           signal,
-          onBytes: (more) => {
-            bytes += more;
-            progress.addBytes(more);
-          },
+          onBytes: (more) => progress.addBytes(more),
           onSize: (size) => {
             if (item.size === undefined && planned === undefined) progress.addTotal(size);
           },
         });
         files++;
+        // The summary counts the bytes of files copied, not of failed attempts.
+        bytes += copied;
         progress.fileDone(item, copied);
       } catch (error) {
         // An interrupted copy is the interruption's doing, not a failure of its own.

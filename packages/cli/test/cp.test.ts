@@ -119,6 +119,23 @@ describe("stowage cp on fs (the built binary)", () => {
     `);
   });
 
+  it("cp -r goes on past a file that fails, reports it on stderr and exits 1", async () => {
+    const dir = scratch("partial");
+    const files = writeTree(join(dir, "src"));
+    expect((await runCli(["cp", "-r", "src", "file:./store#t/"], { cwd: dir })).code).toBe(0);
+    // A directory where b.json should go: that one download cannot be renamed into place.
+    mkdirSync(join(dir, "out", "b.json", "blocker"), { recursive: true });
+    const result = await runCli(["cp", "-r", "--concurrency", "1", "file:./store#t/", "out"], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^stowage: Error: file:\.\/store#t\/b\.json: .+\n$/);
+    expect(normalise(result.stdout).split("\n").at(-2)).toBe("copied 3 files, 1 failed, 70006 bytes in <t> s");
+    const copied = readTree(join(dir, "out"));
+    expect(copied["a.txt"]!.equals(files["a.txt"]!)).toBe(true);
+    expect(copied["sub/c.bin"]!.equals(files["sub/c.bin"]!)).toBe(true);
+    expect(readdirSync(join(dir, "out")).sort()).toEqual(["a.txt", "b.json", "sub"]);
+    expect(readdirSync(join(dir, "out", "b.json"))).toEqual(["blocker"]);
+  });
+
   it("refuses what it cannot do with a usage error (exit 2) and a missing object with NotFound (exit 1)", async () => {
     const dir = scratch("usage");
     writeTree(join(dir, "src"));
