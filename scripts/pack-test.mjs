@@ -167,6 +167,43 @@ for (const driver of selected) {
   }
 }
 
+// 2b. The CLI as `npx @stowage/cli` runs it: only the cli tarball and the
+// @stowage packages it depends on, no driver. A file: URL must name the
+// missing driver package; with @stowage/fs added, a round trip works.
+{
+  const directory = join(work, "cli");
+  run("mkdir", ["-p", directory]);
+  writeFileSync(join(directory, "package.json"), JSON.stringify({ name: "pack-test-cli", version: "0.0.0", private: true }, null, 2));
+  const needed = ["@stowage/cli"];
+  for (let index = 0; index < needed.length; index++) {
+    const manifest = JSON.parse(run("tar", ["-xOzf", tarballOf[needed[index]], "package/package.json"]));
+    for (const dependency of Object.keys(manifest.dependencies ?? {})) {
+      if (dependency.startsWith("@stowage/") && !needed.includes(dependency)) needed.push(dependency);
+    }
+  }
+  run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", ...needed.map((name) => tarballOf[name])], { cwd: directory });
+  const stowage = (args) => {
+    try {
+      return { code: 0, output: run("npx", ["--no-install", "stowage", ...args], { cwd: directory }) };
+    } catch (error) {
+      return { code: error.status, output: `${error.stdout ?? ""}${error.stderr ?? ""}` };
+    }
+  };
+  const missing = stowage(["ls", "file:./data"]);
+  if (missing.code === 0 || !missing.output.includes("npm install @stowage/fs")) {
+    failures++;
+    console.error(`FAIL cli without @stowage/fs: expected an error naming the package, got exit ${missing.code}: ${missing.output}`);
+  } else log(`cli (${needed.join(", ")}): without a driver, ${JSON.stringify(missing.output.trim())}`);
+  run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", tarballOf["@stowage/fs"], ...needed.map((name) => tarballOf[name])], { cwd: directory });
+  writeFileSync(join(directory, "hello.txt"), "hello from npx");
+  const copied = stowage(["cp", "hello.txt", "file:./data#greetings/hello.txt"]);
+  const read = stowage(["cat", "file:./data#greetings/hello.txt"]);
+  if (copied.code !== 0 || read.output !== "hello from npx") {
+    failures++;
+    console.error(`FAIL cli with @stowage/fs: cp exit ${copied.code} (${copied.output}), cat printed ${JSON.stringify(read.output)}`);
+  } else log("cli with @stowage/fs: cp then cat round-trips");
+}
+
 // 3. Types: every export subpath of every package, compiled from the installed
 // tarballs with each moduleResolution a user may have.
 {

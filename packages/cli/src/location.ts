@@ -90,5 +90,14 @@ function openTarget(scheme: string, url: string, io: Pick<CliIo, "env" | "cwd">)
     );
   }
   if (scheme === "module") return openModuleStorage(url.slice("module:".length), io.env, io.cwd);
+  if (scheme === "s3") return openStorage({ url, env: io.env, driverOptions: { queueSize: s3PartsInFlight } });
   return openStorage({ url: scheme === "file" ? absoluteFileUrl(url, io.cwd) : url, env: io.env });
 }
+
+/**
+ * Multipart parts an S3 upload keeps in flight (the driver's default is 2).
+ * Measured on a 1 GiB fs -> Ceph RGW copy: 2 parts 4.2-4.7 s, 6 parts
+ * 3.7-3.9 s at 155 MiB peak memory, about the AWS CLI's 3.4-3.6 s; 8 parts
+ * gained nothing more and took 180 MiB.
+ */
+const s3PartsInFlight = 6;
