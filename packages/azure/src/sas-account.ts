@@ -49,7 +49,7 @@ export async function accountSasQuery(account: SasAccount, options: AccountSasOp
   return query.toString();
 }
 
-function base64Bytes(value: string): Uint8Array {
+function base64Bytes(value: string): Uint8Array<ArrayBuffer> {
   const binary = atob(value);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
