@@ -39,6 +39,13 @@ export const driverLoaders: Record<string, () => Promise<DriverModule>> = {
       throw loadFailure("@stowage/r2", error);
     }
   },
+  "@stowage/azure": async () => {
+    try {
+      return await import(("@stowage/azure"));
+    } catch (error) {
+      throw loadFailure("@stowage/azure", error);
+    }
+  },
 };
 
 export function callFactory(module: DriverModule, factoryName: string, packageName: string, factoryOptions: Record<string, unknown>): StorageDriver {

@@ -2,6 +2,7 @@ import { Storage, withPrefix, type StorageDriver } from "@stowage/core";
 import { describe, describeValue, invalid, isPlainObject } from "./config-values.js";
 import { callFactory, driverLoaders } from "./driver-loaders.js";
 import { checkConfig, type OpenStorageConfig } from "./open-storage-config.js";
+import { parseAzureUrl } from "./parse-azure-url.js";
 import { parseFileUrl } from "./parse-file-url.js";
 import { checkS3ProfileName, detectProfile, parseS3Url } from "./parse-s3-url.js";
 import { applyEncryption, encryptionKeyring, encryptionPlan, loadEncryption } from "./encryption-option.js";
@@ -12,7 +13,7 @@ export type { OpenStorageConfig, OpenStorageCredentials } from "./open-storage-c
 export type { OpenStorageEncryption, OpenStorageKeyring } from "./encryption-option.js";
 export { loadFailure } from "./driver-loaders.js";
 
-const supportedSchemes = "memory://, file:///absolute/path, file:./relative/path, s3://bucket?region=… and r2://";
+const supportedSchemes = "memory://, file:///absolute/path, file:./relative/path, s3://bucket?region=…, r2:// and azure://container";
 
 /**
  * Opens a `Storage` from configuration, so the provider is swapped by a URL:
@@ -23,6 +24,7 @@ const supportedSchemes = "memory://, file:///absolute/path, file:./relative/path
  * | `file:///abs/path`, `file:./relative` | `@stowage/fs` |
  * | `s3://bucket[/prefix]?region=…&endpoint=…&forcePathStyle=true&profile=…&signingEndpoint=…&multipartCopyThreshold=…&expiry=true` | `@stowage/s3` |
  * | `r2://` with `binding` | `@stowage/r2` |
+ * | `azure://container[/prefix]?endpoint=…` | `@stowage/azure` |
  *
  * Every scheme takes `?publicBaseUrl=https://cdn.example.com/files/` (or
  * `storageOptions.publicBaseUrl`): the URL objects are publicly served
@@ -39,6 +41,10 @@ const supportedSchemes = "memory://, file:///absolute/path, file:./relative/path
  * every key under it (`withPrefix`). The `endpoint` defaults to
  * `AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL`, the region to `AWS_REGION`,
  * `AWS_DEFAULT_REGION`, else `us-east-1`.
+ *
+ * Azure's account comes from `AZURE_STORAGE_ACCOUNT` and `AZURE_STORAGE_KEY`,
+ * never from the URL; the endpoint from `endpoint=`, else
+ * `AZURE_BLOB_ENDPOINT`, else `https://<account>.blob.core.windows.net`.
  *
  * The S3 profile (the server's quirks and what it can do) is `profile=` when
  * given (an unknown name is `InvalidArgument` listing the valid ones). Without
@@ -119,6 +125,12 @@ async function openDriver(url: string, options: OpenStorageConfig, env: Record<s
       }
       const module = await driverLoaders["@stowage/r2"]!();
       return callFactory(module, "r2Driver", "@stowage/r2", { bucket: options.binding, ...signing, ...extra });
+    }
+    case "azure": {
+      const { prefix, ...azureOptions } = parseAzureUrl(url, options, env);
+      const module = await driverLoaders["@stowage/azure"]!();
+      const driver = callFactory(module, "azureDriver", "@stowage/azure", { ...azureOptions, ...extra });
+      return prefix === undefined ? driver : withPrefix(driver, prefix);
     }
     case "http":
     case "https":
