@@ -1,4 +1,5 @@
 import { noCapabilities, type Capabilities, type CapabilityHints } from "@stowage/core";
+import { sasSignPutHints } from "./sas-driver-signing.js";
 
 /** What the driver does over the Blob service REST API with a Shared Key. */
 export const azureCapabilities: Readonly<Capabilities> = Object.freeze({
@@ -27,7 +28,24 @@ export const azureCapabilityHints: CapabilityHints = Object.freeze({
     "resumable upload sessions are not mapped onto Azure's staged blocks yet; put() stages blocks itself for large and unknown-length bodies",
   signUploadPart: "needs multipartUpload, which the azure driver does not offer yet",
   uploadIfNotExists: "needs multipartUpload, which the azure driver does not offer yet",
-  signGet: "signed URLs (service SAS) are not wired into this azure driver yet",
-  signPut: "signed URLs (service SAS) are not wired into this azure driver yet",
-  signGetExpiry: "signed URLs (service SAS) are not wired into this azure driver yet",
 });
+
+const noKeyHint =
+  "signed URLs are service SAS tokens made from the account key: pass { endpoint, accountName, accountKey } to azureDriver() instead of { client }";
+
+/** The capabilities with service SAS signing (an account key) or without (a ready client). */
+export function azureSigningCapabilities(signed: boolean): Readonly<Capabilities> {
+  return Object.freeze({ ...azureCapabilities, signGet: signed, signPut: signed });
+}
+
+/** Hints for the signing capabilities that are off. */
+export function azureSigningHints(signed: boolean): CapabilityHints {
+  const sasHints = signed ? sasSignPutHints : { ...Object.fromEntries(Object.keys(sasSignPutHints).map((name) => [name, noKeyHint])), signGet: noKeyHint, signPut: noKeyHint };
+  return Object.freeze({
+    ...azureCapabilityHints,
+    ...sasHints,
+    signGetExpiry: signed
+      ? "SAS URLs are served by the Blob service, which does not know an object's Stowage expiry, so signGet reads the object first, refuses an expired one and ends the URL no later than the object"
+      : noKeyHint,
+  });
+}

@@ -15,8 +15,12 @@ import {
   type ListPage,
   type ObjectInfo,
   type StorageDriver,
+  type DriverSignGetOptions,
+  type DriverSignPutOptions,
+  type SignedRequest,
 } from "@stowage/core";
-import { azureCapabilities, azureCapabilityHints } from "./azure-capabilities.js";
+import { azureSigningCapabilities, azureSigningHints } from "./azure-capabilities.js";
+import { sasDriverSigning, type SasDriverSigning } from "./sas-driver-signing.js";
 import { AzureRestClient } from "./azure-rest-client.js";
 import { copyBlob } from "./copy-blob.js";
 import { deleteBlobs } from "./delete-blobs.js";
@@ -43,13 +47,14 @@ const mib = 1024 * 1024;
 /** A Stowage driver over one Azure Blob Storage container (block blobs), through the REST API. */
 export class AzureDriver implements StorageDriver {
   readonly name = "azure";
-  readonly capabilities: Capabilities = azureCapabilities;
-  readonly capabilityHints: CapabilityHints = azureCapabilityHints;
+  readonly capabilities: Capabilities;
+  readonly capabilityHints: CapabilityHints;
   /** The REST client. */
   readonly raw: AzureRestClient;
   /** The container. */
   readonly container: string;
   private readonly context: PutContext;
+  private readonly signing: SasDriverSigning | undefined;
 
   constructor(options: AzureDriverOptions) {
     if (options === null || typeof options !== "object") {
@@ -60,6 +65,7 @@ export class AzureDriver implements StorageDriver {
       throw new StorageError("InvalidArgument", "azureDriver options.container must be a container name: 3-63 lowercase letters, digits and single hyphens");
     }
     let client: AzureRestClient;
+    let signing: SasDriverSigning | undefined;
     if (options.client !== undefined) {
       if (!(options.client instanceof AzureRestClient)) throw new StorageError("InvalidArgument", "azureDriver options.client must be an AzureRestClient");
       client = options.client;
@@ -70,6 +76,12 @@ export class AzureDriver implements StorageDriver {
         }
       }
       client = new AzureRestClient({ endpoint: options.endpoint, accountName: options.accountName, accountKey: options.accountKey });
+      signing = sasDriverSigning({
+        endpoint: options.endpoint,
+        accountName: options.accountName,
+        accountKey: options.accountKey,
+        container: options.container,
+      });
     }
     const blockSize = options.blockSize ?? 4 * mib;
     if (!Number.isInteger(blockSize) || blockSize < 1 || blockSize > 4000 * mib) {
@@ -82,6 +94,9 @@ export class AzureDriver implements StorageDriver {
     this.raw = client;
     this.container = options.container;
     this.context = { client, container: options.container, blockSize, concurrency };
+    this.signing = signing;
+    this.capabilities = azureSigningCapabilities(signing !== undefined);
+    this.capabilityHints = azureSigningHints(signing !== undefined);
   }
 
   put(key: string, body: DriverPutBody, options: DriverPutOptions): Promise<ObjectInfo> {
@@ -117,6 +132,20 @@ export class AzureDriver implements StorageDriver {
     refuseAzureKey(from, "copy");
     refuseAzureKey(to, "copy");
     return copyBlob(this.context, from, to, options);
+  }
+
+  /** A service SAS URL (`sp=r`) for the blob; needs the account key. */
+  async signGet(key: string, options: DriverSignGetOptions): Promise<SignedRequest> {
+    refuseAzureKey(key, "signGet");
+    if (this.signing === undefined) throw new StorageError("Unsupported", `signGet: ${this.capabilityHints.signGet}`);
+    return this.signing.signGet(key, options);
+  }
+
+  /** A service SAS URL (`sp=cw`) to PUT the blob with `x-ms-blob-type: BlockBlob`; needs the account key. */
+  async signPut(key: string, options: DriverSignPutOptions): Promise<SignedRequest> {
+    refuseAzureKey(key, "signPut");
+    if (this.signing === undefined) throw new StorageError("Unsupported", `signPut: ${this.capabilityHints.signPut}`);
+    return this.signing.signPut(key, options);
   }
 }
 

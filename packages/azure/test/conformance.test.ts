@@ -27,6 +27,8 @@ if (environment === null) {
       "the case stores a key with \"\\\", which the Blob service stores as \"/\": the driver refuses such keys with InvalidKey (azure-keys.ts) rather than rename them",
     "keys: every printable ASCII character round-trips":
       "the key has \"\\\", which the Blob service stores as \"/\": the driver refuses it with InvalidKey (azure-keys.ts) rather than rename it",
+    "signing: a ranged GET through a signed URL gives 206, an unsatisfiable one 416":
+      "Azurite answers 500 to a suffix Range (bytes=-n) on a SAS GET; Azure documents only bytes=start- and bytes=start-end (the driver's own suffix reads head first, see get-blob.ts)",
   };
   describeConformance({
     skip,
