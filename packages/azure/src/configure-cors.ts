@@ -67,32 +67,73 @@ const originPattern = /^(\*|[a-z][a-z0-9+.-]*:\/\/[^/?#\s,<>&]+)$/i;
  * calling it again is safe; Azure allows at most 5 rules (`keepOtherRules:
  * false` replaces them all).
  *
- * Takes the account (`{ accountName, accountKey, endpoint }`), or a `Storage`
- * or driver that carries those fields.
+ * Takes an azure `Storage` or driver built with the account key (its REST
+ * client signs with Shared Key), or the account itself
+ * (`{ accountName, accountKey, endpoint }`, authorized by a short account SAS).
  */
 export async function configureCors(target: AzureCorsAccount | object, options: AzureConfigureCorsOptions): Promise<AzureConfigureCorsResult> {
   if (options === undefined || options === null) throw invalid("configureCors needs options { origins, methods }");
   assertKnownOptions(options, optionNames, "configureCors options");
-  const account = accountOf(target);
   const rule = buildRule(options);
-  const base = `${account.endpoint.replace(/\/+$/, "")}/?restype=service&comp=properties`;
-  const sas = await accountSasQuery(account, { permissions: "rw", resourceTypes: "s", expiresAt: new Date(Date.now() + 5 * 60_000) });
-  const signal = options.signal;
+  const call = serviceCaller(target, options.signal);
   let kept: string[] = [];
   if (options.keepOtherRules !== false) {
-    const current = await send(`${base}&${sas}`, { method: "GET", ...(signal === undefined ? {} : { signal }) }, "Get Blob Service Properties");
+    const current = await call("GET", undefined, "Get Blob Service Properties");
     kept = corsRuleBlocks(await current.text()).filter((block) => !sameOrigins(block, rule.allowedOrigins));
   }
   const rules = [...kept, ruleXml(rule)];
   if (rules.length > 5) throw invalid(`The account would have ${rules.length} CORS rules; Azure allows at most 5 (remove some, or combine origins in one call)`);
   const body = `<?xml version="1.0" encoding="utf-8"?><StorageServiceProperties><Cors>${rules.join("")}</Cors></StorageServiceProperties>`;
-  const written = await send(
-    `${base}&${sas}`,
-    { method: "PUT", headers: { "content-type": "application/xml" }, body, ...(signal === undefined ? {} : { signal }) },
-    "Set Blob Service Properties",
-  );
+  const written = await call("PUT", body, "Set Blob Service Properties");
   await written.arrayBuffer();
   return { rule, rules: rules.length };
+}
+
+/** A REST client that signs with the account key (the azure driver's `raw`). */
+interface KeyedRestClient {
+  request(request: { method: "GET" | "PUT"; path: string; query?: Record<string, string>; headers?: Record<string, string>; body?: string; signal?: AbortSignal }): Promise<Response>;
+}
+
+type ServiceCall = (method: "GET" | "PUT", body: string | undefined, operation: string) => Promise<Response>;
+
+/**
+ * How to reach the service properties: through the driver's REST client
+ * (Shared Key) when the target is an azure storage or driver built with the
+ * key, else with an account SAS from `{ accountName, accountKey, endpoint }`.
+ */
+function serviceCaller(target: unknown, signal: AbortSignal | undefined): ServiceCall {
+  const restClient = restClientOf(target);
+  if (restClient !== undefined) {
+    return (method, body, operation) =>
+      check(
+        () =>
+          restClient.request({
+            method,
+            path: "",
+            query: { restype: "service", comp: "properties" },
+            ...(body === undefined ? {} : { body, headers: { "content-type": "application/xml" } }),
+            ...(signal === undefined ? {} : { signal }),
+          }),
+        operation,
+      );
+  }
+  const account = accountOf(target);
+  const base = `${account.endpoint.replace(/\/+$/, "")}/?restype=service&comp=properties`;
+  let sas: Promise<string> | undefined;
+  return async (method, body, operation) => {
+    sas ??= accountSasQuery(account, { permissions: "rw", resourceTypes: "s", expiresAt: new Date(Date.now() + 5 * 60_000) });
+    const query = await sas;
+    const init: RequestInit = { method, ...(body === undefined ? {} : { body, headers: { "content-type": "application/xml" } }), ...(signal === undefined ? {} : { signal }) };
+    return check(() => fetch(`${base}&${query}`, init), operation);
+  };
+}
+
+function restClientOf(target: unknown): KeyedRestClient | undefined {
+  const driver = (target as { driver?: unknown } | null)?.driver ?? target;
+  if (driver === null || typeof driver !== "object" || (driver as { name?: unknown }).name !== "azure") return undefined;
+  const raw = (driver as { raw?: unknown }).raw as { request?: unknown; signer?: unknown } | undefined;
+  if (raw !== null && typeof raw === "object" && typeof raw.request === "function" && raw.signer !== undefined) return raw as KeyedRestClient;
+  return undefined;
 }
 
 function accountOf(target: unknown): AzureCorsAccount {
@@ -109,10 +150,10 @@ function accountOf(target: unknown): AzureCorsAccount {
   );
 }
 
-async function send(url: string, init: RequestInit, operation: string): Promise<Response> {
+async function check(send: () => Promise<Response>, operation: string): Promise<Response> {
   let response: Response;
   try {
-    response = await fetch(url, init);
+    response = await send();
   } catch (error) {
     if ((error as { name?: string })?.name === "AbortError") throw new StorageError("Aborted", `configureCors (${operation}) was aborted`, { operation: "configureCors", cause: error });
     throw new StorageError("Unavailable", `configureCors (${operation}): ${(error as Error)?.message ?? String(error)}`, { operation: "configureCors", cause: error });

@@ -13,7 +13,9 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createStorage } from "@stowage/core";
 import { configureCors } from "../src/configure-cors.js";
+import { azureDriver } from "../src/index.js";
 import { sasSigner } from "../src/sas-signer.js";
 import { sasEnvironment } from "./sas-environment.js";
 
@@ -153,10 +155,12 @@ describe.skipIf(environment === null)("a browser uploads through a SAS URL to Az
       return { status: response.status, allowOrigin: response.headers.get("access-control-allow-origin"), allowHeaders: response.headers.get("access-control-allow-headers") };
     }
 
-    it("keeps the rules of other origins and replaces the rule of the same origins", async () => {
+    it("keeps the rules of other origins and replaces the rule of the same origins (account or azure Storage)", async () => {
       const first = await configureCors(account, { origins: ["https://one.example"], methods: ["PUT"], keepOtherRules: false });
       expect(first.rules).toBe(1);
-      const second = await configureCors(account, { origins: ["https://two.example"], methods: ["PUT"] });
+      // Through an azure Storage: its driver's REST client signs with Shared Key.
+      const storage = createStorage(azureDriver({ container: env.container, ...account }));
+      const second = await configureCors(storage, { origins: ["https://two.example"], methods: ["PUT"] });
       expect(second.rules).toBe(2);
       expect(await preflight("https://one.example")).toMatchObject({ status: 200, allowOrigin: "https://one.example" });
       expect(await preflight("https://two.example")).toMatchObject({ status: 200, allowOrigin: "https://two.example" });
