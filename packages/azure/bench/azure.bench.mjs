@@ -18,6 +18,9 @@
 //    (BlockBlobClient.upload / BlobClient.download + reading the stream).
 //    The three alternate call by call so drift hits all; figures are medians.
 //    Target: driver <= 1.05x raw REST.
+// 4. A 256 MiB stream of unknown length put through the driver (staged
+//    blocks) in a child process; its peak RSS (getrusage maxrss).
+//    Target: <= 150 MiB.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -83,6 +86,39 @@ async function bundleSizes() {
   console.log(`   ratio SDK (browser) / ours: ${(results[2][1].gzip / ours).toFixed(1)}x gzip`);
 }
 
+// ---- child mode: the 256 MiB streamed put -----------------------------------------
+if (process.argv[2] === "--stream-child") {
+  const environment = JSON.parse(process.argv[3]);
+  const ours = await import(pathToFileURL(process.argv[4]).href);
+  const total = Number(process.argv[5]);
+  const { endpoint, accountName, accountKey, container } = environment;
+  const storage = ours.createStorage(ours.azureDriver({ container, endpoint, accountName, accountKey }));
+  let produced = 0;
+  const body = new ReadableStream({
+    pull(controller) {
+      if (produced >= total) return controller.close();
+      const chunk = new Uint8Array(MiB);
+      chunk.fill(produced / MiB);
+      controller.enqueue(chunk);
+      produced += MiB;
+    },
+  });
+  const started = performance.now();
+  const info = await storage.put("bench/stream-256.bin", body);
+  const seconds = (performance.now() - started) / 1000;
+  await storage.delete("bench/stream-256.bin");
+  console.log(JSON.stringify({ size: info.size, seconds, peakRss: process.resourceUsage().maxRSS * 1024 }));
+  process.exit(0);
+}
+
+function streamRss(bundleFile, environment) {
+  const total = 256 * MiB;
+  const output = execFileSync(process.execPath, [fileURLToPath(import.meta.url), "--stream-child", JSON.stringify(environment), bundleFile, String(total)], { encoding: "utf8" });
+  const result = JSON.parse(output.trim().split("\n").at(-1));
+  console.log("\n4. 256 MiB stream of unknown length through the driver (child process)");
+  console.log(`   stored ${result.size === total ? "256 MiB" : `${result.size} bytes (WRONG)`} in ${result.seconds.toFixed(1)} s (${(total / MiB / result.seconds).toFixed(0)} MiB/s); peak RSS ${(result.peakRss / MiB).toFixed(0)} MiB (target <= 150)`);
+}
+
 async function loadModules() {
   const dir = mkdtempSync(join(tmpdir(), "stowage-azure-bench-"));
   const file = join(dir, "azure.mjs");
@@ -104,8 +140,7 @@ async function loadModules() {
   writeFileSync(file, result.outputFiles[0].contents);
   const ours = await import(pathToFileURL(file).href);
   const sdk = await import(pathToFileURL(join(sdkPrefix, "node_modules/@azure/storage-blob/dist/esm/index.js")).href);
-  rmSync(dir, { recursive: true, force: true });
-  return { ours, sdk };
+  return { ours, sdk, bundleFile: file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 function startAzurite() {
@@ -217,6 +252,8 @@ const { environment, stop } = startAzurite();
 try {
   await sasRate(modules, environment);
   await putGet(modules, environment);
+  streamRss(modules.bundleFile, environment);
 } finally {
   stop();
+  modules.cleanup();
 }
