@@ -1,11 +1,18 @@
 /**
  * Azure metadata names must be C# identifiers (letters, digits and `_`, not
  * starting with a digit) and compare case-insensitively. Stowage keys are
- * `[a-z0-9-]+` and never contain `_`, so the mapping is a bijection:
- * `key` <-> `"m_" + key` with every `-` written as `_`.
+ * `[a-z0-9-]+`. The mapping is `"m_"` + the key with `x` written `xx` and
+ * `-` written `xd` (`content-type` -> `m_contentxdtype`), a bijection.
+ *
+ * Why not `-` -> `_`: the x-ms-meta-* headers are sorted into the Shared Key
+ * string-to-sign, and the service sorts them with a culture-aware compare
+ * (Azurite: `localeCompare`, where `_` sorts before digits; byte order puts
+ * it after), so `a-1` next to `a0` signed differently on each side and
+ * Azurite answered 403. After the common `m_`, names are only `[a-z0-9]`,
+ * which every comparison orders alike.
  */
 export function toAzureMetadataName(key: string): string {
-  return "m_" + key.replaceAll("-", "_");
+  return "m_" + key.replaceAll("x", "xx").replaceAll("-", "xd");
 }
 
 /**
@@ -14,9 +21,20 @@ export function toAzureMetadataName(key: string): string {
  */
 export function fromAzureMetadataName(name: string): string | undefined {
   const lower = name.toLowerCase();
-  if (!lower.startsWith("m_") || lower.length === 2) return undefined;
-  const key = lower.slice(2).replaceAll("_", "-");
-  return /^[a-z0-9-]+$/.test(key) ? key : undefined;
+  if (!/^m_[a-z0-9]+$/.test(lower)) return undefined;
+  let key = "";
+  for (let index = 2; index < lower.length; index++) {
+    const char = lower[index]!;
+    if (char !== "x") {
+      key += char;
+      continue;
+    }
+    const next = lower[++index];
+    if (next === "x") key += "x";
+    else if (next === "d") key += "-";
+    else return undefined;
+  }
+  return key;
 }
 
 /** Stowage metadata as `x-ms-meta-*` request headers. */
