@@ -1,10 +1,12 @@
 import { StorageError, attachmentDisposition, type SignedRequest } from "@stowage/core";
+import { azureApiVersion } from "./azure-rest-client.js";
 
 /**
- * The storage service version service SAS tokens are signed for (`sv`). It
- * decides the string-to-sign layout; Azurite 3.37 and Azure accept it.
+ * The storage service version service SAS tokens are signed for (`sv`): the
+ * driver's pinned REST version. The string-to-sign below is the layout of
+ * every version from 2020-12-06 on (with the encryption scope field).
  */
-export const sasServiceVersion = "2021-12-02";
+export const sasServiceVersion: string = azureApiVersion;
 
 /** The most a SAS may live: 7 days, as Stowage's other signers. */
 const maxLifetimeMs = 7 * 24 * 3600 * 1000;
@@ -59,7 +61,7 @@ export interface SasSigner {
 
 /**
  * A service SAS signer from the account key: HMAC-SHA256 over Azure's
- * documented string-to-sign for `sv=2021-12-02`, with WebCrypto only (runs in
+ * documented string-to-sign for `sv` = {@link sasServiceVersion}, with WebCrypto only (runs in
  * Workers and browsers-free servers alike, no `node:` imports).
  */
 export function sasSigner(options: SasSignerOptions): SasSigner {
