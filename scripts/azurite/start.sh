@@ -41,7 +41,7 @@ fi
 [ -f "$MAIN" ] || { log "azurite entry $MAIN not found"; exit 1; }
 
 PORT=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-"$NODE24" "$MAIN" --blobHost 127.0.0.1 --blobPort "$PORT" --location "$S/data" --silent --skipApiVersionCheck \
+"$NODE24" "$MAIN" --blobHost 127.0.0.1 --blobPort "$PORT" --location "$S/data" --silent \
   >"$S/azurite.log" 2>&1 &
 echo $! >"$S/azurite.pid"
 ENDPOINT="http://127.0.0.1:$PORT/$ACCOUNT"
