@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: system parts (Ceph RGW, OpenStack Swift, Chromium), typecheck, build,
+# The whole test suite: system parts (Ceph RGW, OpenStack Swift, Azurite, Chromium), typecheck, build,
 # publint and attw, every vitest project on Node 20, the Node-side suites on
 # Node 24, the S3 suites on Node 22, and the single-package install checks.
 set -euo pipefail
@@ -14,7 +14,9 @@ bash scripts/system-deps.sh
 stamp "starting Ceph RGW and OpenStack Swift (the two real S3 servers)"
 ceph_state=""
 swift_state=""
+azurite_state=""
 stop_servers() {
+  if [ -n "$azurite_state" ]; then bash scripts/azurite/stop.sh "$azurite_state" || true; fi
   if [ -n "$swift_state" ]; then bash scripts/swift/stop.sh "$swift_state" || true; fi
   if [ -n "$ceph_state" ]; then bash scripts/ceph/stop.sh "$ceph_state" || true; fi
 }
@@ -55,6 +57,15 @@ if [ -n "$swift_pid" ]; then
     echo "!!! WARNING: OpenStack Swift did not start; the s3-swift suite will try to start its own !!!" >&2
   fi
 fi
+
+# Azurite (Microsoft's Azure Storage emulator, from npm, on the Node 24 binary
+# scripts/node24.sh installs) for the azure suites. start.sh fails the run
+# when it cannot install or start, so CI=true never skips them.
+stamp "starting Azurite"
+azurite_state=$(mktemp -d /tmp/stowage-azurite.XXXXXX)
+bash scripts/azurite/start.sh "$azurite_state" >/dev/null
+set -a; . "$azurite_state/env"; set +a
+echo "Azurite at $AZURE_BLOB_ENDPOINT"
 
 stamp "build, typecheck, publint, attw"
 pnpm exec turbo run build typecheck lint:package --output-logs=errors-only
