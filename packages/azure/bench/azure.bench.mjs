@@ -31,7 +31,8 @@ import { build } from "esbuild";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const root = join(here, "../../../");
-const sdkVersion = "12.34.0";
+// 12.33.0 sends x-ms-version 2026-06-06, the newest Azurite 3.37 accepts (12.34.0 sends 2026-10-06: refused).
+const sdkVersion = "12.33.0";
 const sdkPrefix = join(root, ".tmp/azure-bench");
 const KiB = 1024;
 const MiB = 1024 * KiB;
