@@ -25,6 +25,7 @@ const backends = [
   { title: "S3: OpenStack Swift", suite: "s3 (swift)" },
   { title: "R2 binding (workerd)", suite: "r2 (workerd binding)" },
   { title: "R2 gateway (workerd)", suite: "r2 gateway (Worker route + @stowage/http)" },
+  { title: "Azure Blob: Azurite", suite: "azure (Azurite)" },
   // The same suite through withEncryption (issue 15), each with gateway signed URLs.
   { title: "memory + encryption", suite: "memory through withEncryption with gateway signed URLs" },
   { title: "fs + encryption", suite: "fs through withEncryption with gateway signed URLs" },
