@@ -24,7 +24,10 @@ export interface AzureRequest {
   path: string;
   query?: Record<string, string | undefined>;
   headers?: Record<string, string | undefined>;
-  body?: Uint8Array | string;
+  /** A stream is sent as it is read, and needs `length`. */
+  body?: Uint8Array | string | ReadableStream<Uint8Array>;
+  /** The exact length of a stream body (sent as Content-Length; a body of another length fails the request). */
+  length?: number;
   signal?: AbortSignal;
 }
 
@@ -65,16 +68,21 @@ export class AzureRestClient {
     headers.set("x-ms-date", new Date().toUTCString());
     headers.set("x-ms-version", azureApiVersion);
     const body = typeof request.body === "string" ? new TextEncoder().encode(request.body) : request.body;
-    if (request.method === "PUT" || request.method === "POST") headers.set("content-length", String(body?.byteLength ?? 0));
+    const streamed = body instanceof ReadableStream;
+    if (streamed && request.length === undefined) throw new TypeError("AzureRestClient: a stream body needs its length");
+    const length = streamed ? request.length! : (body?.byteLength ?? 0);
+    if (request.method === "PUT" || request.method === "POST") headers.set("content-length", String(length));
     headers.set("authorization", await this.signer.authorization(request.method, url, headers));
-    // undici sets content-length itself from the body; a header given twice is refused.
-    headers.delete("content-length");
+    // undici sets content-length itself from a byte body (a header given twice is refused); a stream keeps it,
+    // and undici fails the request when the stream's length differs, so the service stores nothing.
+    if (!streamed) headers.delete("content-length");
     return this.fetcher(url, {
       method: request.method,
       headers,
       body: body as BodyInit | undefined,
+      ...(streamed ? { duplex: "half" } : {}),
       ...(request.signal ? { signal: request.signal } : {}),
-    });
+    } as RequestInit);
   }
 }
 

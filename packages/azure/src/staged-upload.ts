@@ -1,7 +1,7 @@
 import { putObjectInfo, type DriverPutOptions, type ObjectInfo } from "@stowage/core";
 import { blobFieldHeaders, putConditionHeaders } from "./blob-info.js";
 import { mapAzureError } from "./map-azure-error.js";
-import { bytesToBase64 } from "./shared-key.js";
+import { encodeBlockId, randomOwner } from "./block-ids.js";
 import { putError, putWhole, storedOf, type PutContext } from "./put-blob.js";
 
 /** Azure's most committed blocks in one blob. */
@@ -19,7 +19,7 @@ export const maxBlocks = 50_000;
  */
 export async function stagedUpload(context: PutContext, key: string, body: ReadableStream<Uint8Array>, options: DriverPutOptions): Promise<ObjectInfo> {
   const blockSize = options.size === undefined ? context.blockSize : Math.max(context.blockSize, Math.ceil(options.size / maxBlocks));
-  const uploadId = randomHex(16);
+  const owner = randomOwner();
   const blockIds: string[] = [];
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
@@ -32,7 +32,8 @@ export async function stagedUpload(context: PutContext, key: string, body: Reada
       const block = next.value;
       if (blockIds.length === 0 && block.final) return await putWhole(context, key, block.bytes, options);
       size += block.bytes.byteLength;
-      const blockId = bytesToBase64(new TextEncoder().encode(`${uploadId}-${String(blockIds.length).padStart(6, "0")}`));
+      // The same 64-byte shape as upload sessions' ids (block-ids.ts): one blob's ids must all have one length.
+      const blockId = encodeBlockId({ owner, kind: "b", seq: blockIds.length, payload: "" });
       blockIds.push(blockId);
       const sending: Promise<void> = putBlock(context, key, blockId, block.bytes, options.signal)
         .catch((error: unknown) => {
@@ -114,8 +115,4 @@ async function* readBlocks(stream: ReadableStream<Uint8Array>, blockSize: number
     if (!finished) await reader.cancel().catch(() => {});
     reader.releaseLock();
   }
-}
-
-function randomHex(bytes: number): string {
-  return [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -2,6 +2,9 @@ import { describe, expect, it } from "vitest";
 import { createStorage, StorageError } from "@stowage/core";
 import { azureDriver } from "@stowage/azure";
 import { storageCodeOf } from "../src/map-azure-error.ts";
+import { uncommittedBlocks } from "../src/block-list.ts";
+import { base64ToBytes } from "../src/shared-key.ts";
+import { decodeBlockId } from "../src/block-ids.ts";
 import { azureEnvironment, testDriver } from "./azurite-environment.ts";
 
 const environment = azureEnvironment();
@@ -61,6 +64,19 @@ run("azure driver on Azurite", () => {
     await rejection(storage.put(existing, failingStream(3, 1024, failure)));
     const kept = await storage.get(existing);
     expect(await kept!.text()).toBe("the old body");
+  });
+
+  it("an aborted staged put leaves its blocks uncommitted with 64-byte ids of kind b, and no blob", async () => {
+    const driver = testDriver(env, { blockSize: 1024 });
+    const key = `${prefix}aborted-64`;
+    await rejection(createStorage(driver).put(key, failingStream(3, 1024, new Error("broke"))));
+    expect(await driver.head(key)).toBeNull();
+    const blocks = await uncommittedBlocks({ client: driver.raw, container: driver.container }, key, "test");
+    expect(blocks.length).toBeGreaterThanOrEqual(2);
+    for (const block of blocks) {
+      expect(base64ToBytes(block.name).byteLength).toBe(64);
+      expect(decodeBlockId(block.name)?.kind).toBe("b");
+    }
   });
 
   it("a staged upload of several blocks round-trips", async () => {
