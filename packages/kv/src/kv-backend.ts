@@ -12,7 +12,7 @@ export interface KvBackendLimits {
   maxKeyBytes: number;
   /** The largest value, in bytes (`TooLarge` above it). */
   maxValueBytes: number;
-  /** The largest caller metadata, as UTF-8 bytes of its JSON. */
+  /** The largest caller metadata, as UTF-8 bytes of its JSON (`InvalidArgument` above it, as core refuses oversize object metadata). */
   maxMetadataBytes: number;
   /** The shortest TTL in whole seconds (the Workers KV binding: 60). */
   minTtlSeconds: number;

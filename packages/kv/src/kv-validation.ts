@@ -74,7 +74,7 @@ export function validateMetadata(metadata: unknown, limits: KvBackendLimits, key
   const json = strictJson(metadata, "metadata", "put", key);
   const bytes = utf8Bytes(json);
   if (bytes > limits.maxMetadataBytes) {
-    throw kvError("TooLarge", `metadata is ${bytes} bytes of JSON; this backend holds at most ${limits.maxMetadataBytes}: keep large data in the value`, "put", key);
+    throw kvError("InvalidArgument", `metadata is ${bytes} bytes of JSON; this backend holds at most ${limits.maxMetadataBytes}: keep large data in the value`, "put", key);
   }
   return json;
 }

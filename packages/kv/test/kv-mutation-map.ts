@@ -24,7 +24,7 @@ export const kvMutationMap: Record<string, string[]> = {
     "writes before validating",
   ],
   "refusals: expiresAt in the past, now, too soon, invalid, not a Date, or with ttlSeconds is InvalidArgument": ["refusals swallowed", "writes before validating"],
-  "refusals: a value over maxValueBytes is TooLarge; metadata over maxMetadataBytes is TooLarge": ["refusals swallowed", "writes before validating", "metadata dropped"],
+  "refusals: a value over maxValueBytes is TooLarge; metadata over maxMetadataBytes is InvalidArgument, as in core": ["refusals swallowed", "writes before validating", "metadata dropped"],
   "refusals: values and metadata that are not JSON (undefined, functions, symbols, bigints, NaN, cycles, Dates, Maps) are InvalidArgument": [
     "refusals swallowed",
     "writes before validating",

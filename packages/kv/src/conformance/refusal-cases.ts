@@ -58,7 +58,7 @@ export const refusalCases = [
     },
   }),
   defineKvCase({
-    name: "refusals: a value over maxValueBytes is TooLarge; metadata over maxMetadataBytes is TooLarge",
+    name: "refusals: a value over maxValueBytes is TooLarge; metadata over maxMetadataBytes is InvalidArgument, as in core",
     requires: [],
     timeout: 120_000,
     async run(context) {
@@ -70,7 +70,7 @@ export const refusalCases = [
       await assertRejectsWith(store.put("k", new Blob([new Uint8Array(limits.maxValueBytes + 1)])), "TooLarge", "a Blob one byte over");
       await assertIntact(context, store, "oversize strings and Blobs");
       const oversize = { pad: "m".repeat(limits.maxMetadataBytes) };
-      await assertRejectsWith(store.put("k", "v", { metadata: oversize }), "TooLarge", "metadata over maxMetadataBytes");
+      await assertRejectsWith(store.put("k", "v", { metadata: oversize }), "InvalidArgument", "metadata over maxMetadataBytes");
       await assertIntact(context, store, "oversize metadata");
       const fits = { pad: "m".repeat(limits.maxMetadataBytes - 10) };
       await store.put("fits", "v", { metadata: fits });
