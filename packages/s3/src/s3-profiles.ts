@@ -220,6 +220,9 @@ export const s3Profiles: Readonly<Record<S3ProfileName, S3Profile>> = Object.fre
     ifMatchComparesPrefix: false,
     putIfNotExists: false, // verified: PUT If-None-Match: * is 501 "Conditional object PUTs are not supported"
     putIfMatch: false, // verified: PUT If-Match is 501 as well
+    // verified: If-None-Match: * on CompleteMultipartUpload is honoured one at a time (`stowage probe` sees a 412 onto an
+    // existing key) but not atomically: of two sessions racing for one fresh key both complete (the conformance race case
+    // fails with this on), so create-only uploads stay off.
     conditionalMultipartComplete: false,
     supportsChecksumSha256: false, // verified: a wrong x-amz-checksum-sha256 is accepted (core verifies the digest)
     supportsPostPolicy: false, // verified: POST Object is refused (no browser form uploads)
