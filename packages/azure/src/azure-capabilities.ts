@@ -1,5 +1,6 @@
-import { noCapabilities, type Capabilities, type CapabilityHints } from "@stowage/core";
+import { noCapabilities, type Capabilities, type CapabilityHints, type CapabilityName, type UrlSigner } from "@stowage/core";
 import { sasSignPutHints } from "./sas-driver-signing.js";
+import { azureUploadHints, partSignerOf } from "./azure-upload-capabilities.js";
 
 /** What the driver does over the Blob service REST API with a Shared Key. */
 export const azureCapabilities: Readonly<Capabilities> = Object.freeze({
@@ -24,10 +25,7 @@ export const azureCapabilities: Readonly<Capabilities> = Object.freeze({
 export const azureCapabilityHints: CapabilityHints = Object.freeze({
   listStartAfter:
     "List Blobs has no start-after parameter in the pinned x-ms-version (its marker is an opaque continuation token); page with the cursor instead",
-  multipartUpload:
-    "resumable upload sessions are not mapped onto Azure's staged blocks yet; put() stages blocks itself for large and unknown-length bodies",
-  signUploadPart: "needs multipartUpload, which the azure driver does not offer yet",
-  uploadIfNotExists: "needs multipartUpload, which the azure driver does not offer yet",
+  ...azureUploadHints(false),
 });
 
 const noKeyHint =
@@ -48,4 +46,33 @@ export function azureSigningHints(signed: boolean): CapabilityHints {
       ? "SAS URLs are served by the Blob service, which does not know an object's Stowage expiry, so signGet reads the object first, refuses an expired one and ends the URL no later than the object"
       : noKeyHint,
   });
+}
+
+/**
+ * Gateway mode (`signing: createHmacSigner(...)`): the signer's capabilities,
+ * and upload sessions when it signs part URLs (Put Block List honours
+ * `If-None-Match: *`, so create-only completion is atomic).
+ */
+export function azureGatewayCapabilities(signer: UrlSigner): Readonly<Capabilities> {
+  const sessions = partSignerOf(signer) !== undefined;
+  return Object.freeze({
+    ...azureCapabilities,
+    signGet: true,
+    signPut: true,
+    ...signer.capabilities,
+    multipartUpload: sessions,
+    signUploadPart: sessions,
+    uploadIfNotExists: sessions,
+  });
+}
+
+/** Hints for gateway mode: upload hints when the signer signs no parts, and the signing constraints it does not enforce. */
+export function azureGatewayHints(capabilities: Capabilities): CapabilityHints {
+  const hints: Partial<Record<CapabilityName, string>> = { listStartAfter: azureCapabilityHints.listStartAfter! };
+  for (const name of Object.keys(capabilities) as CapabilityName[]) {
+    if (name.startsWith("sign") && !capabilities[name]) {
+      hints[name] = "the signer passed as options.signing does not enforce it; sign with createHmacSigner({ secrets, baseUrl }) from @stowage/core, served by @stowage/http's createSignedUrlHandler, which enforces every constraint";
+    }
+  }
+  return Object.freeze({ ...hints, ...azureUploadHints(capabilities.multipartUpload) });
 }
