@@ -12,13 +12,13 @@ import {
   type UploadedPart,
   type UploadListing,
 } from "@stowage/core";
-import { blobFieldHeaders, putConditionHeaders } from "./blob-info.js";
+import { blobFieldHeaders, quoteEtag } from "./blob-info.js";
 import { encodeBlockId, isOwner, randomBase36, randomOwner } from "./block-ids.js";
 import { putBlock, uncommittedBlocks } from "./block-list.js";
 import { headBlob } from "./get-blob.js";
 import { listUncommittedNames } from "./list-uncommitted.js";
 import { mapAzureError } from "./map-azure-error.js";
-import { putError, readAtMost, storedOf, type PutContext } from "./put-blob.js";
+import { readAtMost, storedOf, type PutContext } from "./put-blob.js";
 import { heldBackStream } from "./held-back-stream.js";
 import { azureUploadLimits } from "./azure-upload-capabilities.js";
 import { emptyMarker, nonceLength, putOptionsOf, recordChunks, recordOf, sessionsOf, type SessionBlocks } from "./upload-record.js";
@@ -38,7 +38,8 @@ export class AzureUploads {
   async create(key: string, options: DriverCreateUploadOptions): Promise<{ uploadId: string }> {
     throwIfAborted(options.signal, "createUpload");
     const uploadId = randomOwner();
-    const chunks = recordChunks(recordOf(options, new Date()));
+    const base = (await headBlob(this.context, key, options.signal))?.etag ?? "";
+    const chunks = recordChunks(recordOf(options, new Date(), base));
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < chunks.length) {
@@ -127,12 +128,14 @@ export class AzureUploads {
       size += held.size;
       if (held.size > 0) names.push(held.name);
     }
-    const putOptions = putOptionsOf(record, options.ifNotExists);
+    const putOptions = putOptionsOf(record);
+    // ifNotExists: the key must not exist; else it must be as it was at createUpload.
+    const condition = options.ifNotExists || record.base === "" ? { "if-none-match": "*" } : { "if-match": quoteEtag(record.base) };
     const response = await this.context.client.request({
       method: "PUT",
       path: `${this.context.container}/${key}`,
       query: { comp: "blocklist" },
-      headers: { "content-type": "application/xml", ...blobFieldHeaders(putOptions), ...putConditionHeaders(putOptions) },
+      headers: { "content-type": "application/xml", ...blobFieldHeaders(putOptions), ...condition },
       body: `<?xml version="1.0" encoding="utf-8"?><BlockList>${names.map((name) => `<Uncommitted>${name}</Uncommitted>`).join("")}</BlockList>`,
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -140,9 +143,16 @@ export class AzureUploads {
       await response.body?.cancel();
       return putObjectInfo(key, storedOf(response, size), putOptions);
     }
-    const error = await putError(response, key, putOptions);
-    // The blocks vanished between the read and the commit: the key was written meanwhile.
+    const error = await mapAzureError(response, "completeUpload", key);
+    const conditionFailed = response.status === 412 || response.status === 409 || (response.status === 404 && record.base !== "");
+    if (conditionFailed && options.ifNotExists) throw new StorageError("AlreadyExists", `${key} already exists`, { key, cause: error });
+    // The blocks vanished between the read and the commit: another commit of the key.
     if (response.status === 400 && /InvalidBlockList/.test(error.message)) throw await this.goneError(key, uploadId, "completeUpload", options.ifNotExists, options.signal);
+    // The key changed since createUpload: Azure would have discarded the parts; end the session the same way.
+    if (conditionFailed) {
+      await this.stage(key, encodeBlockId({ owner: uploadId, kind: "x", seq: 0, payload: "" }), "completeUpload", options.signal).catch(() => {});
+      throw writtenMeanwhile(key, uploadId, "completeUpload", error);
+    }
     throw error;
   }
 
@@ -189,14 +199,7 @@ export class AzureUploads {
   private async goneError(key: string, uploadId: string, operation: string, ifNotExists: boolean | undefined, signal: AbortSignal | undefined): Promise<StorageError> {
     const existing = await headBlob(this.context, key, signal).catch(() => null);
     if (existing !== null && ifNotExists) return new StorageError("AlreadyExists", `${key} already exists`, { key });
-    if (existing !== null) {
-      return new StorageError(
-        "NotFound",
-        `${operation}: unknown upload ${uploadId} for ${key}: it was completed or aborted, or the key was written while the upload was in progress ` +
-          "(Azure discards every uncommitted block of a blob when the blob is written, so the upload's parts are gone); start again",
-        { key },
-      );
-    }
+    if (existing !== null) return writtenMeanwhile(key, uploadId, operation);
     return new StorageError("NotFound", `${operation}: unknown upload ${uploadId} for ${key} (never created, completed or aborted)`, { key });
   }
 
@@ -209,3 +212,12 @@ export class AzureUploads {
 }
 
 const marker = new Uint8Array([0]);
+
+function writtenMeanwhile(key: string, uploadId: string, operation: string, cause?: unknown): StorageError {
+  return new StorageError(
+    "NotFound",
+    `${operation}: upload ${uploadId} for ${key} is gone: it was completed or aborted, or the key was written while the upload was in progress ` +
+      "(any write of a blob discards its uncommitted blocks, so the upload's parts are gone); start again",
+    { key, ...(cause === undefined ? {} : { cause }) },
+  );
+}

@@ -12,6 +12,13 @@ export interface UploadRecord {
   metadata: Record<string, string>;
   /** ISO time of createUpload. */
   initiated: string;
+  /**
+   * The key's etag when the upload was created, "" when it did not exist:
+   * complete commits only if the key is still as it was (Azure discards a
+   * blob's uncommitted blocks when the blob is written, Azurite does not
+   * on Put Blob; the condition makes both end the session).
+   */
+  base: string;
 }
 
 /** One attempt at a part: the block that holds it. */
@@ -37,8 +44,8 @@ export const nonceLength = 20;
 export const emptyMarker = "z";
 
 /** The record of a new upload. */
-export function recordOf(options: DriverCreateUploadOptions, initiated: Date): UploadRecord {
-  const record: UploadRecord = { contentType: options.contentType, metadata: { ...options.metadata }, initiated: initiated.toISOString() };
+export function recordOf(options: DriverCreateUploadOptions, initiated: Date, base: string): UploadRecord {
+  const record: UploadRecord = { contentType: options.contentType, metadata: { ...options.metadata }, initiated: initiated.toISOString(), base };
   if (options.cacheControl !== undefined) record.cacheControl = options.cacheControl;
   if (options.contentDisposition !== undefined) record.contentDisposition = options.contentDisposition;
   if (options.contentEncoding !== undefined) record.contentEncoding = options.contentEncoding;
@@ -66,7 +73,7 @@ export function parseRecord(chunks: Map<number, string>): UploadRecord | undefin
     const value: unknown = JSON.parse(new TextDecoder().decode(base64ToBytes(base64 + "=".repeat((4 - (base64.length % 4)) % 4))));
     if (value === null || typeof value !== "object") return undefined;
     const record = value as UploadRecord;
-    if (typeof record.contentType !== "string" || typeof record.initiated !== "string" || record.metadata === null || typeof record.metadata !== "object") return undefined;
+    if (typeof record.contentType !== "string" || typeof record.initiated !== "string" || typeof record.base !== "string" || record.metadata === null || typeof record.metadata !== "object") return undefined;
     return record;
   } catch {
     return undefined;
@@ -95,14 +102,13 @@ export function sessionsOf(blocks: readonly ListedBlock[]): Map<string, SessionB
   return sessions;
 }
 
-/** The record as put options: the fields and metadata Put Block List stores. */
-export function putOptionsOf(record: UploadRecord, ifNotExists: boolean | undefined): DriverPutOptions {
+/** The record as put options: the fields and metadata Put Block List stores (conditions are the caller's). */
+export function putOptionsOf(record: UploadRecord): DriverPutOptions {
   return {
     contentType: record.contentType,
     metadata: { ...record.metadata },
     ...(record.cacheControl === undefined ? {} : { cacheControl: record.cacheControl }),
     ...(record.contentDisposition === undefined ? {} : { contentDisposition: record.contentDisposition }),
     ...(record.contentEncoding === undefined ? {} : { contentEncoding: record.contentEncoding }),
-    ...(ifNotExists ? { ifNotExists: true } : {}),
   };
 }

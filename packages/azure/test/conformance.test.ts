@@ -1,6 +1,7 @@
 import { describe, it } from "vitest";
 import { describeConformance } from "@stowage/conformance/vitest";
 import { azureEnvironment, testDriver } from "./azurite-environment.ts";
+import { gatewayDriver } from "./gateway-environment.ts";
 
 const environment = azureEnvironment();
 
@@ -34,5 +35,13 @@ if (environment === null) {
     skip,
     name: "azure (Azurite)",
     create: () => ({ driver: testDriver(environment) }),
+  });
+  // Gateway mode: every signed URL (and upload sessions' part URLs) served by
+  // @stowage/http's createSignedUrlHandler over the driver, on Azurite.
+  const gatewaySkip = Object.fromEntries(Object.entries(skip).filter(([name]) => !name.startsWith("signing:")));
+  describeConformance({
+    skip: gatewaySkip,
+    name: "azure (Azurite) with gateway signed URLs",
+    create: () => gatewayDriver(environment),
   });
 }
