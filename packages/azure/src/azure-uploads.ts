@@ -205,7 +205,13 @@ export class AzureUploads {
 
   /** Put Block of a small marker block (1 byte) or of `bytes`. */
   private async stage(key: string, blockId: string, operation: string, signal: AbortSignal | undefined, bytes: Uint8Array = marker): Promise<void> {
-    const response = await putBlock(this.context, key, blockId, bytes, operation, signal ? { signal } : {});
+    let response: Response;
+    try {
+      response = await putBlock(this.context, key, blockId, bytes, operation, signal ? { signal } : {});
+    } catch (error) {
+      throwIfAborted(signal, operation);
+      throw error;
+    }
     if (response.status !== 201) throw await mapAzureError(response, operation, key);
     await response.body?.cancel();
   }
