@@ -73,7 +73,11 @@ export class AzureUploads {
       throw new StorageError("InvalidArgument", `The part has ${size} bytes but must have ${options.size}`, { key });
     }
     if (size === 0) {
-      if (bytes === undefined) await readAtMost(body as ReadableStream<Uint8Array>, 0);
+      if (bytes === undefined) {
+        await readAtMost(body as ReadableStream<Uint8Array>, 0).catch((error: unknown) => {
+          throw error instanceof StorageError && error.code === "TooLarge" ? new StorageError("InvalidArgument", "The part must have 0 bytes", { key }) : error;
+        });
+      }
       // Azure stages no empty block: a 1-byte block marked empty, left out of the commit.
       const blockId = encodeBlockId({ owner: uploadId, kind: "p", seq: partNumber, payload: nonce + emptyMarker });
       await this.stage(key, blockId, "uploadPart", options.signal);
