@@ -160,6 +160,25 @@ run("azure upload sessions on Azurite (gateway mode)", () => {
     await storage.uploads.abort(session);
   });
 
+  it("a part whose signal aborts while its body stalls gives Aborted and stages nothing", async () => {
+    const key = `${prefix}aborted-part`;
+    const session = await storage.uploads.create(key, { size: 300 });
+    let sent = false;
+    const stalled = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (!sent) controller.enqueue(bytes(200, 9));
+        sent = true;
+        return new Promise(() => {});
+      },
+    });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    const aborted = await rejection(driver.uploadPart(key, session.uploadId, 1, stalled, { size: 300, signal: controller.signal }));
+    expect(aborted.code).toBe("Aborted");
+    expect(await storage.uploads.listParts(session)).toEqual([]);
+    await storage.uploads.abort(session);
+  });
+
   it("an empty upload completes into an empty object", async () => {
     const key = `${prefix}empty`;
     const session = await storage.uploads.create(key, { size: 0, contentType: "text/x-empty" });
