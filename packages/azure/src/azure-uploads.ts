@@ -14,7 +14,7 @@ import {
 } from "@stowage/core";
 import { blobFieldHeaders, quoteEtag } from "./blob-info.js";
 import { encodeBlockId, isOwner, randomBase36, randomOwner } from "./block-ids.js";
-import { putBlock, uncommittedBlocks } from "./block-list.js";
+import { putBlock, putBlockError, uncommittedBlocks } from "./block-list.js";
 import { headBlob } from "./get-blob.js";
 import { listUncommittedNames } from "./list-uncommitted.js";
 import { mapAzureError } from "./map-azure-error.js";
@@ -96,7 +96,7 @@ export class AzureUploads {
       throwIfAborted(options.signal, "uploadPart");
       throw held.failure() ?? error;
     }
-    if (response.status !== 201) throw await mapAzureError(response, "uploadPart", key);
+    if (response.status !== 201) throw await putBlockError(response, "uploadPart", key);
     await response.body?.cancel();
     return { etag: nonce, size };
   }
@@ -216,7 +216,7 @@ export class AzureUploads {
       throwIfAborted(signal, operation);
       throw error;
     }
-    if (response.status !== 201) throw await mapAzureError(response, operation, key);
+    if (response.status !== 201) throw await putBlockError(response, operation, key);
     await response.body?.cancel();
   }
 }

@@ -1,5 +1,6 @@
 import type { ReadContext } from "./get-blob.js";
 import { elements, text } from "./list-xml.js";
+import { StorageError } from "@stowage/core";
 import { mapAzureError } from "./map-azure-error.js";
 
 /** One block of a blob's block list: its base64 id and size. */
@@ -47,4 +48,20 @@ export async function putBlock(
     ...(options.length === undefined ? {} : { length: options.length }),
     ...(options.signal ? { signal: options.signal } : {}),
   });
+}
+
+/**
+ * The error of a failed Put Block. InvalidBlobOrBlock there means the blob
+ * holds uncommitted blocks whose ids have another length (Azure wants one
+ * length per blob): staged by another tool or an older driver.
+ */
+export async function putBlockError(response: Response, operation: string, key: string): Promise<StorageError> {
+  const error = await mapAzureError(response, operation, key);
+  if (!/InvalidBlobOrBlock/.test(error.message)) return error;
+  return new StorageError(
+    error.code,
+    `${error.message} (the blob holds uncommitted blocks with ids of another length, staged by another tool or an older @stowage/azure; ` +
+      "Azure discards them at the blob's next write or after 7 days)",
+    { cause: error },
+  );
 }

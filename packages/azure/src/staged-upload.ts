@@ -1,6 +1,6 @@
 import { putObjectInfo, type DriverPutOptions, type ObjectInfo } from "@stowage/core";
 import { blobFieldHeaders, putConditionHeaders } from "./blob-info.js";
-import { mapAzureError } from "./map-azure-error.js";
+import { putBlockError } from "./block-list.js";
 import { encodeBlockId, randomOwner } from "./block-ids.js";
 import { putError, putWhole, storedOf, type PutContext } from "./put-blob.js";
 
@@ -74,7 +74,7 @@ async function putBlock(context: PutContext, key: string, blockId: string, bytes
     body: bytes,
     ...(signal ? { signal } : {}),
   });
-  if (response.status !== 201) throw await mapAzureError(response, "put", key);
+  if (response.status !== 201) throw await putBlockError(response, "put", key);
   await response.body?.cancel();
 }
 

@@ -179,6 +179,16 @@ run("azure upload sessions on Azurite (gateway mode)", () => {
     await storage.uploads.abort(session);
   });
 
+  it("a key holding uncommitted blocks with ids of another length gives an error that says so, for createUpload and a staged put", async () => {
+    const key = `${prefix}foreign-blocks`;
+    const foreign = await driver.raw.request({ method: "PUT", path: `${driver.container}/${key}`, query: { comp: "block", blockid: btoa("an-older-39-byte-id-0123456789-abcdefgh") }, body: new Uint8Array(1) });
+    expect(foreign.status).toBe(201);
+    const created = await rejection(storage.uploads.create(key, { size: 10 }));
+    expect(created.message).toMatch(/ids of another length/);
+    const big = new ReadableStream<Uint8Array>({ start: (controller) => (controller.enqueue(new Uint8Array(5 * 1024 * 1024)), controller.enqueue(new Uint8Array(1)), controller.close()) });
+    expect((await rejection(storage.put(key, big))).message).toMatch(/ids of another length/);
+  });
+
   it("an empty upload completes into an empty object", async () => {
     const key = `${prefix}empty`;
     const session = await storage.uploads.create(key, { size: 0, contentType: "text/x-empty" });
