@@ -121,7 +121,7 @@ export interface DriverSignUploadPartOptions {
 }
 
 export interface DriverUploadPartOptions {
-  /** The part's exact length, when the URL was signed with it. */
+  /** The part's exact length, when the URL was signed with it or the request declared it (`@stowage/http` holds the body to it). */
   size?: number;
   signal?: AbortSignal;
 }

@@ -12,7 +12,8 @@ const declaredLengthPattern = /^\d{1,16}$/;
 /**
  * Handles a verified upload-part PUT: enforces the signed exact length
  * (413 above it, 400 for another declared length; counted while
- * streaming), streams the body into the driver's `uploadPart`, and answers
+ * streaming), holds an unsigned part to its declared Content-Length (and
+ * passes it to the driver as the part's size), streams the body into the driver's `uploadPart`, and answers
  * 200 with the part's quoted `ETag` (which the client passes back to
  * complete). The content type of a part is ignored: the upload's was fixed
  * at creation. An unknown upload is 404.
@@ -24,6 +25,9 @@ export async function handlePartPut(storage: Storage, request: Request, claims: 
   }
   const declaredHeader = request.headers.get("content-length");
   const limit = claims.size ?? storage.uploads.limits.maxPartSize;
+  // The exact length: the signed one, else the declared one (held to it while streaming), so a driver that
+  // must send a length ahead (Azure's Put Block) can stream a part of a maxSize upload instead of buffering it.
+  let size = claims.size;
   if (declaredHeader !== null) {
     if (!declaredLengthPattern.test(declaredHeader.trim())) return errorResponse(400, "InvalidRequest", "Content-Length is malformed");
     const declared = Number(declaredHeader.trim());
@@ -31,13 +35,14 @@ export async function handlePartPut(storage: Storage, request: Request, claims: 
     if (claims.size !== undefined && declared !== claims.size) {
       return errorResponse(400, "SizeMismatch", `Content-Length ${declared} differs from the ${claims.size} bytes the URL requires`);
     }
+    size = declared;
   }
   const source = request.body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() });
-  const body = limitStream(source, limit, claims.size);
+  const body = limitStream(source, limit, size);
   let part: { etag: string; size: number };
   try {
     part = await driver.uploadPart(claims.key, claims.uploadId, claims.partNumber, body, {
-      ...(claims.size !== undefined ? { size: claims.size } : {}),
+      ...(size !== undefined ? { size } : {}),
       ...(request.signal ? { signal: request.signal } : {}),
     });
   } catch (error) {

@@ -82,4 +82,30 @@ describe("the signed URL handler's part route", () => {
     const response = await without.handler(put(without.last, new Uint8Array(3)));
     expect([response.status, await errorCode(response)]).toEqual([501, "Unsupported"]);
   });
+
+  it("holds a part signed without a length (a maxSize upload) to its declared Content-Length, and tells the driver", async () => {
+    const driver = memoryDriver({ signing: { secrets, baseUrl } });
+    const seen: (number | undefined)[] = [];
+    const recording = new Proxy(driver, {
+      get: (target, name) =>
+        name === "uploadPart"
+          ? (...args: Parameters<typeof driver.uploadPart>) => (seen.push(args[4].size), target.uploadPart(...args))
+          : Reflect.get(target, name, target),
+    });
+    const handler = createSignedUrlHandler(createStorage(recording), { secrets, basePath: "/__storage" });
+    const session = await createStorage(driver).uploads.create("capped.bin", { maxSize: 3 * partSize, partSize });
+    const [url] = (await createStorage(driver).uploads.signParts(session, [1])).map((each) => each.url);
+    const stream = (length: number) => new ReadableStream<Uint8Array>({ start: (controller) => (controller.enqueue(new Uint8Array(length)), controller.close()) });
+    // A body shorter than it declared (a proxy or a client that lied) stores nothing.
+    const short = await handler(put(url!, stream(2), { "content-length": "3" }));
+    expect(short.status).toBe(400);
+    expect(driver.raw.uploads.get(session.uploadId)!.parts.size).toBe(0);
+    const stored = await handler(put(url!, new Uint8Array(3), { "content-length": "3" }));
+    expect(stored.status).toBe(200);
+    expect(seen).toEqual([3, 3]);
+    // Without a declared length the part still streams, with no size.
+    const chunked = await handler(put(url!, stream(5)));
+    expect(chunked.status).toBe(200);
+    expect(seen).toEqual([3, 3, undefined]);
+  });
 });
