@@ -3,6 +3,7 @@ import { blobFieldHeaders, putConditionHeaders } from "./blob-info.js";
 import { putBlockError } from "./block-list.js";
 import { encodeBlockId, randomOwner } from "./block-ids.js";
 import { putError, putWhole, storedOf, type PutContext } from "./put-blob.js";
+import { BlockBuffers } from "./block-buffers.js";
 
 /** Azure's most committed blocks in one blob. */
 export const maxBlocks = 50_000;
@@ -15,7 +16,9 @@ export const maxBlocks = 50_000;
  * ended cleanly: a body that errors or aborts commits nothing, and its
  * uncommitted blocks stay invisible (Azure discards them after 7 days, or
  * at the next commit to that blob). A body shorter than one block is one
- * Put Blob.
+ * Put Blob. Block buffers are reused once sent, and each is sent as a
+ * one-chunk stream with its length (fetch copies a byte body first): both
+ * keep the memory of a long upload flat.
  */
 export async function stagedUpload(context: PutContext, key: string, body: ReadableStream<Uint8Array>, options: DriverPutOptions): Promise<ObjectInfo> {
   const blockSize = options.size === undefined ? context.blockSize : Math.max(context.blockSize, Math.ceil(options.size / maxBlocks));
@@ -24,7 +27,8 @@ export async function stagedUpload(context: PutContext, key: string, body: Reada
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
   let size = 0;
-  const blocks = readBlocks(body, blockSize);
+  const buffers = new BlockBuffers(blockSize);
+  const blocks = readBlocks(body, blockSize, buffers);
   try {
     for (;;) {
       const next = await blocks.next();
@@ -36,6 +40,7 @@ export async function stagedUpload(context: PutContext, key: string, body: Reada
       const blockId = encodeBlockId({ owner, kind: "b", seq: blockIds.length, payload: "" });
       blockIds.push(blockId);
       const sending: Promise<void> = putBlock(context, key, blockId, block.bytes, options.signal)
+        .then(() => buffers.give(block.bytes))
         .catch((error: unknown) => {
           failure ??= error;
         })
@@ -71,7 +76,13 @@ async function putBlock(context: PutContext, key: string, blockId: string, bytes
     method: "PUT",
     path: `${context.container}/${key}`,
     query: { comp: "block", blockid: blockId },
-    body: bytes,
+    body: new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(bytes);
+        controller.close();
+      },
+    }),
+    length: bytes.byteLength,
     ...(signal ? { signal } : {}),
   });
   if (response.status !== 201) throw await putBlockError(response, "put", key);
@@ -79,7 +90,7 @@ async function putBlock(context: PutContext, key: string, blockId: string, bytes
 }
 
 /** Cuts a stream into blocks of exactly `blockSize` bytes (the last may be shorter); `final` marks the last. */
-async function* readBlocks(stream: ReadableStream<Uint8Array>, blockSize: number): AsyncGenerator<{ bytes: Uint8Array; final: boolean }> {
+async function* readBlocks(stream: ReadableStream<Uint8Array>, blockSize: number, buffers: BlockBuffers): AsyncGenerator<{ bytes: Uint8Array; final: boolean }> {
   const reader = stream.getReader();
   let pending: Uint8Array[] = [];
   let pendingBytes = 0;
@@ -96,7 +107,7 @@ async function* readBlocks(stream: ReadableStream<Uint8Array>, blockSize: number
       }
       if (pendingBytes === 0) return;
       const take = Math.min(blockSize, pendingBytes);
-      const bytes = new Uint8Array(take);
+      const bytes = buffers.take(take);
       let offset = 0;
       const rest: Uint8Array[] = [];
       for (const chunk of pending) {

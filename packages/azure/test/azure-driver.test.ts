@@ -96,6 +96,39 @@ run("azure driver on Azurite", () => {
     expect(read!.metadata).toEqual({ "a-b": "c" });
   });
 
+  it("a long staged upload reuses concurrency + 1 block buffers and sends each block as a stream with its length", async () => {
+    const driver = azureDriver({ ...env, blockSize: 1024, concurrency: 2 });
+    const buffers = new Set<ArrayBufferLike>();
+    const send = driver.raw.request.bind(driver.raw);
+    driver.raw.request = async (request) => {
+      if (request.query?.comp === "block") {
+        expect(request.body).toBeInstanceOf(ReadableStream);
+        const chunks: Uint8Array[] = [];
+        const reader = (request.body as ReadableStream<Uint8Array>).getReader();
+        for (let read = await reader.read(); !read.done; read = await reader.read()) chunks.push(read.value);
+        for (const chunk of chunks) buffers.add(chunk.buffer);
+        expect(request.length).toBe(chunks.reduce((total, chunk) => total + chunk.byteLength, 0));
+        return send({ ...request, body: new Blob(chunks as BlobPart[]).stream() as ReadableStream<Uint8Array> });
+      }
+      return send(request);
+    };
+    const bytes = new Uint8Array(40 * 1024 + 5).map((_, index) => (index * 7) % 253);
+    let offset = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (offset >= bytes.length) return controller.close();
+        controller.enqueue(bytes.slice(offset, offset + 300));
+        offset += 300;
+      },
+    });
+    const storage = createStorage(driver);
+    await storage.put(`${prefix}pooled`, stream);
+    expect(await (await storage.get(`${prefix}pooled`))!.bytes()).toEqual(bytes);
+    // 41 blocks, sent through at most 3 buffers (one filling, two in flight).
+    expect(buffers.size).toBeGreaterThan(0);
+    expect(buffers.size).toBeLessThanOrEqual(3);
+  });
+
   it("metadata with every kind of legal name round-trips through Azurite", async () => {
     const storage = createStorage(testDriver(env));
     const metadata = { "-": "1", "0": "2", "a--b": "3", "trailing-": "4", "9-lead": "5", x: "inner  spaces", "x-d": "6", a0: "7", "a-1": "8" };
