@@ -27,6 +27,7 @@ const backends = [
   { title: "R2 gateway (workerd)", suite: "r2 gateway (Worker route + @stowage/http)" },
   // readme: a package README whose capability table is generated from this column's run.
   { title: "Azure Blob: Azurite", suite: "azure (Azurite)", readme: "packages/azure/README.md" },
+  { title: "Azure Blob: Azurite, gateway", suite: "azure (Azurite) with gateway signed URLs" },
   // The same suite through withEncryption (issue 15), each with gateway signed URLs.
   { title: "memory + encryption", suite: "memory through withEncryption with gateway signed URLs" },
   { title: "fs + encryption", suite: "fs through withEncryption with gateway signed URLs" },
