@@ -129,7 +129,8 @@ async function openDriver(url: string, options: OpenStorageConfig, env: Record<s
     case "azure": {
       const { prefix, ...azureOptions } = parseAzureUrl(url, options, env);
       const module = await driverLoaders["@stowage/azure"]!();
-      const driver = callFactory(module, "azureDriver", "@stowage/azure", { ...azureOptions, ...extra });
+      // With gateway secrets, signed URLs (and upload sessions) go through the gateway instead of SAS.
+      const driver = callFactory(module, "azureDriver", "@stowage/azure", { ...azureOptions, ...signing, ...extra });
       return prefix === undefined ? driver : withPrefix(driver, prefix);
     }
     case "http":

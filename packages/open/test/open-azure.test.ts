@@ -54,6 +54,21 @@ describe("openStorage: azure:// URLs", () => {
     const storage = await openStorage({ url: "azure://photos", env: accountEnv });
     expect(storage.driver.name).toBe("azure");
   });
+
+  it("signs SAS URLs by default, and through the gateway (with upload sessions) when gateway secrets are set", async () => {
+    const sas = await openStorage({ url: "azure://photos", env: accountEnv });
+    expect(sas.driver.capabilities.multipartUpload).toBe(false);
+    expect(new URL((await sas.signPut("a.txt")).url).searchParams.get("sig")).not.toBeNull();
+    const gatewayEnv = { ...accountEnv, STORAGE_SIGNING_SECRETS: "k1:open-azure-gateway-secret-0123456789abcdef", STORAGE_SIGNING_BASE_URL: "https://app.example.com/__storage" };
+    for (const storage of [
+      await openStorage({ url: "azure://photos", env: gatewayEnv }),
+      await openStorage({ url: "azure://photos", env: accountEnv, signing: { secrets: [{ id: "k1", secret: "open-azure-gateway-secret-0123456789abcdef" }], baseUrl: "https://app.example.com/__storage" } }),
+    ]) {
+      expect(storage.driver.capabilities.multipartUpload).toBe(true);
+      expect(storage.driver.capabilities.signPutMaxSize).toBe(true);
+      expect((await storage.signPut("a.txt")).url.startsWith("https://app.example.com/__storage/")).toBe(true);
+    }
+  });
 });
 
 const endpoint = process.env.AZURE_BLOB_ENDPOINT;
