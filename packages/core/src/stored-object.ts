@@ -59,8 +59,15 @@ class StoredObjectResult implements StoredObject {
   }
 
   async bytes(): Promise<Uint8Array> {
-    if (this.#stream === undefined && this.#source instanceof Uint8Array) return this.#take() as Uint8Array;
-    return readAll(this.body);
+    if (this.#stream !== undefined) return readAll(this.#stream);
+    const taken = this.#take();
+    if (taken instanceof Uint8Array) return taken;
+    // Read the driver's stream directly (no guard stream in between), wrapping its errors the same way.
+    try {
+      return await readAll(taken);
+    } catch (error) {
+      throw isStorageError(error) ? error : this.#wrapError(error);
+    }
   }
 
   async text(): Promise<string> {
