@@ -89,7 +89,7 @@ describe("the signed URL handler's part route", () => {
     const recording = new Proxy(driver, {
       get: (target, name) =>
         name === "uploadPart"
-          ? (...args: Parameters<typeof driver.uploadPart>) => (seen.push(args[4].size), target.uploadPart(...args))
+          ? (...args: Parameters<typeof driver.uploadPart>) => (seen.push(args[4]?.size), target.uploadPart(...args))
           : Reflect.get(target, name, target),
     });
     const handler = createSignedUrlHandler(createStorage(recording), { secrets, basePath: "/__storage" });
