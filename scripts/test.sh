@@ -78,14 +78,14 @@ stamp "vitest on Node $(node --version), workerd projects"
 # a workerd process spinning and no further output (upstream:
 # cloudflare/workers-sdk#15498; here it stalled twice in a row once a third
 # workerd project joined). So each workerd project runs on its own: a run
-# that outlives 4 minutes (one takes under a minute) is killed, with its
+# that outlives 150 s (r2, the longest, takes 30-50 s alone) is killed, with its
 # whole process group, and run again, at most 4 times, saying so. A test
 # failure is not retried.
 for project in $(node scripts/vitest-projects.mjs --workerd | sed 's/--project //g'); do
   attempt=1
   while :; do
     workerd_status=0
-    timeout --kill-after=30 240 pnpm exec vitest run --project "$project" || workerd_status=$?
+    timeout --kill-after=30 150 pnpm exec vitest run --project "$project" || workerd_status=$?
     if [ "$workerd_status" -eq 0 ]; then break; fi
     if [ "$workerd_status" -ne 124 ] && [ "$workerd_status" -ne 137 ]; then exit "$workerd_status"; fi
     if [ "$attempt" -ge 4 ]; then
@@ -93,7 +93,7 @@ for project in $(node scripts/vitest-projects.mjs --workerd | sed 's/--project /
       exit 1
     fi
     attempt=$((attempt + 1))
-    echo "!!! the workerd project $project did not finish in 4 minutes (a stalled worker pool); attempt $attempt of 4 !!!" >&2
+    echo "!!! the workerd project $project did not finish in 150 s (a stalled worker pool); attempt $attempt of 4 !!!" >&2
     stamp "vitest on Node $(node --version), workerd project $project, attempt $attempt"
   done
 done
