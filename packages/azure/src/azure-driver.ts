@@ -34,7 +34,7 @@ import { azureUploadHints, azureUploadLimits, partSignerOf, type PartSigner } fr
 import { AzureUploads } from "./azure-uploads.js";
 import { sasDriverSigning, type SasDriverSigning } from "./sas-driver-signing.js";
 import { AzureRestClient } from "./azure-rest-client.js";
-import { copyBlob } from "./copy-blob.js";
+import { copyBlob, copySourceUrls } from "./copy-blob.js";
 import { deleteBlobs } from "./delete-blobs.js";
 import { getBlob, headBlob } from "./get-blob.js";
 import { listBlobs } from "./list-blobs.js";
@@ -92,6 +92,7 @@ export class AzureDriver implements StorageDriver {
     }
     let client: AzureRestClient;
     let signing: SasDriverSigning | UrlSigner | undefined;
+    let sourceUrl: ((key: string) => Promise<string>) | undefined;
     const gateway: unknown = options.signing;
     if (gateway !== undefined && !isUrlSigner(gateway)) {
       throw new StorageError("InvalidArgument", "azureDriver options.signing must be a UrlSigner: createHmacSigner({ secrets, baseUrl }) from @stowage/core");
@@ -106,6 +107,7 @@ export class AzureDriver implements StorageDriver {
         }
       }
       client = new AzureRestClient({ endpoint: options.endpoint, accountName: options.accountName, accountKey: options.accountKey });
+      sourceUrl = copySourceUrls({ endpoint: options.endpoint, accountName: options.accountName, accountKey: options.accountKey }, options.container);
       if (gateway === undefined) signing = sasDriverSigning({
         endpoint: options.endpoint,
         accountName: options.accountName,
@@ -123,7 +125,7 @@ export class AzureDriver implements StorageDriver {
     }
     this.raw = client;
     this.container = options.container;
-    this.context = { client, container: options.container, blockSize, concurrency };
+    this.context = { client, container: options.container, blockSize, concurrency, ...(sourceUrl ? { sourceUrl } : {}) };
     this.uploads = new AzureUploads(this.context);
     this.signing = gateway ?? signing;
     this.partSigner = partSignerOf(gateway);

@@ -13,6 +13,12 @@ export interface PutContext {
   container: string;
   blockSize: number;
   concurrency: number;
+  /**
+   * A short-lived read URL (a service SAS) for a blob of the container, when
+   * the driver holds the account key: lets a copy be Copy Blob From URL, which
+   * completes before it answers, instead of the asynchronous Copy Blob.
+   */
+  sourceUrl?: (key: string) => Promise<string>;
 }
 
 /**
