@@ -129,6 +129,20 @@ run("azure driver on Azurite", () => {
     expect(buffers.size).toBeLessThanOrEqual(3);
   });
 
+  it("refuses with InvalidKey the keys Azure would store under another name, and stores nothing", async () => {
+    const storage = createStorage(testDriver(env));
+    for (const key of ["back\\slash", "trailing.", "dir./file", "...", "c1\u0085control"]) {
+      const error = await rejection(storage.put(`${prefix}${key}`, "x"));
+      expect([error.code, key]).toEqual(["InvalidKey", key]);
+    }
+    for (const key of ["a..b", ".hidden", "name.ext/child", "a.b.c"]) {
+      await storage.put(`${prefix}${key}`, key);
+      expect(await (await storage.get(`${prefix}${key}`))!.text()).toBe(key);
+    }
+    const listed = await storage.list({ prefix });
+    expect(listed.objects.map((item) => item.key.slice(prefix.length)).filter((key) => /back|trailing|dir\.|^\.\.\.$|c1/.test(key))).toEqual([]);
+  });
+
   it("metadata with every kind of legal name round-trips through Azurite", async () => {
     const storage = createStorage(testDriver(env));
     const metadata = { "-": "1", "0": "2", "a--b": "3", "trailing-": "4", "9-lead": "5", x: "inner  spaces", "x-d": "6", a0: "7", "a-1": "8" };

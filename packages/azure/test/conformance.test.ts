@@ -28,6 +28,8 @@ if (environment === null) {
       "the case stores a key with \"\\\", which the Blob service stores as \"/\": the driver refuses such keys with InvalidKey (azure-keys.ts) rather than rename them",
     "keys: every printable ASCII character round-trips":
       "the key has \"\\\", which the Blob service stores as \"/\": the driver refuses it with InvalidKey (azure-keys.ts) rather than rename it",
+    "keys: dots inside segment names are legal (a..b, .hidden, ..., a.)":
+      "the case stores \"a.\" and \"...\", whose trailing dot Azure drops from the name (its naming rules: no segment may end with a dot): the driver refuses such keys with InvalidKey (azure-keys.ts); Azurite does not drop it, so this is Azure's rule, not an emulator difference",
     "signing: a ranged GET through a signed URL gives 206, an unsatisfiable one 416":
       "Azurite answers 500 to a suffix Range (bytes=-n) on a SAS GET; Azure documents only bytes=start- and bytes=start-end (the driver's own suffix reads head first, see get-blob.ts)",
   };
