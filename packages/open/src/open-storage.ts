@@ -128,6 +128,14 @@ async function openDriver(url: string, options: OpenStorageConfig, env: Record<s
     }
     case "azure": {
       const { prefix, ...azureOptions } = parseAzureUrl(url, options, env);
+      if (prefix !== undefined && signing.signing !== undefined) {
+        // The gateway signs the container's own keys, and createSignedUrlHandler serves them through the
+        // storage it is given: over this prefixed storage the prefix would be applied twice.
+        throw invalid(
+          `An azure:// URL with a key prefix (${describe(prefix)}) cannot be combined with gateway signing (signing or STORAGE_SIGNING_SECRETS): ` +
+            "the signed-URL handler would apply the prefix twice. Use a container of its own (azure://container), or drop the gateway secrets to sign SAS URLs",
+        );
+      }
       const module = await driverLoaders["@stowage/azure"]!();
       // With gateway secrets, signed URLs (and upload sessions) go through the gateway instead of SAS.
       const driver = callFactory(module, "azureDriver", "@stowage/azure", { ...azureOptions, ...signing, ...extra });

@@ -69,6 +69,15 @@ describe("openStorage: azure:// URLs", () => {
       expect((await storage.signPut("a.txt")).url.startsWith("https://app.example.com/__storage/")).toBe(true);
     }
   });
+
+  it("refuses a key prefix together with gateway signing (the handler would apply it twice), and keeps it with SAS", async () => {
+    const gatewayEnv = { ...accountEnv, STORAGE_SIGNING_SECRETS: "k1:open-azure-gateway-secret-0123456789abcdef", STORAGE_SIGNING_BASE_URL: "https://app.example.com/__storage" };
+    const failure = await refusal(openStorage({ url: "azure://photos/tenant-a", env: gatewayEnv }));
+    expect(failure.code).toBe("InvalidArgument");
+    expect(failure.message).toMatch(/prefix .*gateway signing.*a container of its own/);
+    const sas = await openStorage({ url: "azure://photos/tenant-a", env: accountEnv });
+    expect(new URL((await sas.signPut("a.txt")).url).pathname).toBe("/photos/tenant-a/a.txt");
+  });
 });
 
 const endpoint = process.env.AZURE_BLOB_ENDPOINT;
