@@ -1,4 +1,5 @@
 import { StorageError } from "@stowage/core";
+import { base64ToBytes, bytesToBase64 } from "./shared-key.js";
 import { sasServiceVersion } from "./sas-signer.js";
 
 /** The account an account SAS is made for. */
@@ -41,19 +42,10 @@ export async function accountSasQuery(account: SasAccount, options: AccountSasOp
     "", // signedEncryptionScope
     "", // the string ends with a newline
   ].join("\n");
-  const key = await crypto.subtle.importKey("raw", base64Bytes(account.accountKey), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const key = await crypto.subtle.importKey("raw", base64ToBytes(account.accountKey), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(stringToSign)));
-  let binary = "";
-  for (const byte of mac) binary += String.fromCharCode(byte);
-  const query = new URLSearchParams({ sv: sasServiceVersion, ss: "b", srt: resourceTypes, sp: permissions, se: expiry, sig: btoa(binary) });
+  const query = new URLSearchParams({ sv: sasServiceVersion, ss: "b", srt: resourceTypes, sp: permissions, se: expiry, sig: bytesToBase64(mac) });
   return query.toString();
-}
-
-function base64Bytes(value: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(value);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }
 
 function invalid(message: string): StorageError {

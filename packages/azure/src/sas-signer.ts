@@ -1,4 +1,5 @@
 import { StorageError, attachmentDisposition, type SignedRequest } from "@stowage/core";
+import { base64ToBytes, bytesToBase64 } from "./shared-key.js";
 import { azureApiVersion } from "./azure-rest-client.js";
 
 /**
@@ -69,7 +70,7 @@ export function sasSigner(options: SasSignerOptions): SasSigner {
   const base = endpoint.replace(/\/+$/, "");
   let keyPromise: Promise<CryptoKey> | undefined;
   const key = (): Promise<CryptoKey> => {
-    keyPromise ??= crypto.subtle.importKey("raw", base64Bytes(accountKey), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    keyPromise ??= crypto.subtle.importKey("raw", base64ToBytes(accountKey), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
     return keyPromise;
   };
 
@@ -106,7 +107,7 @@ export function sasSigner(options: SasSignerOptions): SasSigner {
     query.set("sp", fields.permissions);
     if (fields.rscd !== undefined) query.set("rscd", fields.rscd);
     if (fields.rsct !== undefined) query.set("rsct", fields.rsct);
-    query.set("sig", bytesBase64(new Uint8Array(mac)));
+    query.set("sig", bytesToBase64(new Uint8Array(mac)));
     return `${base}/${encodeURIComponent(container)}/${encodeBlobName(blob)}?${query.toString().replace(/\+/g, "%20")}`;
   }
 
@@ -184,19 +185,6 @@ function checkTimes(times: SasTimes): { expiresAt: Date; startsAt?: Date } {
     return { expiresAt, startsAt };
   }
   return { expiresAt };
-}
-
-function base64Bytes(value: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(value);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
-function bytesBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
 }
 
 function invalid(message: string): StorageError {
